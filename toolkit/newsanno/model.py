@@ -16,7 +16,14 @@ from __future__ import annotations
 import calendar
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from newsanno.ontology import load_ontology
 
@@ -324,5 +331,3 @@ def roles_schema_rules() -> list[dict[str, Any]]:
             }
         )
     return rules
-
-

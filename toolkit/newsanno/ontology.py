@@ -28,6 +28,7 @@ class Ontology:
     realis: tuple[str, ...]
     event_types: tuple[str, ...]
     roles_by_event_type: dict[str, tuple[str, ...]]
+    reference_types: dict[str, tuple[str, ...]]
     raw: dict[str, Any]
 
     def roles_for(self, event_type: str) -> tuple[str, ...]:
@@ -64,5 +65,6 @@ def load_ontology() -> Ontology:
         realis=tuple(raw["realis"]),
         event_types=tuple(raw["event_types"]),
         roles_by_event_type=roles,
+        reference_types={k: tuple(v) for k, v in raw["reference_types"].items()},
         raw=raw,
     )

@@ -1,0 +1,35 @@
+# The two commands of the README: `make dataset` and `make test`. Both set up .venv when missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dataset test lint typecheck schema clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+dataset: $(STAMP)
+	$(BIN)/newsanno validate annotations
+	$(BIN)/newsanno export annotations --out dist/newsanno
+	$(BIN)/newsanno stats annotations
+
+lint: $(STAMP)
+	$(BIN)/ruff check toolkit tests
+	$(BIN)/ruff format --check toolkit tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+schema: $(STAMP)
+	$(BIN)/newsanno schema
+
+test: $(STAMP) lint typecheck
+	$(BIN)/newsanno schema --check
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+clean:
+	rm -rf dist test-artifacts .pytest_cache .mypy_cache .ruff_cache

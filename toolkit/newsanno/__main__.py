@@ -1,0 +1,5 @@
+"""``python -m newsanno``."""
+
+from newsanno.cli import main
+
+main()

@@ -1,0 +1,127 @@
+"""Text anchoring: turn a span as written (text, occurrence, prefix, offsets) into exact offsets.
+
+Offsets count Unicode code points into the exact article text (Python ``str`` indices), ``end``
+exclusive. An anchor that matches nowhere, or more than once without a disambiguator, is an error;
+there is never a silent first match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from newsanno.model import Span, SpanRef
+from newsanno.report import Code
+
+_LOOKALIKES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    code: Code
+    message: str
+    hint: str
+
+
+def find_all(text: str, needle: str) -> list[int]:
+    """Start offsets of every (possibly overlapping) occurrence of ``needle``."""
+    out: list[int] = []
+    i = text.find(needle)
+    while i != -1:
+        out.append(i)
+        i = text.find(needle, i + 1)
+    return out
+
+
+def _show(s: str, limit: int = 60) -> str:
+    return repr(s if len(s) <= limit else s[: limit - 1] + "…")
+
+
+def _not_found_hint(text: str, needle: str) -> str:
+    folded = text.translate(_LOOKALIKES)
+    hits = find_all(folded, needle.translate(_LOOKALIKES))
+    if hits:
+        actual = text[hits[0] : hits[0] + len(needle)]
+        return f"the text has {_show(actual)} (check quotation marks, apostrophes and dashes)"
+    hits = find_all(text.casefold(), needle.casefold()) if len(text) == len(text.casefold()) else []
+    if hits:
+        actual = text[hits[0] : hits[0] + len(needle)]
+        return f"the text has {_show(actual)} (check upper and lower case)"
+    squeezed = " ".join(needle.split())
+    if squeezed != needle and squeezed in text:
+        return "the text has single spaces here; remove extra whitespace or line breaks"
+    return "copy the span from the article text exactly, character for character"
+
+
+def resolve(ref: SpanRef, text: str) -> Span | AnchorProblem:
+    """Resolve one anchor against ``text``: a :class:`Span` with start, end and text, or a problem."""
+    span = Span(text=ref) if isinstance(ref, str) else ref
+    if span.start is not None and span.end is not None:
+        if span.end > len(text):
+            return AnchorProblem(
+                Code.ANCHOR_OUT_OF_RANGE,
+                f"offsets {span.start}-{span.end} are past the end of the text ({len(text)} code points)",
+                "offsets count Unicode code points from 0; `end` is exclusive",
+            )
+        actual = text[span.start : span.end]
+        if span.text is not None and actual != span.text:
+            hits = find_all(text, span.text)
+            where = (
+                f"; {_show(span.text)} occurs at {', '.join(f'{h}-{h + len(span.text)}' for h in hits[:5])}"
+                if hits
+                else ""
+            )
+            return AnchorProblem(
+                Code.ANCHOR_MISMATCH,
+                f"offsets {span.start}-{span.end} hold {_show(actual)}, not {_show(span.text)}",
+                f"fix `start`/`end` or `text` so they agree{where}",
+            )
+        return Span(start=span.start, end=span.end, text=actual)
+    needle = span.text
+    assert needle is not None  # the model guarantees text or offsets
+    hits = find_all(text, needle)
+    if not hits:
+        return AnchorProblem(
+            Code.ANCHOR_NOT_FOUND,
+            f"{_show(needle)} does not occur in the text",
+            _not_found_hint(text, needle),
+        )
+    if span.prefix is not None:
+        p = span.prefix
+        hits = [h for h in hits if text[max(0, h - len(p)) : h] == p]
+    if span.suffix is not None:
+        s = span.suffix
+        hits = [h for h in hits if text[h + len(needle) : h + len(needle) + len(s)] == s]
+    if not hits:
+        return AnchorProblem(
+            Code.ANCHOR_NOT_FOUND,
+            f"{_show(needle)} occurs, but never with that prefix/suffix",
+            "copy the prefix/suffix exactly from the text right before/after the span",
+        )
+    if span.occurrence is not None:
+        if span.occurrence > len(hits):
+            return AnchorProblem(
+                Code.ANCHOR_OCCURRENCE,
+                f"occurrence {span.occurrence} requested, but {_show(needle)} occurs {len(hits)} time(s)",
+                f"use an occurrence from 1 to {len(hits)}",
+            )
+        start = hits[span.occurrence - 1]
+    elif len(hits) > 1:
+        where = ", ".join(f"{h}-{h + len(needle)}" for h in hits[:6])
+        return AnchorProblem(
+            Code.ANCHOR_AMBIGUOUS,
+            f"{_show(needle)} occurs {len(hits)} times (at {where})",
+            "add `occurrence: N` (1-based), a `prefix`/`suffix`, or `start`/`end` to choose one",
+        )
+    else:
+        start = hits[0]
+    return Span(start=start, end=start + len(needle), text=needle)
+
+
+def moved(span: Span, text: str) -> str | None:
+    """For explicit offsets whose text no longer matches: where that text is now, if unique."""
+    if span.text is None:
+        return None
+    hits = find_all(text, span.text)
+    if len(hits) == 1:
+        return f"{hits[0]}-{hits[0] + len(span.text)}"
+    return None

@@ -1,0 +1,189 @@
+"""The ``newsanno`` command line: parse options, call the library, map results to exit codes.
+
+Exit codes: 0 success (valid), 1 invalid data, 2 usage or I/O error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from newsanno.parse import MAX_BYTES
+from newsanno.report import NewsannoError, Report, Severity
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+def _console(err: bool = False) -> Console:
+    return Console(stderr=err, highlight=False, soft_wrap=True)
+
+
+def guarded(func: F) -> F:
+    """Turn library errors into exit code 2 with a message, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NewsannoError as exc:
+            _console(err=True).print(f"[bold red]error:[/] {escape(str(exc))}")
+            sys.exit(EXIT_USAGE)
+        except OSError as exc:
+            _console(err=True).print(f"[bold red]error:[/] {escape(str(exc))}")
+            sys.exit(EXIT_USAGE)
+        except Exception as exc:  # pragma: no cover - a bug, reported without a traceback
+            if os.environ.get("NEWSANNO_DEBUG"):
+                raise
+            _console(err=True).print(
+                f"[bold red]internal error:[/] {escape(type(exc).__name__)}: {escape(str(exc))}\n"
+                "This is a bug in newsanno; rerun with NEWSANNO_DEBUG=1 for a traceback and report it."
+            )
+            sys.exit(EXIT_USAGE)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="newsanno")
+def main() -> None:
+    """newsanno: validate, export and explore annotated news articles."""
+
+
+def print_report(report: Report, fmt: str, console: Console) -> None:
+    """Print findings as text or JSON."""
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        return
+    for f in report.findings:
+        colour = "red" if f.severity is Severity.ERROR else "yellow"
+        console.print(
+            f"[bold]{escape(f.file)}:{f.line}:{f.col}[/]: [{colour}]{f.severity.value}[/]"
+            f"[dim][{f.code.value}][/] {escape(f.message)}"
+        )
+        console.print(f"    [cyan]fix:[/] {escape(f.hint)}")
+    s = report.stats()
+    summary = (
+        f"{s['errors']} error(s), {s['warnings']} warning(s) in {s['files']} file(s), "
+        f"{s['documents']} document(s)"
+    )
+    if report.valid:
+        console.print(f"[green]valid[/]: {summary}")
+    else:
+        console.print(f"[red]invalid[/]: {summary}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for programs.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
+@click.option("--no-lint", is_flag=True, help="Skip the lints (warnings).")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=MAX_BYTES,
+    show_default=True,
+    help="Size limit for one file (or one JSONL line).",
+)
+@guarded
+def validate(
+    paths: tuple[Path, ...], fmt: str, strict: bool, no_lint: bool, max_bytes: int
+) -> None:
+    """Validate a corpus folder (default: current folder) or single annotation files.
+
+    Reports every finding as FILE:LINE:COL with a stable code and a fix. Exit 0 when valid,
+    1 when invalid, 2 on usage or I/O errors.
+    """
+    from newsanno.validate import validate as run
+
+    report = run(*(paths or (Path("."),)), max_bytes=max_bytes, lint=not no_lint)
+    print_report(report, fmt, _console())
+    failed = not report.valid or (strict and report.warnings)
+    sys.exit(EXIT_INVALID if failed else EXIT_OK)
+
+
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("schema"),
+    show_default=True,
+    help="Folder to write the generated schema files into.",
+)
+@click.option("--check", is_flag=True, help="Do not write; exit 1 if the files in --out are stale.")
+@guarded
+def schema(out: Path, check: bool) -> None:
+    """Write the JSON Schemas, the ontology and the table documentation into schema/."""
+    from newsanno.schemas import stale_schemas, write_schemas
+
+    if check:
+        stale = stale_schemas(out)
+        if stale:
+            _console(err=True).print(
+                f"[red]stale:[/] {', '.join(stale)} in {escape(str(out))}; run `newsanno schema` and commit"
+            )
+            sys.exit(EXIT_INVALID)
+        _console().print(f"[green]up to date[/]: {escape(str(out))}")
+        return
+    for path in write_schemas(out):
+        _console().print(f"wrote {escape(str(path))}")
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(path_type=Path), default=Path("annotations"))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@guarded
+def stats(corpus: Path, fmt: str) -> None:
+    """Count annotations per layer for each document, and the cross-document links."""
+    from newsanno.stats import corpus_stats
+    from newsanno.validate import load_corpus
+
+    loaded, report = load_corpus(corpus)
+    if loaded is None:
+        print_report(report, "text", _console(err=True))
+        sys.exit(EXIT_INVALID)
+    data = corpus_stats(loaded)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    console = _console()
+    world = data["world"]
+    console.print(
+        f"corpus [bold]{escape(data['corpus'])}[/]: {world['entities']} entities, "
+        f"{world['events']} events, {world['utterances']} utterances"
+    )
+    columns = [k for k in data["documents"][0] if k != "doc_id"] if data["documents"] else []
+    table = Table("doc_id", *columns)
+    for row in data["documents"]:
+        table.add_row(row["doc_id"], *(str(row[c]) for c in columns))
+    console.print(table)
+    for kind, links in data["cross_document"].items():
+        console.print(f"[bold]{kind} in more than one document[/]: {len(links)}")
+        for ident, docs in links.items():
+            console.print(f"  {escape(ident)}: {', '.join(docs)}")

@@ -1,0 +1,441 @@
+"""Reading annotation files: bytes to plain data, with the line and column of every value.
+
+YAML is read as YAML 1.2 from ruamel.yaml's event stream, so this module decides every rule
+itself: duplicate keys, anchors, aliases and tags are errors; plain scalars resolve by the YAML 1.2
+core schema (``2025-06-11`` stays a string); the YAML 1.1 booleans ``yes``/``no``/``on``/``off``
+are errors instead of silently meaning a string to one tool and a boolean to another. JSON is read
+with duplicate-key detection. Encodings are checked first: a BOM, CRLF line ends or invalid UTF-8
+are findings with a position.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    AliasEvent,
+    CollectionStartEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+
+from newsanno.report import Code
+
+MAX_BYTES = 8 * 1024 * 1024
+"""Default size limit for one annotation or text file (8 MiB)."""
+
+Path_ = tuple[str | int, ...]
+Position = tuple[int, int]
+
+
+@dataclass
+class ParseProblem:
+    """A parse-level finding before it is bound to a file name."""
+
+    line: int
+    col: int
+    code: Code
+    message: str
+    hint: str
+
+
+@dataclass
+class Parsed:
+    """A parsed file: its data, the 1-based (line, col) of every value and key, and problems."""
+
+    data: Any = None
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    key_positions: dict[Path_, Position] = field(default_factory=dict)
+    problems: list[ParseProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.data is not None
+
+    def where(self, path: Path_, *, key: bool = False) -> Position:
+        """The position of ``path``, or of its nearest ancestor that has one."""
+        table = self.key_positions if key else self.positions
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if not key and probe in self.key_positions:
+                return self.key_positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (1, 1))
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings
+
+
+def line_col_at(text: str, index: int) -> Position:
+    """1-based line and column (in code points) of ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+def decode_utf8(
+    raw: bytes, *, allow_crlf: bool, allow_bom: bool = False
+) -> tuple[str | None, list[ParseProblem]]:
+    """Decode strict UTF-8. Report invalid bytes, a BOM and (unless allowed) CRLF line ends."""
+    problems: list[ParseProblem] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8", errors="replace")
+        line, col = line_col_at(good, len(good))
+        problems.append(
+            ParseProblem(
+                line,
+                col,
+                Code.ENCODING_UTF8,
+                f"invalid UTF-8 byte 0x{raw[exc.start]:02x} at byte offset {exc.start}",
+                "save the file as UTF-8 (in VS Code: 'Save with Encoding' > UTF-8)",
+            )
+        )
+        return None, problems
+    if text.startswith("\ufeff") and not allow_bom:
+        problems.append(
+            ParseProblem(
+                1,
+                1,
+                Code.ENCODING_BOM,
+                "the file starts with a byte order mark (BOM)",
+                "save the file as UTF-8 without BOM",
+            )
+        )
+    if not allow_crlf and "\r\n" in text:
+        index = text.index("\r\n")
+        line, col = line_col_at(text, index)
+        count = text.count("\r\n")
+        problems.append(
+            ParseProblem(
+                line,
+                col,
+                Code.ENCODING_CRLF,
+                f"Windows line ends (CRLF) on {count} line(s), the first here",
+                "convert the file to LF line ends (in VS Code: click 'CRLF' in the status bar)",
+            )
+        )
+    return text, problems
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> tuple[bytes | None, list[ParseProblem]]:
+    """Read a file, refusing one over the size limit without reading it."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, [
+                ParseProblem(
+                    1,
+                    1,
+                    Code.FILE_TOO_LARGE,
+                    f"file is {size:,} bytes, over the limit of {max_bytes:,}",
+                    "split the file, or raise the limit with --max-bytes if it is trusted",
+                )
+            ]
+        return path.read_bytes(), []
+    except OSError as exc:
+        return None, [
+            ParseProblem(
+                1,
+                1,
+                Code.FILE_UNREADABLE,
+                f"cannot read file: {exc.strerror or exc}",
+                "check that the path exists and is readable",
+            )
+        ]
+
+
+# --------------------------------------------------------------------------------------------
+# YAML 1.2 from events
+
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT10 = re.compile(r"^[-+]?[0-9]+$")
+_INT8 = re.compile(r"^0o[0-7]+$")
+_INT16 = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
+_NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
+_YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_YAML11_OTHER = re.compile(r"^(?:0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
+
+
+def resolve_plain(value: str) -> Any:
+    """Resolve a plain (unquoted) scalar by the YAML 1.2 core schema."""
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT10.match(value):
+        return int(value)
+    if _INT8.match(value):
+        return int(value[2:], 8)
+    if _INT16.match(value):
+        return int(value[2:], 16)
+    if _FLOAT.match(value):
+        return float(value)
+    if _INF.match(value):
+        return float("-inf") if value.startswith("-") else float("inf")
+    if _NAN.match(value):
+        return float("nan")
+    return value
+
+
+class _Builder:
+    """Builds plain data from YAML events, recording positions and problems."""
+
+    def __init__(self, events: list[Event]) -> None:
+        self.events = events
+        self.i = 0
+        self.out = Parsed()
+
+    def problem(self, ev: Event, code: Code, message: str, hint: str) -> None:
+        m = ev.start_mark
+        self.out.problems.append(ParseProblem(m.line + 1, m.column + 1, code, message, hint))
+
+    def check_node(self, ev: Event) -> None:
+        anchor = getattr(ev, "anchor", None)
+        if anchor is not None:
+            self.problem(
+                ev,
+                Code.YAML_ANCHOR,
+                f"YAML anchor `&{anchor}` is not allowed",
+                "write the value out in full; anchors and aliases hide what is annotated",
+            )
+        tag = getattr(ev, "tag", None)
+        tag = getattr(tag, "value", tag)
+        if isinstance(ev, ScalarEvent):
+            explicit = tag is not None and not ev.implicit[0] and not ev.implicit[1]
+        else:
+            explicit = tag is not None and not getattr(ev, "implicit", True)
+        if tag is not None and (explicit or isinstance(ev, CollectionStartEvent)):
+            self.problem(
+                ev,
+                Code.YAML_TAG,
+                f"YAML tag `{tag}` is not allowed",
+                "remove the tag; quote the value if it must be a string",
+            )
+
+    def node(self, path: Path_, *, is_key: bool = False) -> Any:
+        ev = self.events[self.i]
+        self.i += 1
+        m = ev.start_mark
+        self.out.positions[path] = (m.line + 1, m.column + 1)
+        if isinstance(ev, AliasEvent):
+            self.problem(
+                ev,
+                Code.YAML_ALIAS,
+                f"YAML alias `*{ev.anchor}` is not allowed",
+                "write the value out in full instead of referring to an anchor",
+            )
+            return None
+        self.check_node(ev)
+        if isinstance(ev, ScalarEvent):
+            if ev.style is not None or is_key:  # quoted or block scalar, or a key: a string
+                return ev.value if ev.style is not None else resolve_plain(ev.value)
+            if _YAML11_BOOL.match(ev.value):
+                self.problem(
+                    ev,
+                    Code.YAML_AMBIGUOUS_SCALAR,
+                    f"`{ev.value}` is a boolean in YAML 1.1 but a string in YAML 1.2",
+                    f'write `true` or `false` for a boolean, or "{ev.value}" in quotes for text',
+                )
+                return ev.value
+            if _YAML11_OTHER.match(ev.value):
+                self.problem(
+                    ev,
+                    Code.YAML_AMBIGUOUS_SCALAR,
+                    f"`{ev.value}` is read differently by YAML 1.1 (octal or base 60) and 1.2",
+                    f'put it in quotes ("{ev.value}") if it is text, or drop the leading zero',
+                )
+            return resolve_plain(ev.value)
+        if isinstance(ev, SequenceStartEvent):
+            items: list[Any] = []
+            while not isinstance(self.events[self.i], SequenceEndEvent):
+                items.append(self.node((*path, len(items))))
+            self.i += 1
+            return items
+        if isinstance(ev, MappingStartEvent):
+            mapping: dict[str, Any] = {}
+            while not isinstance(self.events[self.i], MappingEndEvent):
+                key_ev = self.events[self.i]
+                key = self.node((*path, "\0key"), is_key=True)
+                self.out.positions.pop((*path, "\0key"), None)
+                km = key_ev.start_mark
+                if not isinstance(key, str):
+                    self.problem(
+                        key_ev,
+                        Code.YAML_NON_STRING_KEY,
+                        f"key `{key}` is not a string",
+                        "keys are field names; write a field name from the schema",
+                    )
+                    key = str(key)
+                if key in mapping:
+                    first = self.out.key_positions[(*path, key)]
+                    self.problem(
+                        key_ev,
+                        Code.YAML_DUPLICATE_KEY,
+                        f"duplicate key `{key}` (first at line {first[0]})",
+                        "remove one of the two; a later key would silently replace the earlier",
+                    )
+                    self.node((*path, "\0dup"))
+                    self.out.positions.pop((*path, "\0dup"), None)
+                    continue
+                self.out.key_positions[(*path, key)] = (km.line + 1, km.column + 1)
+                mapping[key] = self.node((*path, key))
+            self.i += 1
+            return mapping
+        raise AssertionError(f"unexpected YAML event {type(ev).__name__}")  # pragma: no cover
+
+
+def parse_yaml_text(text: str) -> Parsed:
+    """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        events = list(yaml.parse(text))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                line,
+                col,
+                Code.YAML_SYNTAX,
+                f"YAML syntax error: {problem}",
+                _yaml_syntax_hint(problem),
+            )
+        )
+        return out
+    except YAMLError as exc:
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                1,
+                1,
+                Code.YAML_SYNTAX,
+                f"YAML error: {exc}",
+                "check the file's indentation and quoting",
+            )
+        )
+        return out
+    docs = [i for i, ev in enumerate(events) if isinstance(ev, DocumentStartEvent)]
+    if not docs:
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                1,
+                1,
+                Code.YAML_SYNTAX,
+                "the file is empty",
+                "an annotation file is a mapping of fields",
+            )
+        )
+        return out
+    builder = _Builder(events)
+    builder.i = docs[0] + 1
+    builder.out.data = builder.node(())
+    if len(docs) > 1:
+        ev = events[docs[1]]
+        builder.problem(
+            ev,
+            Code.YAML_MULTIPLE_DOCUMENTS,
+            "the file holds more than one YAML document",
+            "keep one document per file; remove the `---` line",
+        )
+    assert isinstance(events[-1], StreamEndEvent)
+    return builder.out
+
+
+def _yaml_syntax_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value containing `: ` must be quoted; or check the indentation of this line"
+    if "could not find expected ':'" in problem or "simple key" in problem:
+        return "check that each field is written `name: value` and the line above is closed"
+    if "found character" in problem and "cannot start any token" in problem:
+        return "quote the value: some characters (like ` or @ or %) cannot start a plain scalar"
+    return "check indentation, quoting and brackets on this line and the one above"
+
+
+# --------------------------------------------------------------------------------------------
+# JSON
+
+
+def _no_duplicates(problems: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                problems.append(key)
+            out[key] = value
+        return out
+
+    return hook
+
+
+def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
+    """Parse strict JSON with duplicate-key detection. Positions come from the YAML reader."""
+    dups: list[str] = []
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+    except json.JSONDecodeError as exc:
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                exc.lineno + line_offset,
+                exc.colno,
+                Code.JSON_SYNTAX,
+                f"JSON syntax error: {exc.msg}",
+                "check commas, brackets and quotes around this position",
+            )
+        )
+        return out
+    out = parse_yaml_text(text)  # JSON is YAML 1.2: reuse it for positions and duplicate keys
+    if out.data is None:
+        out = Parsed(data=data)
+    for problem in out.problems:
+        if problem.code is Code.YAML_DUPLICATE_KEY:
+            problem.code = Code.JSON_DUPLICATE_KEY
+    if dups and not any(p.code is Code.JSON_DUPLICATE_KEY for p in out.problems):
+        out.problems.append(
+            ParseProblem(
+                1, 1, Code.JSON_DUPLICATE_KEY, f"duplicate key `{dups[0]}`", "remove one of the two"
+            )
+        )
+    out.data = data
+    return out
+
+
+def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
+    """Read, decode and parse a YAML or JSON annotation file."""
+    raw, problems = read_bytes(path, max_bytes)
+    if raw is None:
+        return Parsed(problems=problems)
+    text, problems = decode_utf8(raw, allow_crlf=False)
+    if text is None:
+        return Parsed(problems=problems)
+    if problems:  # parse anyway (without the BOM, with LF) so later errors are still reported
+        text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    parsed = parse_json_text(text) if path.suffix.lower() == ".json" else parse_yaml_text(text)
+    parsed.problems[:0] = problems
+    return parsed

@@ -1,0 +1,264 @@
+"""Stage 2 and 3 of validation: the JSON Schema, then the pydantic model.
+
+JSON Schema errors are turned into findings at the line of the offending value, with a hint. The
+model then catches what JSON Schema cannot express; its errors are reported only where the JSON
+Schema said nothing, so one mistake gives one finding.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any, TypeVar
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError as SchemaError
+from pydantic import BaseModel
+from pydantic import ValidationError as ModelError
+
+from newsanno.parse import Parsed, Path_
+from newsanno.report import Code
+from newsanno.schemas import corpus_schema, document_schema
+
+M = TypeVar("M", bound=BaseModel)
+Problem = tuple[Path_, bool, Code, str, str]
+"""(path, at_key, code, message, hint)"""
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping of fields",
+    "array": "a list",
+    "null": "empty (null)",
+}
+
+
+@cache
+def _validator(kind: str) -> Draft202012Validator:
+    schema = corpus_schema() if kind == "corpus" else document_schema()
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"number {value}"
+    if isinstance(value, str):
+        return f"text {value!r}" if len(value) < 50 else "text"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _field(path: Iterable[Any]) -> str:
+    names = [p for p in path if isinstance(p, str)]
+    return names[-1] if names else "the document"
+
+
+def _pick_branch(error: SchemaError) -> list[SchemaError] | None:
+    """For anyOf/oneOf: the errors of the branch that matches the value's type, if any."""
+    branches: dict[int, list[SchemaError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(int(sub.schema_path[0]), []).append(sub)
+    fitting = [
+        errs
+        for errs in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in errs)
+    ]
+    return fitting[0] if len(fitting) == 1 else None
+
+
+def _flatten(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
+    for error in errors:
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            branch = _pick_branch(error)
+            if branch is not None:
+                yield from _flatten(branch)
+                continue
+        yield error
+
+
+def _schema_problem(error: SchemaError) -> Problem:
+    path: Path_ = tuple(error.absolute_path)
+    v, value, field = error.validator, error.instance, _field(error.absolute_path)
+    if v == "required":
+        missing = str(error.message).split("'")[1]
+        return (
+            path,
+            False,
+            Code.SCHEMA_REQUIRED,
+            f"missing required field `{missing}`",
+            f"add `{missing}:` here (see the schema for what it holds)",
+        )
+    if v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
+        name = extras[0] if extras else "?"
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
+        return (*path, name), True, Code.SCHEMA_UNKNOWN_FIELD, f"unknown field `{name}`", hint
+    if v == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        hint = "write the value as " + want
+        if "string" in names and isinstance(value, int | float | bool):
+            hint = "put the value in quotes so it stays text"
+        if "boolean" in names and isinstance(value, str):
+            hint = "write `true` or `false` without quotes"
+        return (
+            path,
+            False,
+            Code.SCHEMA_TYPE,
+            f"`{field}` must be {want}, not {_describe(value)}",
+            hint,
+        )
+    if v in ("enum", "const"):
+        allowed = error.validator_value if v == "enum" else [error.validator_value]
+        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
+        hint = (
+            f"did you mean `{close[0]}`?"
+            if close
+            else "use one of: " + ", ".join(map(str, allowed))
+        )
+        return path, False, Code.SCHEMA_ENUM, f"`{value}` is not an allowed `{field}`", hint
+    if v == "pattern":
+        hint = _PATTERN_HINTS.get(field, f"the value must match {error.validator_value}")
+        return path, False, Code.SCHEMA_PATTERN, f"`{field}` {value!r} is not well formed", hint
+    if v == "format":
+        return (
+            path,
+            False,
+            Code.SCHEMA_FORMAT,
+            f"`{field}` {value!r} is not a valid {error.validator_value}",
+            f"write a valid {error.validator_value}, or leave the field empty (null)",
+        )
+    if v == "oneOf" and field == "the document":
+        return (
+            path,
+            False,
+            Code.SCHEMA_REQUIRED,
+            "give exactly one of `text_path` and `text`",
+            "`text_path` names the article file; `text` holds the article inline (JSONL)",
+        )
+    if v in ("anyOf", "oneOf"):
+        return (
+            path,
+            False,
+            Code.SCHEMA_TYPE,
+            f"`{field}` has the wrong shape ({_describe(value)})",
+            "a span is a plain string, or a mapping with `text` and/or `start`/`end`",
+        )
+    if v == "dependentRequired":
+        return path, False, Code.SCHEMA_REQUIRED, str(error.message), "give both `start` and `end`"
+    return (
+        path,
+        False,
+        Code.SCHEMA_VALUE,
+        f"`{field}`: {error.message}",
+        _VALUE_HINTS.get(str(v), "see the schema for the allowed values"),
+    )
+
+
+_PATTERN_HINTS = {
+    "id": "ids start with a letter, then letters, digits, `_`, `.` or `-`",
+    "doc_id": "doc ids are letters, digits, `_`, `.` or `-`",
+    "date": "write dates at their known precision: YYYY, YYYY-MM or YYYY-MM-DD, in quotes",
+    "published": "write dates at their known precision: YYYY, YYYY-MM or YYYY-MM-DD, in quotes",
+    "text_sha256": "64 lowercase hex digits, as printed by `sha256sum`",
+    "wikidata": "a Wikidata item id such as Q42; leave it out unless you are certain",
+    "language": "a BCP 47 language tag such as `en` or `pt-BR`",
+}
+for _ref in (
+    "entity",
+    "speaker",
+    "speaker_mention",
+    "utterance",
+    "event",
+    "quote",
+    "nested_in",
+    "platform",
+    "addressee",
+    "place",
+    "outlet",
+    "claimant",
+    "mention",
+):
+    _PATTERN_HINTS[_ref] = "ids start with a letter, then letters, digits, `_`, `.` or `-`"
+_VALUE_HINTS = {
+    "minLength": "the value must not be empty",
+    "minItems": "the list needs at least one item",
+    "minimum": "offsets and occurrences are never negative (occurrence counts from 1)",
+}
+
+
+def schema_problems(kind: str, data: Any) -> list[Problem]:
+    """All JSON Schema findings for ``data`` (kind is ``corpus`` or ``document``)."""
+    errors = sorted(
+        _validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+    )
+    return [_schema_problem(e) for e in _flatten(errors)]
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
+    """Map a pydantic error location onto the data, dropping union branch labels."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+            path.append(part)
+            node = node[part]
+    return tuple(path)
+
+
+def _overlaps(path: Path_, covered: Path_) -> bool:
+    """Whether a model error at ``path`` repeats a schema error at ``covered``."""
+    if path == covered:
+        return True
+    if covered and path[: len(covered)] == covered:
+        return True
+    return bool(path) and covered[: len(path)] == path
+
+
+def model_problems(
+    model: type[M], data: Any, covered: set[Path_]
+) -> tuple[M | None, list[Problem]]:
+    """Validate ``data`` with the pydantic model; report errors not already covered."""
+    try:
+        return model.model_validate(data), []
+    except ModelError as exc:
+        problems: list[Problem] = []
+        seen: set[Path_] = set()
+        for err in exc.errors():
+            path = _data_path(data, tuple(err["loc"]))
+            if path in seen or any(_overlaps(path, c) for c in covered):
+                continue
+            seen.add(path)
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(
+                (
+                    path,
+                    False,
+                    Code.MODEL,
+                    f"`{_field(path)}`: {msg}",
+                    "fix the value as the message says",
+                )
+            )
+        return None, problems
+
+
+def check_structure(kind: str, parsed: Parsed, model: type[M]) -> tuple[M | None, list[Problem]]:
+    """JSON Schema then model; returns the model instance when both pass."""
+    problems = schema_problems(kind, parsed.data)
+    covered = {p[0] for p in problems}
+    instance, more = model_problems(model, parsed.data, covered)
+    if problems:
+        instance = None
+    return instance, problems + more

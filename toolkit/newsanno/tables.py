@@ -1,0 +1,1 @@
+"""Export table schemas (filled in by the export module)."""

@@ -1,0 +1,433 @@
+"""Validation of a corpus: parse, JSON Schema, model, meaning, lints; every finding reported.
+
+``validate(path)`` returns a :class:`~newsanno.report.Report`. ``load_corpus(path)`` returns the
+same report plus, when it is valid, the corpus with every span resolved to exact offsets: the
+input of export, rendering and comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsanno.checks import World, check_document, check_world, lint_document, resolve_spans
+from newsanno.model import CorpusFile, DocumentFile
+from newsanno.parse import (
+    MAX_BYTES,
+    Parsed,
+    Path_,
+    decode_utf8,
+    line_col_at,
+    parse_file,
+    parse_json_text,
+    parse_yaml_text,
+    read_bytes,
+)
+from newsanno.report import Code, Finding, NewsannoError, Report, Severity
+from newsanno.structure import check_structure
+
+CORPUS_NAMES = ("corpus.yaml", "corpus.yml", "corpus.json")
+DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+BULK_SUFFIX = ".jsonl"
+
+
+@dataclass
+class LoadedDocument:
+    """A valid document: spans resolved to exact offsets, and its text."""
+
+    model: DocumentFile
+    text: str
+    file: str
+    line: int = 1
+
+
+@dataclass
+class Corpus:
+    """A validated corpus: the world and its documents, in a stable order (by doc_id)."""
+
+    world: CorpusFile
+    documents: list[LoadedDocument] = field(default_factory=list)
+    root: Path | None = None
+
+
+def display(path: Path) -> str:
+    """How findings name a file: relative to the working directory when below it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # pragma: no cover - different drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+class _Sink:
+    """Binds findings of one file to positions."""
+
+    def __init__(
+        self,
+        report: Report,
+        file: str,
+        parsed: Parsed | None,
+        *,
+        line_base: int = 0,
+        source: str | None = None,
+    ) -> None:
+        self.report, self.file, self.parsed = report, file, parsed
+        self.line_base, self.source = line_base, source
+        self.text_file: str | None = None
+        self.text: str | None = None
+        self.errors = 0
+
+    def _where(self, path: Path_, key: bool) -> tuple[int, int]:
+        if self.parsed is None or (not self.parsed.positions and self.source is not None):
+            self.parsed = parse_yaml_text(self.source or "")  # lazily, only when there is a finding
+        line, col = self.parsed.where(path, key=key) if self.parsed.positions else (1, 1)
+        return line + self.line_base, col
+
+    def __call__(
+        self,
+        path: Path_,
+        code: Code,
+        message: str,
+        hint: str,
+        severity: Severity = Severity.ERROR,
+        *,
+        offset: int | None = None,
+        key: bool = False,
+    ) -> None:
+        file = self.file
+        if offset is not None and self.text is not None and self.text_file is not None:
+            file = self.text_file
+            line, col = line_col_at(self.text, offset)
+        elif offset is not None and self.text is not None:
+            line, col = self._where(path, key)
+            message = f"{message} (in the inline text)"
+        else:
+            line, col = self._where(path, key)
+        if severity is Severity.ERROR:
+            self.errors += 1
+        self.report.findings.append(
+            Finding(file, line, col, code, severity, message, hint, "/" + "/".join(map(str, path)))
+        )
+
+    def problems(self, parsed: Parsed) -> None:
+        for p in parsed.problems:
+            self.report.findings.append(
+                Finding(
+                    self.file,
+                    p.line + self.line_base,
+                    p.col,
+                    p.code,
+                    Severity.ERROR,
+                    p.message,
+                    p.hint,
+                )
+            )
+            self.errors += 1
+
+
+# --------------------------------------------------------------------------------------------
+# Discovery
+
+
+def find_corpus_file(start: Path) -> Path | None:
+    """The corpus file in ``start`` or the nearest folder above it."""
+    for folder in [start, *start.parents]:
+        for name in CORPUS_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+@dataclass
+class Plan:
+    """What one validation run reads."""
+
+    corpus_file: Path | None
+    documents: list[Path] = field(default_factory=list)
+    shards: list[Path] = field(default_factory=list)
+
+
+def plan(paths: Iterable[Path | str]) -> Plan:
+    """Work out the corpus file, document files and JSONL shards to read."""
+    corpus_file: Path | None = None
+    documents: list[Path] = []
+    shards: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise NewsannoError(f"{path}: no such file or folder")
+        if path.is_dir():
+            found = next((path / n for n in CORPUS_NAMES if (path / n).is_file()), None)
+            if found is None and not any(path.rglob(f"*{BULK_SUFFIX}")):
+                raise NewsannoError(
+                    f"{path}: not a corpus folder (no corpus.yaml); pass the folder that holds "
+                    "corpus.yaml, or single annotation files"
+                )
+            corpus_file = corpus_file or found
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                    continue
+                if child.name in CORPUS_NAMES and child.parent == path:
+                    continue
+                if child.suffix.lower() in DOCUMENT_SUFFIXES:
+                    documents.append(child)
+                elif child.suffix.lower() == BULK_SUFFIX:
+                    shards.append(child)
+        elif path.name in CORPUS_NAMES:
+            corpus_file = corpus_file or path
+        elif path.suffix.lower() == BULK_SUFFIX:
+            shards.append(path)
+            corpus_file = corpus_file or find_corpus_file(path.parent)
+        elif path.suffix.lower() in DOCUMENT_SUFFIXES:
+            documents.append(path)
+            corpus_file = corpus_file or find_corpus_file(path.parent)
+        else:
+            raise NewsannoError(
+                f"{path}: not an annotation file (expected .yaml, .yml, .json or .jsonl)"
+            )
+    return Plan(corpus_file, documents, shards)
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+class Validator:
+    """Validates one corpus; collects findings in a report and the valid documents."""
+
+    def __init__(self, *, max_bytes: int = MAX_BYTES, lint: bool = True) -> None:
+        self.max_bytes = max_bytes
+        self.lint = lint
+        self.report = Report()
+        self.world: World | None = None
+        self.corpus: CorpusFile | None = None
+        self.root: Path | None = None
+        self.doc_ids: dict[str, str] = {}
+
+    def load_world(self, corpus_file: Path | None) -> None:
+        if corpus_file is None:
+            return
+        self.root = corpus_file.parent
+        file = display(corpus_file)
+        self.report.files.append(file)
+        parsed = parse_file(corpus_file, self.max_bytes)
+        sink = _Sink(self.report, file, parsed)
+        sink.problems(parsed)
+        if parsed.data is None or parsed.problems:
+            return
+        corpus, problems = check_structure("corpus", parsed, CorpusFile)
+        for path, key, code, message, hint in problems:
+            sink(path, code, message, hint, key=key)
+        if corpus is None:
+            return
+        world = check_world(corpus, sink)
+        if sink.errors == 0:
+            self.corpus, self.world = corpus, world
+
+    def document_file(self, path: Path) -> LoadedDocument | None:
+        file = display(path)
+        self.report.files.append(file)
+        parsed = parse_file(path, self.max_bytes)
+        sink = _Sink(self.report, file, parsed)
+        sink.problems(parsed)
+        if parsed.data is None or parsed.problems:
+            return None
+        return self._document(parsed, sink, base=path.parent)
+
+    def shard(self, path: Path) -> Iterator[LoadedDocument]:
+        """Documents of a JSONL shard, one per line, streamed."""
+        file = display(path)
+        self.report.files.append(file)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            self.report.findings.append(
+                Finding(
+                    file,
+                    1,
+                    1,
+                    Code.FILE_UNREADABLE,
+                    Severity.ERROR,
+                    f"cannot read file: {exc.strerror}",
+                    "check the path",
+                )
+            )
+            return
+        with handle:
+            for number, raw in enumerate(handle, start=1):
+                if not raw.strip():
+                    continue
+                if len(raw) > self.max_bytes:
+                    self.report.findings.append(
+                        Finding(
+                            file,
+                            number,
+                            1,
+                            Code.FILE_TOO_LARGE,
+                            Severity.ERROR,
+                            f"line is {len(raw):,} bytes, over the limit of {self.max_bytes:,}",
+                            "split the document, or raise the limit with --max-bytes",
+                        )
+                    )
+                    continue
+                text, problems = decode_utf8(raw.rstrip(b"\n"), allow_crlf=True)
+                if text is None:
+                    p = problems[0]
+                    self.report.findings.append(
+                        Finding(file, number, p.col, p.code, Severity.ERROR, p.message, p.hint)
+                    )
+                    continue
+                parsed = parse_json_text(text.rstrip("\r"), line_offset=number - 1)
+                sink = _Sink(self.report, file, None, line_base=number - 1, source=text)
+                if parsed.problems:
+                    sink.parsed = parsed if parsed.problems[0].code is Code.JSON_SYNTAX else None
+                    for p in parsed.problems:
+                        line = p.line if p.code is Code.JSON_SYNTAX else p.line + number - 1
+                        self.report.findings.append(
+                            Finding(file, line, p.col, p.code, Severity.ERROR, p.message, p.hint)
+                        )
+                    continue
+                parsed.positions.clear()
+                doc = self._document(parsed, sink, base=None, line=number)
+                if doc is not None:
+                    yield doc
+
+    def _document(
+        self, parsed: Parsed, sink: _Sink, *, base: Path | None, line: int = 1
+    ) -> LoadedDocument | None:
+        self.report.documents += 1
+        doc, problems = check_structure("document", parsed, DocumentFile)
+        for path, key, code, message, hint in problems:
+            sink(path, code, message, hint, key=key)
+        if doc is None:
+            return None
+        if doc.doc_id in self.doc_ids:
+            sink(
+                ("doc_id",),
+                Code.ID_DUPLICATE,
+                f"doc_id `{doc.doc_id}` is also used by {self.doc_ids[doc.doc_id]}",
+                "every document needs its own doc_id",
+            )
+        else:
+            self.doc_ids[doc.doc_id] = f"{sink.file}:{line}" if base is None else sink.file
+        text = self._text(doc, sink)
+        if text is None:
+            return None
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        changed = digest != doc.text_sha256
+        if changed:
+            sink(
+                ("text_sha256",),
+                Code.TEXT_CHANGED,
+                "the article text does not match text_sha256: it changed after annotation",
+                f"check the anchors reported below; if the new text is right, set text_sha256: {digest}",
+            )
+        resolved = resolve_spans(doc, text, sink, text_changed=changed)
+        if resolved is None:
+            return None
+        check_document(resolved, self.world, sink)
+        if self.lint:
+            lint_document(resolved, text, self.world, sink)
+        if sink.errors:
+            return None
+        return LoadedDocument(resolved, text, sink.file, line)
+
+    def _text(self, doc: DocumentFile, sink: _Sink) -> str | None:
+        if doc.text is not None:
+            sink.text = doc.text
+            return doc.text
+        assert doc.text_path is not None
+        root = self.root
+        if root is None:
+            sink(
+                ("text_path",),
+                Code.CORPUS_MISSING,
+                "no corpus.yaml found for this document",
+                "text_path is relative to the folder holding corpus.yaml; create one, or pass the corpus folder",
+            )
+            return None
+        target = (root / doc.text_path).resolve()
+        if not target.is_relative_to(root.resolve()):
+            sink(
+                ("text_path",),
+                Code.TEXT_OUTSIDE_CORPUS,
+                f"text_path {doc.text_path!r} points outside the corpus folder",
+                "keep article texts inside the corpus folder, e.g. texts/<doc_id>.txt",
+            )
+            return None
+        if not target.is_file():
+            sink(
+                ("text_path",),
+                Code.TEXT_MISSING,
+                f"the article text {doc.text_path!r} does not exist",
+                "text_path is relative to the folder holding corpus.yaml",
+            )
+            return None
+        raw, problems = read_bytes(target, self.max_bytes)
+        text_file = display(target)
+        if raw is not None:
+            text, problems = decode_utf8(raw, allow_crlf=True)
+        if raw is None or text is None or problems:
+            for p in problems:
+                self.report.findings.append(
+                    Finding(
+                        text_file,
+                        p.line,
+                        p.col,
+                        Code.TEXT_ENCODING if p.code is not Code.FILE_TOO_LARGE else p.code,
+                        Severity.ERROR,
+                        p.message,
+                        p.hint,
+                    )
+                )
+            sink.errors += len(problems)
+            return None
+        sink.text, sink.text_file = text, text_file
+        return text
+
+    def run(self, p: Plan) -> Iterator[LoadedDocument]:
+        """Validate everything in the plan, yielding valid documents as they come."""
+        self.load_world(p.corpus_file)
+        if p.corpus_file is None and (p.documents or p.shards):
+            self.report.findings.append(
+                Finding(
+                    display(p.documents[0] if p.documents else p.shards[0]),
+                    1,
+                    1,
+                    Code.CORPUS_MISSING,
+                    Severity.ERROR,
+                    "no corpus.yaml found in this folder or above it",
+                    "documents refer to entities in corpus.yaml; create one next to the documents",
+                )
+            )
+        for path in p.documents:
+            doc = self.document_file(path)
+            if doc is not None:
+                yield doc
+        for shard in p.shards:
+            yield from self.shard(shard)
+
+
+def validate(*paths: Path | str, max_bytes: int = MAX_BYTES, lint: bool = True) -> Report:
+    """Validate a corpus folder, or single files; return every finding."""
+    validator = Validator(max_bytes=max_bytes, lint=lint)
+    for _ in validator.run(plan(paths or (".",))):
+        pass
+    return validator.report.sorted()
+
+
+def load_corpus(
+    *paths: Path | str, max_bytes: int = MAX_BYTES, lint: bool = True
+) -> tuple[Corpus | None, Report]:
+    """Validate and load: the corpus (None when there are errors) and the report."""
+    validator = Validator(max_bytes=max_bytes, lint=lint)
+    docs = list(validator.run(plan(paths or (".",))))
+    report = validator.report.sorted()
+    if not report.valid or validator.corpus is None:
+        return None, report
+    docs.sort(key=lambda d: d.model.doc_id)
+    return Corpus(validator.corpus, docs, validator.root), report
