@@ -107,12 +107,9 @@ def _a(kind: str) -> str:
 
 
 def _all_ids(world: World, kind: str) -> list[str]:
-    table: dict[str, Any] = {
-        "entity": world.entities,
-        "event": world.events,
-        "utterance": world.utterances,
-    }[kind]
-    return list(table)
+    if kind == "entity":
+        return list(world.entities)
+    return list(world.events) if kind == "event" else list(world.utterances)
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,7 +452,7 @@ def quotation_pairs(text: str) -> list[tuple[int, int]]:
     Marks alternate open/close within a line whatever their direction, so a misprinted closing
     mark (an opening “ where ” belongs) still pairs.
     """
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     offset = 0
     for line in text.splitlines(keepends=True):
         marks = [offset + m.start() for m in _DOUBLE.finditer(line)]

@@ -59,7 +59,13 @@ Date = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(ch
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 if TYPE_CHECKING:
-    EntityType = MentionKind = RegionKind = QuoteType = Channel = ClaimType = Realis = str
+    EntityType = str
+    MentionKind = str
+    RegionKind = str
+    QuoteType = str
+    Channel = str
+    ClaimType = str
+    Realis = str
     EventType = str
 else:
     EntityType = Literal[_ONTOLOGY.entity_types]

@@ -88,6 +88,8 @@ def _flatten(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
 def _schema_problem(error: SchemaError) -> Problem:
     path: Path_ = tuple(error.absolute_path)
     v, value, field = error.validator, error.instance, _field(error.absolute_path)
+    schema: Any = error.schema
+    expected: Any = error.validator_value
     if v == "required":
         missing = str(error.message).split("'")[1]
         return (
@@ -98,14 +100,13 @@ def _schema_problem(error: SchemaError) -> Problem:
             f"add `{missing}:` here (see the schema for what it holds)",
         )
     if v == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
         name = extras[0] if extras else "?"
         close = difflib.get_close_matches(name, allowed, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
         return (*path, name), True, Code.SCHEMA_UNKNOWN_FIELD, f"unknown field `{name}`", hint
     if v == "type":
-        expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
         hint = "write the value as " + want
@@ -121,7 +122,7 @@ def _schema_problem(error: SchemaError) -> Problem:
             hint,
         )
     if v in ("enum", "const"):
-        allowed = error.validator_value if v == "enum" else [error.validator_value]
+        allowed = list(expected) if v == "enum" else [expected]
         close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1)
         hint = (
             f"did you mean `{close[0]}`?"
@@ -210,9 +211,12 @@ def schema_problems(kind: str, data: Any) -> list[Problem]:
 def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     """Map a pydantic error location onto the data, dropping union branch labels."""
     path: list[str | int] = []
-    node = data
+    node: Any = data
     for part in loc:
-        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
     return tuple(path)
