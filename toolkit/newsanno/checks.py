@@ -325,14 +325,14 @@ def check_document(doc: DocumentFile, world: World | None, emit: Emit) -> None:
         if local((*p, "nested_in"), q.nested_in, "quotes", quotes):
             _check_nesting(doc, i, quotes, emit)
         if have_world and ref((*p, "utterance"), q.utterance, "utterance"):
-            _check_utterance(q, w.utterances[q.utterance or ""], p, emit)
+            _check_utterance(q, w.utterances[q.utterance or ""], p, emit, speaker_ok)
     for i, c in enumerate(doc.claims):
         p = ("claims", i)
         if c.claimant != ARTICLE:
             ref((*p, "claimant"), c.claimant, "entity", "claimant")
         if local((*p, "quote"), c.quote, "quotes", quotes):
             speaker = quotes[c.quote or ""].speaker
-            if speaker is not None and c.claimant != speaker:
+            if speaker is not None and w.kind_of(speaker) == "entity" and c.claimant != speaker:
                 emit(
                     (*p, "claimant"),
                     Code.REF_INCONSISTENT,
@@ -367,8 +367,10 @@ def check_document(doc: DocumentFile, world: World | None, emit: Emit) -> None:
                     )
 
 
-def _check_utterance(q: Quote, utt: Utterance, p: Path_, emit: Emit) -> None:
+def _check_utterance(q: Quote, utt: Utterance, p: Path_, emit: Emit, speaker_ok: bool) -> None:
     for name in ("speaker", "channel", "platform", "addressee"):
+        if name == "speaker" and not speaker_ok:
+            continue
         mine, theirs = getattr(q, name), getattr(utt, name)
         if mine is not None and theirs is not None and mine != theirs:
             emit(

@@ -70,7 +70,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
         colour = "red" if f.severity is Severity.ERROR else "yellow"
         console.print(
             f"[bold]{escape(f.file)}:{f.line}:{f.col}[/]: [{colour}]{f.severity.value}[/]"
-            f"[dim][{f.code.value}][/] {escape(f.message)}"
+            f"[dim]{escape('[' + f.code.value + ']')}[/] {escape(f.message)}"
         )
         console.print(f"    [cyan]fix:[/] {escape(f.hint)}")
     s = report.stats()

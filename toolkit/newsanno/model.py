@@ -99,7 +99,13 @@ class Span(Strict):
     model_config = ConfigDict(
         json_schema_extra={
             "anyOf": [{"required": ["text"]}, {"required": ["start", "end"]}],
-            "dependentRequired": {"start": ["end"], "end": ["start"]},
+            "dependentRequired": {
+                "start": ["end"],
+                "end": ["start"],
+                "occurrence": ["text"],
+                "prefix": ["text"],
+                "suffix": ["text"],
+            },
         }
     )
 
@@ -171,6 +177,17 @@ class Event(Strict):
     participants: list[Participant] = Field(default_factory=list)
     description: str | None = None
     note: str | None = None
+
+    @model_validator(mode="after")
+    def _roles(self) -> Event:
+        allowed = _ONTOLOGY.roles_for(self.type)
+        for part in self.participants:
+            if part.role not in allowed:
+                raise ValueError(
+                    f"role `{part.role}` is not allowed for event type {self.type} "
+                    f"(allowed: {', '.join(allowed)})"
+                )
+        return self
 
 
 class Utterance(Strict):

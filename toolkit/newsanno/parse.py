@@ -201,8 +201,9 @@ def resolve_plain(value: str) -> Any:
 class _Builder:
     """Builds plain data from YAML events, recording positions and problems."""
 
-    def __init__(self, events: list[Event]) -> None:
+    def __init__(self, events: list[Event], line_offset: int = 0) -> None:
         self.events = events
+        self.line_offset = line_offset
         self.i = 0
         self.out = Parsed()
 
@@ -292,7 +293,8 @@ class _Builder:
                     self.problem(
                         key_ev,
                         Code.YAML_DUPLICATE_KEY,
-                        f"duplicate key `{key}` (first at line {first[0]})",
+                        f"duplicate key `{key}` (first at line {first[0] + self.line_offset}, "
+                        f"column {first[1]})",
                         "remove one of the two; a later key would silently replace the earlier",
                     )
                     self.node((*path, "\0dup"))
@@ -305,7 +307,7 @@ class _Builder:
         raise AssertionError(f"unexpected YAML event {type(ev).__name__}")  # pragma: no cover
 
 
-def parse_yaml_text(text: str) -> Parsed:
+def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
     yaml = YAML(typ="rt", pure=True)
     try:
@@ -350,7 +352,7 @@ def parse_yaml_text(text: str) -> Parsed:
             )
         )
         return out
-    builder = _Builder(events)
+    builder = _Builder(events, line_offset)
     builder.i = docs[0] + 1
     builder.out.data = builder.node(())
     if len(docs) > 1:
@@ -410,7 +412,9 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
             )
         )
         return out
-    out = parse_yaml_text(text)  # JSON is YAML 1.2: reuse it for positions and duplicate keys
+    out = parse_yaml_text(
+        text, line_offset
+    )  # JSON is YAML 1.2: reuse it for positions and duplicate keys
     if out.data is None:
         out = Parsed(data=data)
     for problem in out.problems:

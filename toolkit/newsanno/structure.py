@@ -129,7 +129,8 @@ def _schema_problem(error: SchemaError) -> Problem:
             if close
             else "use one of: " + ", ".join(map(str, allowed))
         )
-        return path, False, Code.SCHEMA_ENUM, f"`{value}` is not an allowed `{field}`", hint
+        what = f"`{field}` for this event type" if field == "role" else f"`{field}`"
+        return path, False, Code.SCHEMA_ENUM, f"`{value}` is not an allowed {what}", hint
     if v == "pattern":
         hint = _PATTERN_HINTS.get(field, f"the value must match {error.validator_value}")
         return path, False, Code.SCHEMA_PATTERN, f"`{field}` {value!r} is not well formed", hint
@@ -193,6 +194,14 @@ for _ref in (
     "mention",
 ):
     _PATTERN_HINTS[_ref] = "ids start with a letter, then letters, digits, `_`, `.` or `-`"
+_DATE_FIELDS = {"date", "published"}
+_MODEL_HINTS = {
+    "span": "offsets count Unicode code points from 0 and `end` is exclusive, so `end` > `start`",
+    "trigger": "offsets count Unicode code points from 0 and `end` is exclusive, so `end` > `start`",
+    "cue": "offsets count Unicode code points from 0 and `end` is exclusive, so `end` > `start`",
+    "content": "offsets count Unicode code points from 0 and `end` is exclusive, so `end` > `start`",
+    "the document": "`text_path` names the article file; `text` holds the article inline (JSONL)",
+}
 _VALUE_HINTS = {
     "minLength": "the value must not be empty",
     "minItems": "the list needs at least one item",
@@ -241,20 +250,27 @@ def model_problems(
         problems: list[Problem] = []
         seen: set[Path_] = set()
         for err in exc.errors():
+            if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+                continue  # the plain-string branch of a span union; the object branch says more
             path = _data_path(data, tuple(err["loc"]))
             if path in seen or any(_overlaps(path, c) for c in covered):
                 continue
             seen.add(path)
             msg = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(
-                (
-                    path,
-                    False,
-                    Code.MODEL,
-                    f"`{_field(path)}`: {msg}",
-                    "fix the value as the message says",
+            field = _field(path)
+            if field in _DATE_FIELDS:
+                problems.append(
+                    (
+                        path,
+                        False,
+                        Code.DATE_INVALID,
+                        f"`{field}`: {msg}",
+                        "write a real date at its known precision: YYYY, YYYY-MM or YYYY-MM-DD",
+                    )
                 )
-            )
+                continue
+            hint = _MODEL_HINTS.get(field, "fix the value as the message says")
+            problems.append((path, False, Code.MODEL, f"`{field}`: {msg}", hint))
         return None, problems
 
 

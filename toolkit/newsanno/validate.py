@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsanno.checks import World, check_document, check_world, lint_document, resolve_spans
+from newsanno.fidelity import CrossDocumentLints
 from newsanno.model import CorpusFile, DocumentFile
 from newsanno.parse import (
     MAX_BYTES,
@@ -207,6 +208,7 @@ class Validator:
         self.corpus: CorpusFile | None = None
         self.root: Path | None = None
         self.doc_ids: dict[str, str] = {}
+        self.cross = CrossDocumentLints()
 
     def load_world(self, corpus_file: Path | None) -> None:
         if corpus_file is None:
@@ -224,9 +226,10 @@ class Validator:
             sink(path, code, message, hint, key=key)
         if corpus is None:
             return
-        world = check_world(corpus, sink)
+        # documents are checked against the world even when it has meaning errors of its own
+        self.world = check_world(corpus, sink)
         if sink.errors == 0:
-            self.corpus, self.world = corpus, world
+            self.corpus = corpus
 
     def document_file(self, path: Path) -> LoadedDocument | None:
         file = display(path)
@@ -334,6 +337,15 @@ class Validator:
             lint_document(resolved, text, self.world, sink)
         if sink.errors:
             return None
+        if self.lint:
+            # YAML: the quote's own line and column; JSONL: the document's line
+            yaml = sink.parsed is not None and bool(sink.parsed.positions)
+            self.cross.add(
+                resolved,
+                text,
+                sink.file,
+                (lambda path: sink._where(path, False)) if yaml else (lambda path: (line, 1)),
+            )
         return LoadedDocument(resolved, text, sink.file, line)
 
     def _text(self, doc: DocumentFile, sink: _Sink) -> str | None:
@@ -410,6 +422,9 @@ class Validator:
                 yield doc
         for shard in p.shards:
             yield from self.shard(shard)
+        if self.lint:
+            # cross-document lints, once every document is loaded
+            self.report.findings.extend(self.cross.findings())
 
 
 def validate(*paths: Path | str, max_bytes: int = MAX_BYTES, lint: bool = True) -> Report:

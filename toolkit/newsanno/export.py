@@ -1,0 +1,319 @@
+"""Export a validated corpus as a documented, deterministic Parquet dataset, atomically.
+
+The output folder holds one Parquet file per table (or a folder of part files for large tables),
+a Frictionless ``datapackage.json`` with primary and foreign keys, a dataset card ``README.md``
+and ``checksums.sha256``. The same input gives byte-identical files. Everything is written into a
+temporary folder beside the target and renamed into place only when complete, so a failed export
+leaves the previous one untouched; an invalid corpus is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from newsanno.card import dataset_card
+from newsanno.model import SCHEMA_VERSION
+from newsanno.report import NewsannoError, Report
+from newsanno.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec
+from newsanno.validate import Corpus, load_corpus
+
+MANIFEST = "datapackage.json"
+CARD = "README.md"
+CHECKSUMS = "checksums.sha256"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+ANNOTATION_LICENSE = {
+    "name": "CC-BY-4.0",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 International (the annotations; the article "
+    "texts remain copyrighted by their outlets)",
+}
+_FRICTIONLESS_TYPES = {"string": "string", "int64": "integer", "bool": "boolean"}
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """What was written for one table."""
+
+    name: str
+    rows: int
+    files: tuple[str, ...]
+    bytes: int
+
+
+@dataclass
+class ExportResult:
+    """The outcome of :func:`export`: the validation report and, when valid, what was written."""
+
+    report: Report
+    out: Path | None = None
+    tables: list[TableInfo] = field(default_factory=list)
+
+    @property
+    def written(self) -> bool:
+        return self.out is not None
+
+    @property
+    def rows(self) -> dict[str, int]:
+        return {t.name: t.rows for t in self.tables}
+
+
+def toolkit_version() -> str:
+    try:
+        return version("newsanno")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "unknown"
+
+
+def export(
+    corpus: Path | str = "annotations",
+    out: Path | str = "dist/newsanno",
+    *,
+    lint: bool = True,
+    rows_per_part: int | None = None,
+) -> ExportResult:
+    """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
+
+    Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
+    ``<table>/part-NNNNN.parquet``.
+    """
+    loaded, report = load_corpus(corpus, lint=lint)
+    if loaded is None:
+        return ExportResult(report)
+    tables = write_dataset(loaded, out, rows_per_part=rows_per_part)
+    return ExportResult(report, Path(out), tables)
+
+
+def write_dataset(
+    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None
+) -> list[TableInfo]:
+    """Write an already validated corpus to ``out`` (atomically); return what was written."""
+    if rows_per_part is not None and rows_per_part < 1:
+        raise NewsannoError("rows_per_part must be at least 1")
+    target = Path(out)
+    _check_target(target)
+    built = [(spec, spec.table(corpus)) for spec in TABLES.values()]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(6)}")
+    tmp.mkdir()
+    try:
+        infos = [_write_table(tmp, spec, table, rows_per_part) for spec, table in built]
+        manifest = _manifest(corpus, built, infos, tmp)
+        (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
+        card = dataset_card(
+            corpus,
+            manifest,
+            [(spec, info.rows) for (spec, _), info in zip(built, infos, strict=True)],
+        )
+        (tmp / CARD).write_text(card, encoding="utf-8")
+        _write_checksums(tmp)
+        _replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return infos
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet
+
+
+def _write_parquet(table: pa.Table, path: Path) -> None:
+    """One Parquet file, written the same way every time (no timestamps; pandas-free schema)."""
+    pq.write_table(
+        table,
+        path,
+        compression="snappy",
+        use_dictionary=True,
+        write_statistics=True,
+        store_schema=True,
+    )
+
+
+def _write_table(
+    folder: Path, spec: TableSpec, table: pa.Table, rows_per_part: int | None
+) -> TableInfo:
+    if rows_per_part is None or table.num_rows <= rows_per_part:
+        path = folder / f"{spec.name}.parquet"
+        _write_parquet(table, path)
+        return TableInfo(spec.name, table.num_rows, (path.name,), path.stat().st_size)
+    sub = folder / spec.name
+    sub.mkdir()
+    files, size = [], 0
+    for n, offset in enumerate(range(0, table.num_rows, rows_per_part)):
+        path = sub / f"part-{n:05d}.parquet"
+        _write_parquet(table.slice(offset, rows_per_part), path)
+        files.append(f"{spec.name}/{path.name}")
+        size += path.stat().st_size
+    return TableInfo(spec.name, table.num_rows, tuple(files), size)
+
+
+# --------------------------------------------------------------------------------------------
+# Manifest and checksums
+
+
+def _json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def frictionless_schema(spec: TableSpec) -> dict[str, Any]:
+    """The Frictionless Table Schema of one table: field types, constraints and keys."""
+    fields = []
+    for c in spec.columns:
+        t = c.type
+        if pa.types.is_list(t):
+            kind = "array"
+        elif pa.types.is_struct(t):
+            kind = "object"
+        else:
+            kind = _FRICTIONLESS_TYPES[str(t)]
+        f: dict[str, Any] = {"name": c.name, "type": kind, "description": c.description}
+        constraints: dict[str, Any] = {}
+        if c.required:
+            constraints["required"] = True
+        if c.values:
+            constraints["enum"] = list(c.values)
+        if c.is_date:
+            constraints["pattern"] = DATE_PATTERN
+        if constraints:
+            f["constraints"] = constraints
+        fields.append(f)
+    schema: dict[str, Any] = {"fields": fields, "primaryKey": list(spec.primary_key)}
+    if spec.foreign_keys:
+        schema["foreignKeys"] = [
+            {
+                "fields": list(fk.columns),
+                "reference": {
+                    "resource": "" if fk.table == spec.name else fk.table,
+                    "fields": list(fk.ref_columns),
+                },
+            }
+            for fk in spec.foreign_keys
+        ]
+    return schema
+
+
+def _package_name(corpus_id: str) -> str:
+    name = "".join(ch if ch.isalnum() or ch in "-._" else "-" for ch in corpus_id.lower())
+    return name if name.startswith("newsanno") else f"newsanno-{name}"
+
+
+def _manifest(
+    corpus: Corpus, built: list[tuple[TableSpec, pa.Table]], infos: list[TableInfo], folder: Path
+) -> dict[str, Any]:
+    info = corpus.world.corpus
+    resources = []
+    for (spec, _), table_info in zip(built, infos, strict=True):
+        resource: dict[str, Any] = {
+            "name": spec.name,
+            "type": "table",
+            "path": table_info.files[0] if len(table_info.files) == 1 else list(table_info.files),
+            "scheme": "file",
+            "format": "parquet",
+            "mediatype": PARQUET_MEDIATYPE,
+            "description": spec.description,
+        }
+        if len(table_info.files) == 1:
+            resource["bytes"] = table_info.bytes
+            resource["hash"] = "sha256:" + sha256_file(folder / table_info.files[0])
+        resource["schema"] = frictionless_schema(spec)
+        resources.append(resource)
+    package: dict[str, Any] = {
+        "name": _package_name(info.id),
+        "title": info.title,
+        "description": info.description
+        or f"{info.title}: news articles annotated with entities, quotes, claims and events.",
+        "version": SCHEMA_VERSION,
+        "licenses": [ANNOTATION_LICENSE],
+        "keywords": ["news", "quotes", "claims", "events", "entities", "annotation"],
+        "newsanno": {
+            "schema_version": SCHEMA_VERSION,
+            "corpus_id": info.id,
+            "generator": f"newsanno {toolkit_version()}",
+            "offsets": OFFSETS,
+            "dates": DATES,
+            "rows": {t.name: t.rows for t in infos},
+            "article_text_rights": "The article texts (documents.text) are copyrighted by "
+            "their outlets and are not covered by the annotation licence.",
+        },
+        "resources": resources,
+    }
+    return package
+
+
+def _write_checksums(folder: Path) -> None:
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder).as_posix()
+        if rel != CHECKSUMS:
+            lines.append(f"{sha256_file(path)}  {rel}\n")
+    (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
+
+
+def verify_checksums(folder: Path | str) -> list[str]:
+    """Files of an export whose sha256 differs from ``checksums.sha256`` (or that are missing)."""
+    root = Path(folder)
+    bad = []
+    for line in (root / CHECKSUMS).read_text(encoding="utf-8").splitlines():
+        digest, _, rel = line.partition("  ")
+        path = root / rel
+        if not path.is_file() or sha256_file(path) != digest:
+            bad.append(rel)
+    return bad
+
+
+# --------------------------------------------------------------------------------------------
+# Atomic replacement
+
+
+def is_export(folder: Path) -> bool:
+    """Whether ``folder`` holds a newsanno export (so replacing it loses nothing else)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and "newsanno" in manifest
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise NewsannoError(f"{target}: exists and is not a folder; choose another --out")
+    if target.is_dir() and any(target.iterdir()) and not is_export(target):
+        raise NewsannoError(
+            f"{target}: the folder is not empty and holds no newsanno export; "
+            "choose a new or empty folder for --out (an export replaces the whole folder)"
+        )
+
+
+def _replace(tmp: Path, target: Path) -> None:
+    """Move the finished export into place, keeping the old one until the new one is there."""
+    backup: Path | None = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old-{secrets.token_hex(6)}")
+        os.replace(target, backup)
+    try:
+        os.replace(tmp, target)
+    except BaseException:
+        if backup is not None:
+            os.replace(backup, target)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)

@@ -1,0 +1,401 @@
+"""A deterministic synthetic news corpus for ``newsanno bench`` and the bulk tests.
+
+It looks like machine-made annotation of real news: about 4,000 characters and 80 annotations per
+document across all layers (regions, name/nominal/pronoun mentions, direct quotes split by a cue,
+mixed and indirect quotes, claims, event mentions with arguments), curly quotes, dashes and
+non-ASCII names. Every document is valid and lint-free, with explicit offsets on every span.
+The same seed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from newsanno.ontology import load_ontology
+
+_FIRST = ["Ana", "José", "Zoë", "Łukasz", "Søren", "Chloé", "Mateo", "Ingrid", "Amara", "Kenji", "Olúwaseun", "Dagný", "Emeka", "Noémie", "Priya", "Tomás", "Yusuf", "Mirela", "Bjørn", "Lucía", "Hannah", "Farid", "Élodie", "Kwame", "Saoirse", "Rafael", "Aiko", "Nikolai", "Fatima", "Joaquín", "Leilani", "Dmitri", "Ximena", "Ömer", "Greta", "Thandiwe", "Björk", "Anaïs", "Idris", "Marta"]
+_LAST = ["Nowak", "Álvarez", "Kowalczyk", "Haraldsen", "Dubois", "Okafor", "Tanaka", "Ferreira", "Lindqvist", "Mbeki", "Castellanos", "Petrov", "Nakamura", "Oyelaran", "Vasquez", "Jónsdóttir", "Müller", "Achterberg", "Brennan", "Çelik", "Santangelo", "Ishikawa", "Delacroix", "Wójcik", "Abernathy", "Quiñones", "Rasmussen", "Takahashi", "Valdés", "Whitcombe", "Yilmaz", "Zabłocki", "Ekström", "Fairbanks", "Gutiérrez", "Holloway", "Iwu", "Janssen", "Kirkegaard", "Laurent"]
+_CITIES = ["São Paulo", "Zürich", "Kraków", "Reykjavík", "Montréal", "Malmö", "Gdańsk", "Düsseldorf", "Córdoba", "Tromsø", "Venice", "Lagos", "Nairobi", "Osaka", "Porto", "Seville", "Ghent", "Brasília", "Bogotá", "Kyiv", "Tbilisi", "Medellín", "Thessaloníki", "Valparaíso", "Hamburg", "Marseille", "Antwerp", "Kaunas", "Ljubljana", "Plovdiv"]
+_ORG_A = ["Northbridge", "Vantage", "Halcyon", "Meridian", "Crestline", "Ironwood", "Bluewater", "Solstice", "Granite", "Larkspur"]
+_ORG_B = ["Holdings", "Media Group", "Council", "Alliance", "Institute", "Partners", "Foundation", "Agency"]
+_OUTLETS = ["The Daily Ledger", "Morning Courier", "Harbour Gazette", "Evening Sentinel", "Capital Dispatch", "Riverside Herald", "Union Chronicle", "Coastal Tribune"]
+_PLATFORMS = ("Instagram", "Threads", "Bluesky", "TikTok")
+_NOUNS = ["policy", "plan", "proposal", "measure", "review", "budget", "report", "inquiry", "ruling", "programme", "agreement", "deadline", "campaign", "investigation", "decision", "schedule"]
+_VERBS = ["expand", "delay", "reshape", "tighten", "replace", "extend", "revisit", "reverse", "accelerate", "postpone", "simplify"]
+_ADJ = ["sweeping", "modest", "controversial", "long-awaited", "cautious", "unexpected", "provisional", "detailed"]
+_FILLER = (
+    "Residents gathered outside the hall long before the doors opened, and several local groups "
+    "handed out leaflets describing the changes.",
+    "The figures have been disputed — sometimes sharply — by analysts who say the underlying data "
+    "are incomplete.",
+    "Officials declined to say when a final version would be published, citing ongoing "
+    "consultations with regional partners.",
+    "Critics argue the timeline is unrealistic; supporters counter that delays would cost far more "
+    "in the long run.",
+    "Later in the afternoon, a smaller crowd moved towards the river, where volunteers had set up "
+    "tables with water and pamphlets.",
+    "In the meantime, several committees will continue to meet behind closed doors, according to "
+    "people familiar with the schedule.",
+    "It was not immediately clear how many households would be affected by the change, or when "
+    "payments would resume.",
+)
+_QUOTES = (
+    "We are not going to stand by while families are torn apart",
+    "This was never about politics — it was about people",
+    "The numbers speak for themselves, and they are not good",
+    "I’ve spent years on this, and I won’t stop now",
+    "Nobody should have to choose between safety and their livelihood",
+    "We were told one thing in March and another in June",
+    "There is still time to fix this, but not much",
+    "Our members deserve answers, not another round of promises",
+)
+_FRAGMENTS = (
+    "deeply misguided",
+    "a betrayal of trust",
+    "long overdue",
+    "reckless and cruel",
+    "a step in the right direction",
+)
+_STATEMENTS = (
+    "nearly {n:,} people were affected last year",
+    "the programme cost {n:,} euros more than planned",
+    "{n:,} applications are still waiting for a decision",
+)
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
+_TRIGGERS: dict[str, str] = {
+    "Contact.Meet": "met",
+    "Contact.Broadcast": "addressed",
+    "Contact.Criticize": "criticised",
+    "Contact.Advocate": "lobbied for",
+    "Justice.Arrest-Jail": "detained",
+    "Justice.Pardon": "pardoned",
+    "Justice.Commute": "commuted the sentence of",
+    "Law-Enforcement.Raid": "raided the offices of",
+    "Movement.Deport": "deported",
+    "Personnel.Start-Position": "appointed",
+    "Award.Present": "honoured",
+    "Transaction.Transfer-Money": "paid",
+}
+
+
+@dataclass
+class World:
+    """The synthetic world: ``corpus.yaml`` content plus indexes the generator uses."""
+
+    data: dict[str, Any]
+    persons: list[tuple[str, str, str]] = field(default_factory=list)  # id, name, surname
+    orgs: list[tuple[str, str]] = field(default_factory=list)
+    cities: list[tuple[str, str]] = field(default_factory=list)
+    outlets: list[str] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)  # id, type
+    utterances_by_speaker: dict[str, list[str]] = field(default_factory=dict)
+
+
+def make_world(seed: int = 0) -> World:
+    """The world shared by every synthetic document."""
+    rng = random.Random(seed)
+    ontology = load_ontology()
+    entities: list[dict[str, Any]] = []
+    world = World({})
+    pairs = [(f, s) for f in _FIRST for s in _LAST]
+    rng.shuffle(pairs)
+    used_surnames: set[str] = set()
+    for first, last in pairs:
+        if last in used_surnames:
+            continue
+        used_surnames.add(last)
+        ident = f"per_{len(world.persons):03d}"
+        world.persons.append((ident, f"{first} {last}", last))
+        entities.append({"id": ident, "type": "PER", "name": f"{first} {last}", "aliases": [last]})
+    for a in _ORG_A:
+        for b in _ORG_B[:3]:
+            ident = f"org_{len(world.orgs):03d}"
+            world.orgs.append((ident, f"{a} {b}"))
+            entities.append({"id": ident, "type": "ORG", "name": f"{a} {b}"})
+    for i, city in enumerate(_CITIES):
+        world.cities.append((f"gpe_{i:03d}", city))
+        entities.append({"id": f"gpe_{i:03d}", "type": "GPE", "name": city})
+    for i, outlet in enumerate(_OUTLETS):
+        world.outlets.append(f"outlet_{i:02d}")
+        entities.append({"id": f"outlet_{i:02d}", "type": "ORG", "name": outlet})
+    for i, platform in enumerate(_PLATFORMS):
+        entities.append({"id": f"platform_{i}", "type": "PLATFORM", "name": platform})
+    events: list[dict[str, Any]] = []
+    types = sorted(_TRIGGERS)
+    for i in range(120):
+        etype = types[i % len(types)]
+        ident = f"ev_{i:03d}"
+        world.events.append((ident, etype))
+        roles = ontology.roles_for(etype)
+        person = world.persons[rng.randrange(len(world.persons))][0]
+        events.append(
+            {
+                "id": ident,
+                "type": etype,
+                "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                "place": world.cities[rng.randrange(len(world.cities))][0],
+                "participants": [{"role": roles[0], "entity": person}],
+            }
+        )
+    utterances: list[dict[str, Any]] = []
+    for i in range(240):
+        speaker = world.persons[i % len(world.persons)][0]
+        ident = f"utt_{i:03d}"
+        utterances.append(
+            {
+                "id": ident,
+                "speaker": speaker,
+                "channel": rng.choice(("press_remarks", "interview", "statement", "speech")),
+                "date": f"2025-{rng.randint(1, 12):02d}",
+            }
+        )
+        world.utterances_by_speaker.setdefault(speaker, []).append(ident)
+    world.data = {
+        "schema_version": "1.0",
+        "corpus": {
+            "id": "synthetic",
+            "title": "Synthetic news corpus (newsanno bench)",
+            "language": "en",
+            "description": "Generated by newsanno bench; not real news.",
+        },
+        "entities": entities,
+        "events": events,
+        "utterances": utterances,
+    }
+    return world
+
+
+class _Doc:
+    """Builds one document: text and annotations with exact code-point offsets."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.size = 0
+        self.regions: list[dict[str, Any]] = []
+        self.mentions: list[dict[str, Any]] = []
+        self.quotes: list[dict[str, Any]] = []
+        self.claims: list[dict[str, Any]] = []
+        self.event_mentions: list[dict[str, Any]] = []
+
+    def add(self, s: str) -> dict[str, Any]:
+        span = {"start": self.size, "end": self.size + len(s), "text": s}
+        self.parts.append(s)
+        self.size += len(s)
+        return span
+
+    def mention(self, s: str, entity: str, kind: str = "name") -> str:
+        ident = f"m{len(self.mentions) + 1}"
+        self.mentions.append({"id": ident, "span": self.add(s), "entity": entity, "kind": kind})
+        return ident
+
+
+def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]) -> None:
+    kind = rng.randrange(5)
+    person = rng.choice(cast["persons"])
+    pid, name, surname = person
+    if kind == 0 and world.utterances_by_speaker.get(pid):  # direct quote in two segments + claim
+        doc.add("“")
+        seg1 = doc.add(rng.choice(_QUOTES))
+        doc.add(",” ")
+        m = doc.mention(name if rng.random() < 0.5 else surname, pid)
+        doc.add(" ")
+        cue = doc.add("said")
+        doc.add(". “")
+        seg2 = doc.add(rng.choice(_QUOTES))
+        doc.add(".” ")
+        qid = f"q{len(doc.quotes) + 1}"
+        doc.quotes.append(
+            {
+                "id": qid,
+                "type": "direct",
+                "content": [seg1, seg2],
+                "cue": cue,
+                "speaker": pid,
+                "speaker_mention": m,
+                "utterance": rng.choice(world.utterances_by_speaker[pid]),
+            }
+        )
+        doc.claims.append(
+            {
+                "id": f"c{len(doc.claims) + 1}",
+                "span": seg2,
+                "claimant": pid,
+                "quote": qid,
+                "type": rng.choice(("characterisation", "prediction", "event_fact")),
+                "checkworthy": rng.random() < 0.5,
+                "statement": f"{name} said: {seg2['text']}.",
+            }
+        )
+    elif kind == 1:  # an event mention with arguments, reported by someone
+        eid, etype = rng.choice(world.events)
+        org_id, org_name = rng.choice(cast["orgs"])
+        target = rng.choice(cast["persons"])
+        city_id, city = rng.choice(cast["cities"])
+        roles = load_ontology().roles_for(etype)
+        m_org = doc.mention(org_name, org_id)
+        doc.add(" ")
+        trigger = doc.add(_TRIGGERS[etype])
+        doc.add(" ")
+        m_target = doc.mention(target[1], target[0])
+        doc.add(" in ")
+        m_city = doc.mention(city, city_id)
+        doc.add(f" on {rng.choice(_WEEKDAYS)}, ")
+        cue = doc.add("according to")
+        doc.add(" ")
+        m_src = doc.mention(surname, pid)
+        doc.add(", who ")
+        content = doc.add(f"said the {rng.choice(_NOUNS)} would {rng.choice(_VERBS)} the process")
+        doc.add(". ")
+        doc.event_mentions.append(
+            {
+                "id": f"ev{len(doc.event_mentions) + 1}",
+                "trigger": trigger,
+                "event": eid,
+                "realis": "actual",
+                "arguments": [
+                    {"role": roles[0], "entity": org_id, "mention": m_org},
+                    {"role": roles[1] if len(roles) > 2 else roles[0], "entity": target[0]},
+                    {"role": "Place", "entity": city_id, "mention": m_city},
+                ],
+            }
+        )
+        doc.quotes.append(
+            {
+                "id": f"q{len(doc.quotes) + 1}",
+                "type": "indirect",
+                "content": [content],
+                "cue": cue,
+                "speaker": pid,
+                "speaker_mention": m_src,
+            }
+        )
+        del m_target
+    elif kind == 2:  # a mixed quote with a fragment
+        doc.mention(name, pid)
+        doc.add(" described the ")
+        doc.add(f"{rng.choice(_ADJ)} {rng.choice(_NOUNS)} as “")
+        frag = doc.add(rng.choice(_FRAGMENTS))
+        doc.add("” — and ")
+        doc.mention("she" if rng.random() < 0.5 else "he", pid, "pronoun")
+        doc.add(" repeated the point on ")
+        outlet_id, outlet_name = cast["outlets"][0]
+        doc.mention(outlet_name, outlet_id)
+        doc.add("’s programme. ")
+        doc.quotes.append(
+            {"id": f"q{len(doc.quotes) + 1}", "type": "mixed", "content": [frag], "speaker": pid}
+        )
+    elif kind == 3:  # a statistic the article itself claims
+        doc.add("According to figures released in ")
+        doc.mention(rng.choice(cast["cities"])[1], rng.choice(cast["cities"])[0])
+        doc.add(", ")
+        statement = rng.choice(_STATEMENTS).format(n=rng.randint(1_000, 250_000))
+        span = doc.add(statement)
+        doc.add(". ")
+        doc.claims.append(
+            {
+                "id": f"c{len(doc.claims) + 1}",
+                "span": span,
+                "claimant": "article",
+                "type": "statistic",
+                "checkworthy": True,
+                "statement": statement[0].upper() + statement[1:] + ".",
+            }
+        )
+    else:  # nominal mentions and filler
+        doc.add("The ")
+        org_id, org_name = rng.choice(cast["orgs"])
+        doc.mention("organisation", org_id, "nominal")
+        doc.add(" behind the ")
+        doc.add(f"{rng.choice(_NOUNS)}, ")
+        doc.mention(org_name, org_id)
+        doc.add(", said ")
+        doc.mention(surname, pid)
+        doc.add(" had been consulted. ")
+    doc.add(rng.choice(_FILLER))
+
+
+def make_document(world: World, index: int, seed: int = 0) -> dict[str, Any]:
+    """Document number ``index``: a JSONL-ready dict with inline text and explicit offsets."""
+    rng = random.Random(seed * 1_000_003 + index)
+    doc = _Doc()
+    outlet = rng.choice(world.outlets)
+    cast = {
+        "persons": rng.sample(world.persons, 6),
+        "orgs": rng.sample(world.orgs, 2),
+        "cities": [rng.choice(world.cities)],
+        "outlets": [(outlet, _OUTLETS[int(outlet.rsplit("_", 1)[1])])],
+    }
+    heading = doc.add(f"{rng.choice(_ADJ).capitalize()} {rng.choice(_NOUNS)} faces scrutiny")
+    doc.add("\n")
+    credit = doc.add("Photo: staff photographer/archive")
+    doc.add("\n\n")
+    doc.regions += [
+        {"id": "r1", "span": heading, "kind": "heading"},
+        {"id": "r2", "span": credit, "kind": "photo_credit"},
+    ]
+    while doc.size < 3_700:
+        _paragraph(doc, world, rng, cast)
+        if rng.random() < 0.3:
+            doc.add("\n\n")
+        else:
+            doc.add(" ")
+    doc.add("\n\n")
+    tail = doc.add("Read the full article here")
+    doc.add("\n")
+    doc.regions.append({"id": "r3", "span": tail, "kind": "boilerplate"})
+    text = "".join(doc.parts)
+    return {
+        "schema_version": "1.0",
+        "doc_id": f"doc-{index:08d}",
+        "text": text,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "metadata": {
+            "outlet": outlet,
+            "title": text[heading["start"] : heading["end"]],
+            "published": f"2025-{1 + index % 12:02d}-{1 + index % 28:02d}",
+            "language": "en",
+            "url": f"https://news.example.org/{index}",
+        },
+        "regions": doc.regions,
+        "mentions": doc.mentions,
+        "quotes": doc.quotes,
+        "claims": doc.claims,
+        "event_mentions": doc.event_mentions,
+    }
+
+
+def document_lines(world: World, start: int, stop: int, seed: int = 0) -> Iterator[bytes]:
+    """JSONL lines (with the newline) of documents ``start`` to ``stop - 1``."""
+    for i in range(start, stop):
+        yield orjson.dumps(make_document(world, i, seed)) + b"\n"
+
+
+def write_corpus(
+    folder: Path, docs: int, *, seed: int = 0, per_shard: int = 5_000
+) -> tuple[int, int]:
+    """Write ``corpus.yaml`` and ``shards/part-NNNNN.jsonl``; return (documents, annotations)."""
+    world = make_world(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    # JSON is YAML 1.2: corpus.yaml written as JSON stays a valid YAML file.
+    (folder / "corpus.yaml").write_bytes(orjson.dumps(world.data, option=orjson.OPT_INDENT_2))
+    shards = folder / "shards"
+    shards.mkdir(exist_ok=True)
+    annotations = 0
+    for n, start in enumerate(range(0, docs, per_shard)):
+        stop = min(docs, start + per_shard)
+        with (shards / f"part-{n:05d}.jsonl").open("wb") as out:
+            for i in range(start, stop):
+                doc = make_document(world, i, seed)
+                annotations += sum(
+                    len(doc[k])
+                    for k in ("regions", "mentions", "quotes", "claims", "event_mentions")
+                )
+                out.write(orjson.dumps(doc) + b"\n")
+    return docs, annotations
