@@ -29,6 +29,7 @@ schema: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/newsanno schema --check
+	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 clean:

@@ -89,10 +89,17 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "html"]),
     default="text",
     show_default=True,
-    help="Output format: text for people, json for programs.",
+    help="Output format: text for people, json for programs, html for a page showing the findings on the text.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the json or html output to this file instead of standard output.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
 @click.option("--no-lint", is_flag=True, help="Skip the lints (warnings).")
@@ -105,7 +112,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
 )
 @guarded
 def validate(
-    paths: tuple[Path, ...], fmt: str, strict: bool, no_lint: bool, max_bytes: int
+    paths: tuple[Path, ...], fmt: str, out: Path | None, strict: bool, no_lint: bool, max_bytes: int
 ) -> None:
     """Validate a corpus folder (default: current folder) or single annotation files.
 
@@ -114,8 +121,24 @@ def validate(
     """
     from newsanno.validate import validate as run
 
+    if out is not None and fmt == "text":
+        raise click.UsageError("--out needs --format json or --format html")
     report = run(*(paths or (Path("."),)), max_bytes=max_bytes, lint=not no_lint)
-    print_report(report, fmt, _console())
+    if fmt == "html" or out is not None:
+        from newsanno.htmlreport import report_html
+
+        output = (
+            report_html(report)
+            if fmt == "html"
+            else json.dumps(report.as_dict(), ensure_ascii=False, indent=2)
+        )
+        if out is None:
+            click.echo(output)
+        else:
+            out.write_text(output + "\n", encoding="utf-8")
+            _console(err=True).print(f"wrote {escape(str(out))}")
+    else:
+        print_report(report, fmt, _console())
     failed = not report.valid or (strict and report.warnings)
     sys.exit(EXIT_INVALID if failed else EXIT_OK)
 
@@ -187,3 +210,32 @@ def stats(corpus: Path, fmt: str) -> None:
         console.print(f"[bold]{kind} in more than one document[/]: {len(links)}")
         for ident, docs in links.items():
             console.print(f"  {escape(ident)}: {', '.join(docs)}")
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(path_type=Path), default=Path("annotations"))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("dist/site"),
+    show_default=True,
+    help="Folder to write the site into (replaced only if an earlier render wrote it).",
+)
+@guarded
+def render(corpus: Path, out: Path) -> None:
+    """Write a static HTML view of a corpus: every layer highlighted, a page per world item.
+
+    Open OUT/index.html in a browser; it needs no server and no network.
+    """
+    from newsanno.render import render_site
+    from newsanno.validate import load_corpus
+
+    loaded, report = load_corpus(corpus)
+    if loaded is None:
+        print_report(report, "text", _console(err=True))
+        sys.exit(EXIT_INVALID)
+    files = render_site(loaded, out)
+    _console().print(
+        f"wrote {len(files)} files to {escape(str(out))}; open {escape(str(out / 'index.html'))}"
+    )
