@@ -20,16 +20,196 @@ import orjson
 
 from newsanno.ontology import load_ontology
 
-_FIRST = ["Ana", "José", "Zoë", "Łukasz", "Søren", "Chloé", "Mateo", "Ingrid", "Amara", "Kenji", "Olúwaseun", "Dagný", "Emeka", "Noémie", "Priya", "Tomás", "Yusuf", "Mirela", "Bjørn", "Lucía", "Hannah", "Farid", "Élodie", "Kwame", "Saoirse", "Rafael", "Aiko", "Nikolai", "Fatima", "Joaquín", "Leilani", "Dmitri", "Ximena", "Ömer", "Greta", "Thandiwe", "Björk", "Anaïs", "Idris", "Marta"]
-_LAST = ["Nowak", "Álvarez", "Kowalczyk", "Haraldsen", "Dubois", "Okafor", "Tanaka", "Ferreira", "Lindqvist", "Mbeki", "Castellanos", "Petrov", "Nakamura", "Oyelaran", "Vasquez", "Jónsdóttir", "Müller", "Achterberg", "Brennan", "Çelik", "Santangelo", "Ishikawa", "Delacroix", "Wójcik", "Abernathy", "Quiñones", "Rasmussen", "Takahashi", "Valdés", "Whitcombe", "Yilmaz", "Zabłocki", "Ekström", "Fairbanks", "Gutiérrez", "Holloway", "Iwu", "Janssen", "Kirkegaard", "Laurent"]
-_CITIES = ["São Paulo", "Zürich", "Kraków", "Reykjavík", "Montréal", "Malmö", "Gdańsk", "Düsseldorf", "Córdoba", "Tromsø", "Venice", "Lagos", "Nairobi", "Osaka", "Porto", "Seville", "Ghent", "Brasília", "Bogotá", "Kyiv", "Tbilisi", "Medellín", "Thessaloníki", "Valparaíso", "Hamburg", "Marseille", "Antwerp", "Kaunas", "Ljubljana", "Plovdiv"]
-_ORG_A = ["Northbridge", "Vantage", "Halcyon", "Meridian", "Crestline", "Ironwood", "Bluewater", "Solstice", "Granite", "Larkspur"]
-_ORG_B = ["Holdings", "Media Group", "Council", "Alliance", "Institute", "Partners", "Foundation", "Agency"]
-_OUTLETS = ["The Daily Ledger", "Morning Courier", "Harbour Gazette", "Evening Sentinel", "Capital Dispatch", "Riverside Herald", "Union Chronicle", "Coastal Tribune"]
+_FIRST = [
+    "Ana",
+    "José",
+    "Zoë",
+    "Łukasz",
+    "Søren",
+    "Chloé",
+    "Mateo",
+    "Ingrid",
+    "Amara",
+    "Kenji",
+    "Olúwaseun",
+    "Dagný",
+    "Emeka",
+    "Noémie",
+    "Priya",
+    "Tomás",
+    "Yusuf",
+    "Mirela",
+    "Bjørn",
+    "Lucía",
+    "Hannah",
+    "Farid",
+    "Élodie",
+    "Kwame",
+    "Saoirse",
+    "Rafael",
+    "Aiko",
+    "Nikolai",
+    "Fatima",
+    "Joaquín",
+    "Leilani",
+    "Dmitri",
+    "Ximena",
+    "Ömer",
+    "Greta",
+    "Thandiwe",
+    "Björk",
+    "Anaïs",
+    "Idris",
+    "Marta",
+]
+_LAST = [
+    "Nowak",
+    "Álvarez",
+    "Kowalczyk",
+    "Haraldsen",
+    "Dubois",
+    "Okafor",
+    "Tanaka",
+    "Ferreira",
+    "Lindqvist",
+    "Mbeki",
+    "Castellanos",
+    "Petrov",
+    "Nakamura",
+    "Oyelaran",
+    "Vasquez",
+    "Jónsdóttir",
+    "Müller",
+    "Achterberg",
+    "Brennan",
+    "Çelik",
+    "Santangelo",
+    "Ishikawa",
+    "Delacroix",
+    "Wójcik",
+    "Abernathy",
+    "Quiñones",
+    "Rasmussen",
+    "Takahashi",
+    "Valdés",
+    "Whitcombe",
+    "Yilmaz",
+    "Zabłocki",
+    "Ekström",
+    "Fairbanks",
+    "Gutiérrez",
+    "Holloway",
+    "Iwu",
+    "Janssen",
+    "Kirkegaard",
+    "Laurent",
+]
+_CITIES = [
+    "São Paulo",
+    "Zürich",
+    "Kraków",
+    "Reykjavík",
+    "Montréal",
+    "Malmö",
+    "Gdańsk",
+    "Düsseldorf",
+    "Córdoba",
+    "Tromsø",
+    "Venice",
+    "Lagos",
+    "Nairobi",
+    "Osaka",
+    "Porto",
+    "Seville",
+    "Ghent",
+    "Brasília",
+    "Bogotá",
+    "Kyiv",
+    "Tbilisi",
+    "Medellín",
+    "Thessaloníki",
+    "Valparaíso",
+    "Hamburg",
+    "Marseille",
+    "Antwerp",
+    "Kaunas",
+    "Ljubljana",
+    "Plovdiv",
+]
+_ORG_A = [
+    "Northbridge",
+    "Vantage",
+    "Halcyon",
+    "Meridian",
+    "Crestline",
+    "Ironwood",
+    "Bluewater",
+    "Solstice",
+    "Granite",
+    "Larkspur",
+]
+_ORG_B = [
+    "Holdings",
+    "Media Group",
+    "Council",
+    "Alliance",
+    "Institute",
+    "Partners",
+    "Foundation",
+    "Agency",
+]
+_OUTLETS = [
+    "The Daily Ledger",
+    "Morning Courier",
+    "Harbour Gazette",
+    "Evening Sentinel",
+    "Capital Dispatch",
+    "Riverside Herald",
+    "Union Chronicle",
+    "Coastal Tribune",
+]
 _PLATFORMS = ("Instagram", "Threads", "Bluesky", "TikTok")
-_NOUNS = ["policy", "plan", "proposal", "measure", "review", "budget", "report", "inquiry", "ruling", "programme", "agreement", "deadline", "campaign", "investigation", "decision", "schedule"]
-_VERBS = ["expand", "delay", "reshape", "tighten", "replace", "extend", "revisit", "reverse", "accelerate", "postpone", "simplify"]
-_ADJ = ["sweeping", "modest", "controversial", "long-awaited", "cautious", "unexpected", "provisional", "detailed"]
+_NOUNS = [
+    "policy",
+    "plan",
+    "proposal",
+    "measure",
+    "review",
+    "budget",
+    "report",
+    "inquiry",
+    "ruling",
+    "programme",
+    "agreement",
+    "deadline",
+    "campaign",
+    "investigation",
+    "decision",
+    "schedule",
+]
+_VERBS = [
+    "expand",
+    "delay",
+    "reshape",
+    "tighten",
+    "replace",
+    "extend",
+    "revisit",
+    "reverse",
+    "accelerate",
+    "postpone",
+    "simplify",
+]
+_ADJ = [
+    "sweeping",
+    "modest",
+    "controversial",
+    "long-awaited",
+    "cautious",
+    "unexpected",
+    "provisional",
+    "detailed",
+]
 _FILLER = (
     "Residents gathered outside the hall long before the doors opened, and several local groups "
     "handed out leaflets describing the changes.",
@@ -197,7 +377,7 @@ class _Doc:
 
 
 def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]) -> None:
-    kind = rng.randrange(5)
+    kind = rng.choices(range(5), weights=(3, 3, 2, 1, 2))[0]
     person = rng.choice(cast["persons"])
     pid, name, surname = person
     if kind == 0 and world.utterances_by_speaker.get(pid):  # direct quote in two segments + claim
@@ -318,7 +498,8 @@ def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]
         doc.add(", said ")
         doc.mention(surname, pid)
         doc.add(" had been consulted. ")
-    doc.add(rng.choice(_FILLER))
+    if rng.random() < 0.25:
+        doc.add(rng.choice(_FILLER))
 
 
 def make_document(world: World, index: int, seed: int = 0) -> dict[str, Any]:

@@ -209,6 +209,8 @@ class Validator:
         self.root: Path | None = None
         self.doc_ids: dict[str, str] = {}
         self.cross = CrossDocumentLints()
+        self.cross_document = True
+        """Collect quotes for the cross-document lints (the bulk path's workers do not)."""
 
     def load_world(self, corpus_file: Path | None) -> None:
         if corpus_file is None:
@@ -262,42 +264,46 @@ class Validator:
             return
         with handle:
             for number, raw in enumerate(handle, start=1):
-                if not raw.strip():
-                    continue
-                if len(raw) > self.max_bytes:
-                    self.report.findings.append(
-                        Finding(
-                            file,
-                            number,
-                            1,
-                            Code.FILE_TOO_LARGE,
-                            Severity.ERROR,
-                            f"line is {len(raw):,} bytes, over the limit of {self.max_bytes:,}",
-                            "split the document, or raise the limit with --max-bytes",
-                        )
-                    )
-                    continue
-                text, problems = decode_utf8(raw.rstrip(b"\n"), allow_crlf=True)
-                if text is None:
-                    p = problems[0]
-                    self.report.findings.append(
-                        Finding(file, number, p.col, p.code, Severity.ERROR, p.message, p.hint)
-                    )
-                    continue
-                parsed = parse_json_text(text.rstrip("\r"), line_offset=number - 1)
-                sink = _Sink(self.report, file, None, line_base=number - 1, source=text)
-                if parsed.problems:
-                    sink.parsed = parsed if parsed.problems[0].code is Code.JSON_SYNTAX else None
-                    for p in parsed.problems:
-                        line = p.line if p.code is Code.JSON_SYNTAX else p.line + number - 1
-                        self.report.findings.append(
-                            Finding(file, line, p.col, p.code, Severity.ERROR, p.message, p.hint)
-                        )
-                    continue
-                parsed.positions.clear()
-                doc = self._document(parsed, sink, base=None, line=number)
+                doc = self.line(file, number, raw)
                 if doc is not None:
                     yield doc
+
+    def line(self, file: str, number: int, raw: bytes) -> LoadedDocument | None:
+        """One line of a JSONL shard: every finding reported, the document when it is valid."""
+        if not raw.strip():
+            return None
+        if len(raw) > self.max_bytes:
+            self.report.findings.append(
+                Finding(
+                    file,
+                    number,
+                    1,
+                    Code.FILE_TOO_LARGE,
+                    Severity.ERROR,
+                    f"line is {len(raw):,} bytes, over the limit of {self.max_bytes:,}",
+                    "split the document, or raise the limit with --max-bytes",
+                )
+            )
+            return None
+        text, problems = decode_utf8(raw.rstrip(b"\n"), allow_crlf=True)
+        if text is None:
+            p = problems[0]
+            self.report.findings.append(
+                Finding(file, number, p.col, p.code, Severity.ERROR, p.message, p.hint)
+            )
+            return None
+        parsed = parse_json_text(text.rstrip("\r"), line_offset=number - 1)
+        sink = _Sink(self.report, file, None, line_base=number - 1, source=text)
+        if parsed.problems:
+            sink.parsed = parsed if parsed.problems[0].code is Code.JSON_SYNTAX else None
+            for p in parsed.problems:
+                line = p.line if p.code is Code.JSON_SYNTAX else p.line + number - 1
+                self.report.findings.append(
+                    Finding(file, line, p.col, p.code, Severity.ERROR, p.message, p.hint)
+                )
+            return None
+        parsed.positions.clear()
+        return self._document(parsed, sink, base=None, line=number)
 
     def _document(
         self, parsed: Parsed, sink: _Sink, *, base: Path | None, line: int = 1
@@ -308,15 +314,7 @@ class Validator:
             sink(path, code, message, hint, key=key)
         if doc is None:
             return None
-        if doc.doc_id in self.doc_ids:
-            sink(
-                ("doc_id",),
-                Code.ID_DUPLICATE,
-                f"doc_id `{doc.doc_id}` is also used by {self.doc_ids[doc.doc_id]}",
-                "every document needs its own doc_id",
-            )
-        else:
-            self.doc_ids[doc.doc_id] = f"{sink.file}:{line}" if base is None else sink.file
+        self.register_doc_id(doc.doc_id, sink, f"{sink.file}:{line}" if base is None else sink.file)
         text = self._text(doc, sink)
         if text is None:
             return None
@@ -337,7 +335,7 @@ class Validator:
             lint_document(resolved, text, self.world, sink)
         if sink.errors:
             return None
-        if self.lint:
+        if self.lint and self.cross_document:
             # YAML: the quote's own line and column; JSONL: the document's line
             yaml = sink.parsed is not None and bool(sink.parsed.positions)
             self.cross.add(
@@ -347,6 +345,18 @@ class Validator:
                 (lambda path: sink._where(path, False)) if yaml else (lambda path: (line, 1)),
             )
         return LoadedDocument(resolved, text, sink.file, line)
+
+    def register_doc_id(self, doc_id: str, sink: _Sink, where: str) -> None:
+        """Report a doc_id used before; remember where each doc_id is first used."""
+        if doc_id in self.doc_ids:
+            sink(
+                ("doc_id",),
+                Code.ID_DUPLICATE,
+                f"doc_id `{doc_id}` is also used by {self.doc_ids[doc_id]}",
+                "every document needs its own doc_id",
+            )
+        else:
+            self.doc_ids[doc_id] = where
 
     def _text(self, doc: DocumentFile, sink: _Sink) -> str | None:
         if doc.text is not None:
@@ -427,10 +437,25 @@ class Validator:
             self.report.findings.extend(self.cross.findings())
 
 
-def validate(*paths: Path | str, max_bytes: int = MAX_BYTES, lint: bool = True) -> Report:
-    """Validate a corpus folder, or single files; return every finding."""
+def validate(
+    *paths: Path | str,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    jobs: int = 1,
+    progress: bool | None = False,
+) -> Report:
+    """Validate a corpus folder, or single files; return every finding.
+
+    JSONL shards are streamed by the bulk path, on ``jobs`` processes; ``progress`` shows a bar
+    (None: only on a terminal).
+    """
+    p = plan(paths or (".",))
+    if p.shards:
+        from newsanno.bulk import run_bulk
+
+        return run_bulk(p, max_bytes=max_bytes, lint=lint, jobs=jobs, progress=progress).report
     validator = Validator(max_bytes=max_bytes, lint=lint)
-    for _ in validator.run(plan(paths or (".",))):
+    for _ in validator.run(p):
         pass
     return validator.report.sorted()
 

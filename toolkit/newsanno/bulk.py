@@ -1,0 +1,541 @@
+"""The bulk path: JSONL shards validated (and exported) in a stream, on several cores.
+
+Each shard is cut into chunks of about :data:`CHUNK_BYTES` at line boundaries; the cut depends
+only on the input, never on ``jobs``. A worker reads a chunk line by line: orjson parses the line,
+:class:`~newsanno.fastcheck.FastChecker` checks it and appends its export rows to column lists,
+and any line the fast check declines goes through the full validator
+(:meth:`newsanno.validate.Validator.line`), so findings are exactly those of the one-by-one path.
+When exporting, a worker writes each table of its chunk as one Parquet part file, one row group
+per :data:`GROUP_DOCS` documents, so memory holds one row group, never the corpus. The parent
+merges chunk results in input order (doc_ids used twice across chunks are found there), so the
+report and the files are the same for any ``jobs``.
+
+Cross-document lints (similar quotes in different documents) need every quote of the corpus in
+memory; the bulk path runs them only among YAML/JSON document files, not across JSONL shards.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from newsanno.checks import World
+from newsanno.fastcheck import Columns, FastChecker
+from newsanno.parse import MAX_BYTES
+from newsanno.report import Code, Finding, Report, Severity
+from newsanno.validate import LoadedDocument, Plan, Validator, _Sink, display
+
+CHUNK_BYTES = 32 << 20
+"""Input bytes per chunk (the unit of parallel work and of part files)."""
+GROUP_DOCS = 1_000
+"""Documents per Parquet row group (the unit of buffered memory)."""
+ANNOTATION_TABLES = ("regions", "mentions", "quotes", "claims", "event_mentions")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole lines of one shard: ``[start, stop)`` in bytes, first line number."""
+
+    index: int
+    path: str
+    file: str
+    annotation_file: str
+    start: int
+    stop: int
+    first_line: int
+
+
+@dataclass
+class ChunkResult:
+    """What a worker sends back: findings and counts, never documents."""
+
+    index: int
+    file: str
+    path: str
+    bytes: int = 0
+    documents: int = 0
+    valid: int = 0
+    annotations: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    doc_ids: list[tuple[str, int, int]] = field(default_factory=list)
+    """(doc_id, line, byte offset of the line) of every document whose structure is valid."""
+    rows: dict[str, int] = field(default_factory=dict)
+    outlets: set[str] = field(default_factory=set)
+    published: list[str] = field(default_factory=list)
+    """The earliest and the latest publication date in the chunk."""
+    languages: set[str] = field(default_factory=set)
+    unexported: int = 0
+    """Valid documents whose rows could not be built (a bug unless the world has errors)."""
+
+
+@dataclass
+class BulkResult:
+    """The outcome of a bulk run."""
+
+    report: Report
+    chunks: int = 0
+    valid_documents: int = 0
+    annotations: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    outlets: set[str] = field(default_factory=set)
+    published: list[str] = field(default_factory=list)
+    languages: set[str] = field(default_factory=set)
+    unexported: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# Chunks
+
+
+def _relative(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def chunks(
+    shards: list[Path], root: Path | None, chunk_bytes: int = CHUNK_BYTES, first: int = 0
+) -> Iterator[Chunk]:
+    """Cut shards into chunks at line boundaries, counting lines as it goes (lazily)."""
+    index = first
+    for shard in shards:
+        try:
+            size = shard.stat().st_size
+            handle = shard.open("rb")
+        except OSError:
+            continue  # the worker reports it
+        file, rel = display(shard), _relative(shard, root)
+        with handle:
+            start, line = 0, 1
+            while start < size:
+                handle.seek(min(size, start + chunk_bytes))
+                handle.readline()
+                stop = min(size, max(handle.tell(), start + 1))
+                yield Chunk(index, str(shard), file, rel, start, stop, line)
+                index += 1
+                handle.seek(start)
+                remaining = stop - start
+                while remaining:
+                    block = handle.read(min(remaining, 1 << 22))
+                    line += block.count(b"\n")
+                    remaining -= len(block)
+                start = stop
+
+
+# --------------------------------------------------------------------------------------------
+# The worker
+
+
+def _has_duplicate_keys(raw: bytes) -> bool:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            raise _Duplicate
+        return out
+
+    try:
+        json.loads(raw, object_pairs_hook=hook)
+    except _Duplicate:
+        return True
+    except ValueError:
+        return True  # orjson accepted what json rejects: let the full validator say why
+    return False
+
+
+class _Duplicate(Exception):
+    pass
+
+
+class _BulkValidator(Validator):
+    """The full validator as a worker runs it: doc_ids are collected, checked by the parent."""
+
+    def __init__(self, *, max_bytes: int, lint: bool) -> None:
+        super().__init__(max_bytes=max_bytes, lint=lint)
+        self.cross_document = False
+        self.seen: list[tuple[str, int, int]] = []
+        self.at = (0, 0)
+
+    def register_doc_id(self, doc_id: str, sink: _Sink, where: str) -> None:
+        self.seen.append((doc_id, *self.at))
+
+
+def _as_data(doc: LoadedDocument) -> dict[str, Any]:
+    """A valid document (spans resolved) as JSONL data with explicit offsets, for its rows."""
+    data = doc.model.model_dump(mode="python", exclude_none=True)
+    data.pop("text_path", None)
+    data["text"] = doc.text
+    return data
+
+
+@dataclass
+class Options:
+    max_bytes: int = MAX_BYTES
+    lint: bool = True
+    out: str | None = None
+    """Folder to write part files into; None when only validating."""
+    group_docs: int = GROUP_DOCS
+
+
+class Worker:
+    """Validates (and writes) chunks; one per process."""
+
+    def __init__(self, world: World | None, root: Path | None, options: Options) -> None:
+        self.options = options
+        self.validator = _BulkValidator(max_bytes=options.max_bytes, lint=options.lint)
+        self.validator.world, self.validator.root = world, root
+        self.fast = FastChecker(world, lint=options.lint) if world is not None else None
+        self.cols = Columns()
+        self.annotations = 0
+        self.unexported = 0
+        self.outlets: set[str] = set()
+        self.languages: set[str] = set()
+        self.published: set[str] = set()
+
+    def run(self, chunk: Chunk) -> ChunkResult:
+        gc.disable()
+        try:
+            return self._run(chunk)
+        finally:
+            gc.enable()
+
+    def _run(self, chunk: Chunk) -> ChunkResult:
+        result = ChunkResult(chunk.index, chunk.file, chunk.path, bytes=chunk.stop - chunk.start)
+        v, fast, cols = self.validator, self.fast, self.cols
+        v.report = Report()
+        v.seen = result.doc_ids
+        cols.clear()
+        writer = _PartWriter(self.options.out, chunk.index) if self.options.out else None
+        group = self.options.group_docs
+        max_bytes = self.options.max_bytes
+        loads, dumps = orjson.loads, orjson.dumps
+        fast_docs = 0
+        try:
+            handle = open(chunk.path, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            result.findings.append(
+                Finding(
+                    chunk.file,
+                    1,
+                    1,
+                    Code.FILE_UNREADABLE,
+                    Severity.ERROR,
+                    f"cannot read file: {exc.strerror}",
+                    "check the path",
+                )
+            )
+            return result
+        with handle:
+            handle.seek(chunk.start)
+            offset, number = chunk.start, chunk.first_line - 1
+            while offset < chunk.stop:
+                raw = handle.readline()
+                if not raw:
+                    break
+                number += 1
+                at = offset
+                offset += len(raw)
+                if fast is not None and len(raw) <= max_bytes:
+                    try:
+                        data = loads(raw)
+                    except orjson.JSONDecodeError:
+                        data = None
+                    if type(data) is dict and (
+                        dumps(data) == raw.rstrip(b"\r\n") or not _has_duplicate_keys(raw)
+                    ):
+                        mark = cols.mark()
+                        try:
+                            doc_id = fast.check(data, cols, chunk.annotation_file, number)
+                        except Exception:
+                            cols.rollback(mark)
+                        else:
+                            fast_docs += 1
+                            result.doc_ids.append((doc_id, number, at))
+                            if cols.documents >= group:
+                                self._flush(writer)
+                            continue
+                v.at = (number, at)
+                doc = v.line(chunk.file, number, raw)
+                if doc is not None:
+                    result.valid += 1
+                    self.extract(doc, chunk.annotation_file, number)
+                    if cols.documents >= group:
+                        self._flush(writer)
+        result.findings = v.report.findings
+        result.documents = fast_docs + v.report.documents
+        result.valid += fast_docs
+        errors = any(f.severity is Severity.ERROR for f in result.findings)
+        if writer is not None and errors:
+            writer.abandon()
+            writer = None
+        self._flush(writer, last=True)
+        result.annotations, self.annotations = self.annotations, 0
+        result.outlets, result.languages = self.outlets, self.languages
+        result.published = [min(self.published), max(self.published)] if self.published else []
+        self.outlets, self.languages, self.published = set(), set(), set()
+        if writer is not None:
+            result.rows = writer.rows
+        result.unexported, self.unexported = self.unexported, 0
+        return result
+
+    def _flush(self, writer: _PartWriter | None, *, last: bool = False) -> None:
+        """Count what the buffered rows hold, then write them (or drop them when validating)."""
+        cols = self.cols
+        data = cols.data
+        self.annotations += sum(len(data[t][0]) for t in ANNOTATION_TABLES)
+        docs = data["documents"]
+        self.outlets.update(o for o in docs[1] if o is not None)
+        self.published.update(d for d in docs[3] if d is not None)
+        self.languages.update(docs[4])
+        if writer is not None:
+            writer.flush(cols, last=last)
+        cols.clear()
+
+    def extract(self, doc: LoadedDocument, annotation_file: str, number: int) -> None:
+        """Rows of a document the full validator passed."""
+        checker = self.fast
+        mark = self.cols.mark()
+        try:
+            if checker is None:
+                raise ValueError("no world")
+            checker.check(_as_data(doc), self.cols, annotation_file, number, trusted=True)
+        except Exception:
+            # only when the world itself has errors (then nothing is exported); checked later
+            self.cols.rollback(mark)
+            self.unexported += 1
+
+
+class _PartWriter:
+    """Parquet part files of one chunk, one per table, one row group per flush."""
+
+    def __init__(self, out: str, index: int) -> None:
+        self.out, self.index = Path(out), index
+        self.writers: dict[str, Any] = {}
+        self.rows: dict[str, int] = dict.fromkeys(Columns.TABLES, 0)
+
+    def flush(self, cols: Columns, *, last: bool = False) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from newsanno.tables import TABLES
+
+        for name, data in cols.data.items():
+            schema = TABLES[name].schema
+            writer = self.writers.get(name)
+            if writer is None:
+                folder = self.out / name
+                folder.mkdir(parents=True, exist_ok=True)
+                writer = pq.ParquetWriter(
+                    folder / f"part-{self.index:05d}.parquet",
+                    schema,
+                    compression="snappy",
+                    use_dictionary=True,
+                    write_statistics=True,
+                    store_schema=True,
+                )
+                self.writers[name] = writer
+            n = len(data[0])
+            if n:
+                arrays = [
+                    pa.array(values, type=f.type) for values, f in zip(data, schema, strict=True)
+                ]
+                writer.write_table(pa.Table.from_arrays(arrays, schema=schema), row_group_size=n)
+                self.rows[name] += n
+        if last:
+            for writer in self.writers.values():
+                writer.close()
+
+    def abandon(self) -> None:
+        for name, writer in self.writers.items():
+            writer.close()
+            (self.out / name / f"part-{self.index:05d}.parquet").unlink(missing_ok=True)
+
+
+_WORKER: Worker | None = None
+
+
+def _init(world: World | None, root: Path | None, options: Options) -> None:
+    global _WORKER
+    _WORKER = Worker(world, root, options)
+    gc.freeze()
+
+
+def _work(chunk: Chunk) -> ChunkResult:
+    assert _WORKER is not None
+    return _WORKER.run(chunk)
+
+
+# --------------------------------------------------------------------------------------------
+# The parent
+
+
+def run_bulk(
+    p: Plan,
+    *,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    jobs: int = 1,
+    out: Path | None = None,
+    progress: bool | None = None,
+    chunk_bytes: int = CHUNK_BYTES,
+    group_docs: int = GROUP_DOCS,
+) -> BulkResult:
+    """Validate a plan whose shards go through the bulk path; write part files into ``out``."""
+    validator = Validator(max_bytes=max_bytes, lint=lint)
+    validator.load_world(p.corpus_file)
+    if p.corpus_file is None and (p.documents or p.shards):
+        validator.report.findings.append(
+            Finding(
+                display(p.documents[0] if p.documents else p.shards[0]),
+                1,
+                1,
+                Code.CORPUS_MISSING,
+                Severity.ERROR,
+                "no corpus.yaml found in this folder or above it",
+                "documents refer to entities in corpus.yaml; create one next to the documents",
+            )
+        )
+    result = BulkResult(validator.report)
+    options = Options(max_bytes, lint, str(out) if out is not None else None, group_docs)
+    first = 0
+    if p.documents:  # document files (YAML/JSON) first, as one chunk of their own
+        worker = Worker(validator.world, validator.root, options)
+        res = ChunkResult(0, "", "")
+        for path in p.documents:
+            doc = validator.document_file(path)
+            if doc is not None:
+                res.valid += 1
+                worker.extract(doc, _relative(Path(doc.file), validator.root), doc.line)
+        errors = any(f.severity is Severity.ERROR for f in validator.report.findings)
+        writer = _PartWriter(options.out, 0) if options.out and not errors else None
+        worker._flush(writer, last=True)
+        res.annotations, res.outlets, res.languages = (
+            worker.annotations,
+            worker.outlets,
+            worker.languages,
+        )
+        res.published = [min(worker.published), max(worker.published)] if worker.published else []
+        res.rows = writer.rows if writer is not None else {}
+        res.unexported = worker.unexported
+        _merge(validator, result, res)
+        result.chunks -= 1
+        first = 1
+    for shard in p.shards:
+        validator.report.files.append(display(shard))
+    total = sum(s.stat().st_size for s in p.shards if s.is_file())
+    todo = chunks(p.shards, validator.root, chunk_bytes, first)
+    with _Progress(total, progress) as bar:
+        for res in _results(todo, validator.world, validator.root, options, jobs):
+            _merge(validator, result, res)
+            bar.advance(res.bytes)
+    if lint:
+        validator.report.findings.extend(validator.cross.findings())
+    result.report = validator.report.sorted()
+    return result
+
+
+def _results(
+    todo: Iterator[Chunk], world: World | None, root: Path | None, options: Options, jobs: int
+) -> Iterator[ChunkResult]:
+    if jobs <= 1:
+        worker = Worker(world, root, options)
+        for chunk in todo:
+            yield worker.run(chunk)
+        return
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    ctx = multiprocessing.get_context(method)
+    with ctx.Pool(jobs, initializer=_init, initargs=(world, root, options)) as pool:
+        yield from pool.imap(_work, todo, chunksize=1)
+
+
+def _merge(validator: Validator, result: BulkResult, res: ChunkResult) -> None:
+    report = validator.report
+    report.findings.extend(res.findings)
+    report.documents += res.documents
+    result.chunks += 1
+    result.valid_documents += res.valid
+    result.unexported += res.unexported
+    result.annotations += res.annotations
+    for name, n in res.rows.items():
+        result.rows[name] = result.rows.get(name, 0) + n
+    result.outlets |= res.outlets
+    result.languages |= res.languages
+    both = sorted([*result.published, *res.published])
+    result.published = [both[0], both[-1]] if both else []
+    for doc_id, number, at in res.doc_ids:
+        if doc_id in validator.doc_ids:
+            _duplicate(validator, res, doc_id, number, at)
+        else:
+            validator.doc_ids[doc_id] = f"{res.file}:{number}"
+
+
+def _duplicate(validator: Validator, res: ChunkResult, doc_id: str, number: int, at: int) -> None:
+    """The finding the one-by-one path gives for a doc_id used before, at its exact column."""
+    with open(res.path, "rb") as handle:
+        handle.seek(at)
+        raw = handle.readline()
+    text = raw.rstrip(b"\n").decode("utf-8")
+    sink = _Sink(validator.report, res.file, None, line_base=number - 1, source=text)
+    validator.register_doc_id(doc_id, sink, "")
+
+
+class _Progress:
+    """A rich progress bar over input bytes, on a terminal only."""
+
+    def __init__(self, total: int, enabled: bool | None) -> None:
+        if enabled is None:
+            enabled = sys.stderr.isatty() and sys.stdout.isatty()
+        self.enabled = enabled and total > 0
+        self.total = total
+        self.bar: Any = None
+        self.started = time.perf_counter()
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TimeRemainingColumn,
+                TransferSpeedColumn,
+            )
+
+            self.bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                DownloadColumn(),
+                TransferSpeedColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("validating", total=self.total)
+        return self
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cpu_count() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
