@@ -2,4 +2,4 @@
 
 from newsanno.cli import main
 
-main()
+main(prog_name="newsanno")

@@ -34,6 +34,9 @@ from ruamel.yaml.events import (
 
 from newsanno.report import Code
 
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists an annotation file may have."""
+
 MAX_BYTES = 8 * 1024 * 1024
 """Default size limit for one annotation or text file (8 MiB)."""
 
@@ -234,6 +237,17 @@ class _Builder:
                 "remove the tag; quote the value if it must be a string",
             )
 
+    def _skip(self) -> None:
+        """Skip the rest of the collection just opened."""
+        depth = 1
+        while depth:
+            ev = self.events[self.i]
+            self.i += 1
+            if isinstance(ev, CollectionStartEvent):
+                depth += 1
+            elif isinstance(ev, MappingEndEvent | SequenceEndEvent):
+                depth -= 1
+
     def node(self, path: Path_, *, is_key: bool = False) -> Any:
         ev = self.events[self.i]
         self.i += 1
@@ -248,6 +262,15 @@ class _Builder:
             )
             return None
         self.check_node(ev)
+        if isinstance(ev, CollectionStartEvent) and len(path) >= MAX_DEPTH:
+            self.problem(
+                ev,
+                Code.YAML_TOO_DEEP,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "annotation files are shallow; check for runaway brackets or indentation",
+            )
+            self._skip()
+            return None
         if isinstance(ev, ScalarEvent):
             if ev.style is not None or is_key:  # quoted or block scalar, or a key: a string
                 return ev.value if ev.style is not None else resolve_plain(ev.value)
@@ -307,8 +330,39 @@ class _Builder:
         raise AssertionError(f"unexpected YAML event {type(ev).__name__}")  # pragma: no cover
 
 
+_QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _flow_too_deep(text: str) -> int | None:
+    """Offset where flow brackets nest deeper than MAX_DEPTH (the YAML parser is slow there)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    blanked = _QUOTED.sub(lambda m: " " * len(m.group()), text)
+    depth = 0
+    for m in _BRACKETS.finditer(blanked):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return m.start()
+    return None
+
+
 def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
+    deep = _flow_too_deep(text)
+    if deep is not None:
+        line, col = line_col_at(text, deep)
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                line + line_offset,
+                col,
+                Code.YAML_TOO_DEEP,
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "annotation files are shallow; check for runaway brackets",
+            )
+        )
+        return out
     yaml = YAML(typ="rt", pure=True)
     try:
         events = list(yaml.parse(text))
@@ -400,6 +454,18 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     dups: list[str] = []
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+    except RecursionError:
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                1 + line_offset,
+                1,
+                Code.YAML_TOO_DEEP,
+                "nesting too deep",
+                "check for runaway brackets",
+            )
+        )
+        return out
     except json.JSONDecodeError as exc:
         out = Parsed()
         out.problems.append(

@@ -30,6 +30,7 @@ class Code(StrEnum):
     YAML_MULTIPLE_DOCUMENTS = "yaml-multiple-documents"
     YAML_AMBIGUOUS_SCALAR = "yaml-ambiguous-scalar"
     YAML_NON_STRING_KEY = "yaml-non-string-key"
+    YAML_TOO_DEEP = "yaml-too-deep"
     JSON_SYNTAX = "json-syntax"
     JSON_DUPLICATE_KEY = "json-duplicate-key"
     # structure: JSON Schema and the model
