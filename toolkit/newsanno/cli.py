@@ -239,3 +239,74 @@ def render(corpus: Path, out: Path) -> None:
     _console().print(
         f"wrote {len(files)} files to {escape(str(out))}; open {escape(str(out / 'index.html'))}"
     )
+
+
+@main.command()
+@click.argument("utterance", required=False)
+@click.option(
+    "--corpus",
+    "corpus",
+    type=click.Path(path_type=Path),
+    default=Path("annotations"),
+    show_default=True,
+    help="The corpus folder.",
+)
+@guarded
+def compare(utterance: str | None, corpus: Path) -> None:
+    """Show how documents word the same utterance: a word-level diff of their quotes.
+
+    Without UTTERANCE, list every utterance quoted in more than one document, with the similarity
+    of each pair of documents. With UTTERANCE (an utterance id), show an inline diff for each pair
+    and the list of differences, with their offsets in both article texts.
+    """
+    from newsanno.fidelity import LEGEND, compare_corpus, compare_utterance, render_pair
+    from newsanno.validate import load_corpus
+
+    loaded, report = load_corpus(corpus, lint=False)
+    if loaded is None:
+        print_report(report, "text", _console(err=True))
+        sys.exit(EXIT_INVALID)
+    console = _console()
+    utterances = {u.id: u for u in loaded.world.utterances}
+    names = {e.id: e.name for e in loaded.world.entities}
+    outlets = {
+        d.model.doc_id: names.get(d.model.metadata.outlet or "", d.model.metadata.outlet or "")
+        for d in loaded.documents
+    }
+
+    def title(ident: str) -> str:
+        u = utterances.get(ident)
+        if u is None:
+            return ident
+        bits = [names.get(u.speaker or "", u.speaker or ""), u.channel, u.date or ""]
+        return f"{ident} ({', '.join(b for b in bits if b)})"
+
+    if utterance is None:
+        pairs = compare_corpus(loaded)
+        shown = sorted({p.utterance_id for p in pairs})
+        console.print(f"utterances quoted in more than one document: {len(shown)}")
+        for ident in shown:
+            console.print(f"[bold]{escape(title(ident))}[/]")
+            for p in (p for p in pairs if p.utterance_id == ident):
+                console.print(
+                    f"  {escape(p.a.doc_id)} / {escape(p.b.doc_id)}: {p.relation}, "
+                    f"similarity {p.similarity:.2f}"
+                )
+        if shown:
+            console.print("show one with: newsanno compare UTTERANCE")
+        return
+    if utterance not in utterances:
+        raise NewsannoError(
+            f"no utterance has the id {utterance!r}; run `newsanno compare` to list them"
+        )
+    pairs = compare_utterance(loaded, utterance)
+    if not pairs:
+        raise NewsannoError(
+            f"utterance {utterance!r} is quoted in fewer than two documents; nothing to compare"
+        )
+    console.print(f"[bold]{escape(title(utterance))}[/]")
+    console.print(LEGEND, style="dim", highlight=False, markup=False)
+    for p in pairs:
+        console.print()
+        for part in render_pair(p, outlets):
+            console.print(part)

@@ -53,13 +53,16 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import combinations
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsanno.model import DocumentFile, Quote, Span
 from newsanno.report import Code, Finding, Severity
+from newsanno.tables import Column, ForeignKey, TableSpec, list_of, register_table
 
 if TYPE_CHECKING:
     import pyarrow as pa
+    from rich.console import RenderableType
+    from rich.text import Text
 
     from newsanno.validate import Corpus
 
@@ -276,6 +279,8 @@ class PairAlignment:
     """Word-level ratio (2·matches / total words) on normalised words; punctuation ignored."""
     surface_similarity: float
     """Token-level ratio on exact tokens, punctuation included: 1.0 only when character-exact."""
+    containment: float = 1.0
+    """Share of the shorter rendering's words found, in order, in the other one."""
 
     @property
     def relation(self) -> str:
@@ -311,7 +316,7 @@ def word_overlap(a: Sequence[str], b: Sequence[str]) -> tuple[float, float]:
 
 def align(a: Rendering, b: Rendering) -> PairAlignment:
     """Align two renderings of one utterance and classify every difference."""
-    similarity, _ = word_overlap(a.words, b.words)
+    similarity, containment = word_overlap(a.words, b.words)
     surface = (
         SequenceMatcher(
             None, [t.text for t in a.tokens], [t.text for t in b.tokens], autojunk=False
@@ -324,7 +329,15 @@ def align(a: Rendering, b: Rendering) -> PairAlignment:
         ops: list[Op] = [Op("paraphrase", sa, ea, a.text[sa:ea], sb, eb, b.text[sb:eb])]
     else:
         ops = _Aligner(a, b).run()
-    return PairAlignment(a.utterance_id, a, b, tuple(ops), round(similarity, 4), round(surface, 4))
+    return PairAlignment(
+        a.utterance_id,
+        a,
+        b,
+        tuple(ops),
+        round(similarity, 4),
+        round(surface, 4),
+        round(containment, 4),
+    )
 
 
 def _extent(r: Rendering) -> tuple[int, int]:
@@ -436,10 +449,62 @@ class _Aligner:
 
     # -- classification --------------------------------------------------------------------
 
+    def _opcodes(self) -> list[tuple[str, int, int, int, int]]:
+        """difflib opcodes over all tokens, anchored on words.
+
+        Words are aligned first; punctuation is aligned only between two matched words, and only
+        where both sides have words, so a stray comma can never anchor a match far from its place.
+        """
+        wa = [k for k, t in enumerate(self.ta) if t.is_word]
+        wb = [k for k, t in enumerate(self.tb) if t.is_word]
+        words = SequenceMatcher(
+            None, [self.ta[k].key for k in wa], [self.tb[k].key for k in wb], autojunk=False
+        )
+        anchors = [
+            (wa[m.a + n], wb[m.b + n]) for m in words.get_matching_blocks() for n in range(m.size)
+        ]
+        out: list[tuple[str, int, int, int, int]] = []
+
+        def add(tag: str, i1: int, i2: int, j1: int, j2: int) -> None:
+            if i1 == i2 and j1 == j2:
+                return
+            if out and out[-1][0] == tag == "equal":
+                out[-1] = ("equal", out[-1][1], i2, out[-1][3], j2)
+            else:
+                out.append((tag, i1, i2, j1, j2))
+
+        pa_, pb_ = 0, 0
+        for ia, jb in [*anchors, (len(self.ta), len(self.tb))]:
+            ra, rb = self.ta[pa_:ia], self.tb[pb_:jb]
+            if any(t.is_word for t in ra) and any(t.is_word for t in rb):
+                sub = SequenceMatcher(
+                    None, [t.key for t in ra], [t.key for t in rb], autojunk=False
+                )
+                for tag, i1, i2, j1, j2 in sub.get_opcodes():
+                    add(tag, pa_ + i1, pa_ + i2, pb_ + j1, pb_ + j2)
+            else:
+                # marks against words (or nothing): keep equal marks at either end aligned
+                lead = 0
+                while lead < min(len(ra), len(rb)) and ra[lead].key == rb[lead].key:
+                    lead += 1
+                trail = 0
+                while (
+                    trail < min(len(ra), len(rb)) - lead
+                    and ra[len(ra) - 1 - trail].key == rb[len(rb) - 1 - trail].key
+                ):
+                    trail += 1
+                add("equal", pa_, pa_ + lead, pb_, pb_ + lead)
+                i1, i2, j1, j2 = pa_ + lead, ia - trail, pb_ + lead, jb - trail
+                tag = "replace" if i2 > i1 and j2 > j1 else ("delete" if i2 > i1 else "insert")
+                add(tag, i1, i2, j1, j2)
+                add("equal", ia - trail, ia, jb - trail, jb)
+            if ia < len(self.ta):
+                add("equal", ia, ia + 1, jb, jb + 1)
+            pa_, pb_ = ia + 1, jb + 1
+        return out
+
     def run(self) -> list[Op]:
-        ka = [t.key for t in self.ta]
-        kb = [t.key for t in self.tb]
-        blocks = SequenceMatcher(None, ka, kb, autojunk=False).get_opcodes()
+        blocks = self._opcodes()
         self._find_moves(blocks)
         for tag, i1, i2, j1, j2 in blocks:
             touched = any(k in self.moved_a for k in range(i1, i2)) or any(
@@ -484,25 +549,28 @@ class _Aligner:
         sb, eb = self.tb[bj[0]].start, self.tb[bj[1] - 1].end
         ga = self._gaps(self.ta, self.a.text, ai)
         gb = self._gaps(self.tb, self.b.text, bj)
-        if ga[0] != gb[0]:
-            sa, sb = sa - len(ga[0]), sb - len(gb[0])
-        if ga[1] != gb[1]:
-            ea, eb = ea + len(ga[1]), eb + len(gb[1])
+        marks_only = not any(t.is_word for t in self.ta[ai[0] : ai[1]])
+        if marks_only and None not in (ga[0], gb[0]) and ga[0] != gb[0]:
+            sa, sb = sa - len(ga[0] or ""), sb - len(gb[0] or "")
+        if marks_only and None not in (ga[1], gb[1]) and ga[1] != gb[1]:
+            ea, eb = ea + len(ga[1] or ""), eb + len(gb[1] or "")
         self.ops.append(Op(cls, sa, ea, self.a.text[sa:ea], sb, eb, self.b.text[sb:eb]))
 
     @staticmethod
-    def _gaps(tokens: Sequence[Token], text: str, r: tuple[int, int]) -> tuple[str, str]:
-        """Whitespace before and after tokens ``r`` within their segment."""
+    def _gaps(
+        tokens: Sequence[Token], text: str, r: tuple[int, int]
+    ) -> tuple[str | None, str | None]:
+        """Whitespace before and after tokens ``r``; None where no token of the segment is there."""
         lo, hi = r
         before = (
             text[tokens[lo - 1].end : tokens[lo].start]
             if lo > 0 and tokens[lo - 1].segment == tokens[lo].segment
-            else ""
+            else None
         )
         after = (
             text[tokens[hi - 1].end : tokens[hi].start]
             if hi < len(tokens) and tokens[hi].segment == tokens[hi - 1].segment
-            else ""
+            else None
         )
         return before, after
 
@@ -574,8 +642,8 @@ class _Aligner:
             toks = self.ta[s:e]
             if not any(t.is_word for t in toks):
                 cls = "punctuation"
-            elif e == len(self.ta) and j == len(self.tb):
-                cls = "truncation"
+            elif hi == len(self.ta) and j == len(self.tb):
+                cls = "truncation"  # the whole tail, even across segments
             else:
                 cls = "omission"
             self._emit(cls, (s, e), (j, j), b_at=self._b_point(j))
@@ -585,7 +653,7 @@ class _Aligner:
             toks = self.tb[s:e]
             if not any(t.is_word for t in toks):
                 cls = "punctuation"
-            elif e == len(self.tb) and i == len(self.ta):
+            elif hi == len(self.tb) and i == len(self.ta):
                 cls = "truncation"
             else:
                 cls = "insertion"
@@ -610,69 +678,11 @@ def compare_utterance(corpus: Corpus, utterance_id: str) -> list[PairAlignment]:
 # Tables
 
 
-def _schemas() -> tuple[pa.Schema, pa.Schema]:
-    import pyarrow as pa
-
-    variants = pa.schema(
-        [
-            pa.field("utterance_id", pa.string(), nullable=False),
-            pa.field("doc_id_a", pa.string(), nullable=False),
-            pa.field("doc_id_b", pa.string(), nullable=False),
-            pa.field("op_index", pa.int32(), nullable=False),
-            pa.field("op_class", pa.string(), nullable=False),
-            pa.field("a_start", pa.int64(), nullable=False),
-            pa.field("a_end", pa.int64(), nullable=False),
-            pa.field("a_text", pa.string(), nullable=False),
-            pa.field("b_start", pa.int64(), nullable=False),
-            pa.field("b_end", pa.int64(), nullable=False),
-            pa.field("b_text", pa.string(), nullable=False),
-        ]
-    )
-    pairs = pa.schema(
-        [
-            pa.field("utterance_id", pa.string(), nullable=False),
-            pa.field("doc_id_a", pa.string(), nullable=False),
-            pa.field("doc_id_b", pa.string(), nullable=False),
-            pa.field("relation", pa.string(), nullable=False),
-            pa.field("similarity", pa.float64(), nullable=False),
-            pa.field("surface_similarity", pa.float64(), nullable=False),
-            pa.field("quote_ids_a", pa.list_(pa.string()), nullable=False),
-            pa.field("quote_ids_b", pa.list_(pa.string()), nullable=False),
-            pa.field("segments_a", pa.int32(), nullable=False),
-            pa.field("segments_b", pa.int32(), nullable=False),
-            pa.field("words_a", pa.int32(), nullable=False),
-            pa.field("words_b", pa.int32(), nullable=False),
-            *(pa.field(f"n_{c}", pa.int32(), nullable=False) for c in OP_CLASSES),
-        ]
-    )
-    return variants, pairs
-
-
-TABLE_DESCRIPTIONS: dict[str, str] = {
-    "quote_variants": (
-        "One row per alignment operation between two documents' renderings of one utterance "
-        "(identical runs included, so the rows rebuild both renderings). Offsets are Unicode code "
-        "points into each document's text, end exclusive; the empty side of an omission or "
-        "insertion is a zero-length span where the words would be."
-    ),
-    "quote_variant_pairs": (
-        "One row per pair of documents quoting one utterance: similarity (word-level ratio), "
-        "surface similarity (exact tokens), relation, segmentation and counts of operations per "
-        "class."
-    ),
-}
-
-
-def quote_variant_tables(corpus: Corpus) -> dict[str, pa.Table]:
-    """The ``quote_variants`` and ``quote_variant_pairs`` tables, with explicit schemas."""
-    import pyarrow as pa
-
-    variants_schema, pairs_schema = _schemas()
-    rows: dict[str, list[object]] = {f.name: [] for f in variants_schema}
-    pair_rows: dict[str, list[object]] = {f.name: [] for f in pairs_schema}
-    for p in compare_corpus(corpus):
+def variant_rows(pairs: Iterable[PairAlignment]) -> Iterator[dict[str, object]]:
+    """Rows of ``quote_variants``: one per operation, in alignment order."""
+    for p in pairs:
         for n, op in enumerate(p.ops):
-            row: dict[str, object] = {
+            yield {
                 "utterance_id": p.utterance_id,
                 "doc_id_a": p.a.doc_id,
                 "doc_id_b": p.b.doc_id,
@@ -685,15 +695,19 @@ def quote_variant_tables(corpus: Corpus) -> dict[str, pa.Table]:
                 "b_end": op.b_end,
                 "b_text": op.b_text,
             }
-            for name, value in row.items():
-                rows[name].append(value)
-        summary: dict[str, object] = {
+
+
+def pair_rows(pairs: Iterable[PairAlignment]) -> Iterator[dict[str, object]]:
+    """Rows of ``quote_variant_pairs``: one per pair of documents quoting one utterance."""
+    for p in pairs:
+        yield {
             "utterance_id": p.utterance_id,
             "doc_id_a": p.a.doc_id,
             "doc_id_b": p.b.doc_id,
             "relation": p.relation,
             "similarity": p.similarity,
             "surface_similarity": p.surface_similarity,
+            "containment": p.containment,
             "quote_ids_a": list(p.a.quote_ids),
             "quote_ids_b": list(p.b.quote_ids),
             "segments_a": len(p.a.segments),
@@ -702,12 +716,121 @@ def quote_variant_tables(corpus: Corpus) -> dict[str, pa.Table]:
             "words_b": len(p.b.words),
             **{f"n_{c}": v for c, v in p.counts.items()},
         }
-        for name, value in summary.items():
-            pair_rows[name].append(value)
-    return {
-        "quote_variants": pa.Table.from_pydict(rows, schema=variants_schema),
-        "quote_variant_pairs": pa.Table.from_pydict(pair_rows, schema=pairs_schema),
-    }
+
+
+def quote_variant_tables(corpus: Corpus) -> dict[str, pa.Table]:
+    """The ``quote_variants`` and ``quote_variant_pairs`` tables, with their explicit schemas."""
+    return {spec.name: spec.table(corpus) for spec in TABLE_SPECS}
+
+
+def _required(name: str, type_: pa.DataType, description: str, **kw: Any) -> Column:
+    return Column(name, type_, description, required=True, **kw)
+
+
+def _table_specs() -> tuple[TableSpec, TableSpec]:
+    import pyarrow as pa
+
+    string, integer = pa.string(), pa.int64()
+    pair_key = ("utterance_id", "doc_id_a", "doc_id_b")
+    common = (
+        _required("utterance_id", string, "The utterance both documents quote (utterances)."),
+        _required("doc_id_a", string, "The first document of the pair, by doc_id (documents)."),
+        _required("doc_id_b", string, "The second document of the pair (documents)."),
+    )
+    fks = (
+        ForeignKey(("utterance_id",), "utterances", ("utterance_id",)),
+        ForeignKey(("doc_id_a",), "documents", ("doc_id",)),
+        ForeignKey(("doc_id_b",), "documents", ("doc_id",)),
+    )
+
+    def side(s: str, doc: str) -> tuple[Column, ...]:
+        return (
+            _required(f"{s}_start", integer, f"Start of the operation in {doc}'s text."),
+            _required(
+                f"{s}_end", integer, f"End (exclusive); equals {s}_start where {doc} has nothing."
+            ),
+            _required(f"{s}_text", string, f"text[{s}_start:{s}_end] of {doc} (may be empty)."),
+        )
+
+    variants = TableSpec(
+        "quote_variants",
+        "One row per alignment operation between two documents' renderings of one utterance "
+        "(identical runs included, so the rows rebuild both renderings): newsanno.fidelity. "
+        "The empty side of an omission or insertion is a zero-length span where the words "
+        "would be.",
+        (
+            *common,
+            _required("op_index", integer, "0-based position of the operation in the alignment."),
+            _required("op_class", string, "The class of the difference.", values=OP_CLASSES),
+            *side("a", "doc_id_a"),
+            *side("b", "doc_id_b"),
+        ),
+        (*pair_key, "op_index"),
+        lambda corpus: variant_rows(compare_corpus(corpus)),
+        (*fks, ForeignKey(pair_key, "quote_variant_pairs", pair_key)),
+        derived=True,
+    )
+    pairs = TableSpec(
+        "quote_variant_pairs",
+        "One row per pair of documents quoting one utterance: relation, similarity, "
+        "segmentation and the number of alignment operations of each class.",
+        (
+            *common,
+            _required(
+                "relation",
+                string,
+                "identical; variant (verbatim, with differences); paraphrase (a side is an "
+                "indirect or mixed quote).",
+                values=RELATIONS,
+            ),
+            _required(
+                "similarity",
+                pa.float64(),
+                "Word-level similarity 2·M/T over normalised words (case and typography folded, "
+                "punctuation ignored), from 0 to 1.",
+            ),
+            _required(
+                "surface_similarity",
+                pa.float64(),
+                "Token-level similarity 2·M/T over exact tokens, punctuation included; 1 only "
+                "when character-exact.",
+            ),
+            _required(
+                "containment",
+                pa.float64(),
+                "Share of the shorter rendering's words found, in order, in the other: near 1 "
+                "when one outlet quotes part of what the other quotes.",
+            ),
+            _required(
+                "quote_ids_a",
+                list_of(string),
+                "The quotes of doc_id_a that form its rendering (quotes.quote_id), in text order.",
+            ),
+            _required(
+                "quote_ids_b", list_of(string), "The quotes of doc_id_b that form its rendering."
+            ),
+            _required("segments_a", integer, "Number of text segments of the rendering in A."),
+            _required("segments_b", integer, "Number of text segments of the rendering in B."),
+            _required("words_a", integer, "Number of words of the rendering in doc_id_a."),
+            _required("words_b", integer, "Number of words of the rendering in doc_id_b."),
+            *(_required(f"n_{c}", integer, f"Number of {c} operations.") for c in OP_CLASSES),
+        ),
+        pair_key,
+        lambda corpus: pair_rows(compare_corpus(corpus)),
+        fks,
+        derived=True,
+    )
+    return variants, pairs
+
+
+TABLE_SPECS = _table_specs()
+"""The table specs of ``quote_variants`` and ``quote_variant_pairs``."""
+
+
+def register_tables() -> None:
+    """Add ``quote_variants`` and ``quote_variant_pairs`` to the export's table registry."""
+    for spec in TABLE_SPECS:
+        register_table(spec)
 
 
 # --------------------------------------------------------------------------------------------
@@ -727,6 +850,8 @@ class _QuoteRecord:
     words: tuple[str, ...]
     line: int
     col: int
+    context: frozenset[str] = frozenset()
+    """The utterances of this quote and of the quotes it is nested in."""
 
 
 @dataclass
@@ -742,12 +867,22 @@ class CrossDocumentLints:
 
     def add(self, doc: DocumentFile, text: str, file: str, locate: Locate) -> None:
         """Record the quotes of one valid document (spans resolved)."""
+        by_id = {q.id: q for q in doc.quotes}
         for i, q in enumerate(doc.quotes):
             line, col = locate(("quotes", i, "utterance") if q.utterance else ("quotes", i))
             words = tuple(t.key for s in q.content for t in tokenize(text, *_span(s)) if t.is_word)
-            self.quotes.append(
-                _QuoteRecord(doc.doc_id, file, i, q.id, q.type, q.utterance, words, line, col)
+            context: set[str] = set()
+            seen: set[str] = set()
+            cur: Quote | None = q
+            while cur is not None and cur.id not in seen:  # nesting cycles are errors elsewhere
+                seen.add(cur.id)
+                if cur.utterance:
+                    context.add(cur.utterance)
+                cur = by_id.get(cur.nested_in or "")
+            record = _QuoteRecord(
+                doc.doc_id, file, i, q.id, q.type, q.utterance, words, line, col, frozenset(context)
             )
+            self.quotes.append(record)
 
     def findings(self) -> list[Finding]:
         return [*self._possible_same(), *self._low_overlap()]
@@ -776,8 +911,8 @@ class CrossDocumentLints:
                 candidates.add((x, y))
         for x, y in sorted(candidates):
             qa, qb = self.quotes[x], self.quotes[y]
-            if qa.doc_id == qb.doc_id or (qa.utterance and qa.utterance == qb.utterance):
-                continue
+            if qa.doc_id == qb.doc_id or qa.context & qb.context:
+                continue  # linked to one utterance, directly or through the quote they are in
             if min(len(qa.words), len(qb.words)) < POSSIBLE_SAME_MIN_WORDS:
                 continue
             _, contained = word_overlap(qa.words, qb.words)
@@ -832,3 +967,125 @@ class CrossDocumentLints:
                     "check the `utterance:` links: quotes of one utterance repeat the same words; "
                     "link a different utterance, or mark a paraphrase as `type: indirect`",
                 )
+
+
+# --------------------------------------------------------------------------------------------
+# Display (for ``newsanno compare``): rich text, coloured on a terminal, plain otherwise
+
+SEGMENT_BREAK = " | "
+"""Shown in an inline diff where a quote segment ends in either document."""
+LEGEND = (
+    "[-text-] only in A   {+text+} only in B   [~text~] moved   "
+    f"{SEGMENT_BREAK.strip()} a quote segment ends (narration in between)"
+)
+_STYLE = {
+    "punctuation": ("yellow", "yellow"),
+    "function_word": ("red", "green"),
+    "substitution": ("bold red", "bold green"),
+    "omission": ("bold red", "bold green"),
+    "insertion": ("bold red", "bold green"),
+    "truncation": ("bold red", "bold green"),
+}
+
+
+def _segment_at(r: Rendering, pos: int) -> int:
+    for n, (s, e) in enumerate(r.segments):
+        if s <= pos < e:
+            return n
+    return -1
+
+
+def inline_diff(pair: PairAlignment) -> Text:
+    """One line of text: A's wording with B's differences marked wdiff-style."""
+    from rich.text import Text
+
+    out = Text()
+    last_a: int | None = None
+    last_b: int | None = None
+    for op in pair.ops:
+        a_seg = _segment_at(pair.a, op.a_start) if op.a_end > op.a_start else None
+        b_seg = _segment_at(pair.b, op.b_start) if op.b_end > op.b_start else None
+        broke = (
+            a_seg is not None and last_a is not None and a_seg != _segment_at(pair.a, last_a - 1)
+        ) or (b_seg is not None and last_b is not None and b_seg != _segment_at(pair.b, last_b - 1))
+        if out and broke:
+            out.append(SEGMENT_BREAK)
+        elif out:
+            # within a segment, the gap between two operations is the article's own spacing
+            if a_seg is not None and last_a is not None:
+                gap = pair.a.text[last_a : op.a_start]
+            else:
+                gap = pair.b.text[last_b : op.b_start] if last_b is not None else ""
+            out.append(gap if gap.isspace() or not gap else " ")
+        if op.op_class == "identical":
+            out.append(op.a_text)
+        elif op.op_class == "reordering":
+            out.append(f"[~{op.a_text}~]", style="magenta")
+        else:
+            a_style, b_style = _STYLE.get(op.op_class, ("red", "green"))
+            if op.a_text:
+                out.append(f"[-{op.a_text}-]", style=a_style)
+            if op.b_text:
+                out.append(f"{{+{op.b_text}+}}", style=b_style)
+        if op.a_end > op.a_start:
+            last_a = op.a_end
+        if op.b_end > op.b_start:
+            last_b = op.b_end
+    return out
+
+
+def _side(start: int, end: int, text: str) -> str:
+    if end == start:
+        return f"@{start} (nothing)"
+    shown = text if len(text) <= 60 else text[:59] + "…"
+    return f"{start}-{end} {shown!r}"
+
+
+def _summary(pair: PairAlignment) -> str:
+    counts = ", ".join(
+        f"{n} {c}" for c, n in pair.counts.items() if n and c not in ("identical", "paraphrase")
+    )
+    return (
+        f"{pair.relation} · similarity {pair.similarity:.2f} (words) · "
+        f"{pair.surface_similarity:.2f} (exact tokens) · containment {pair.containment:.2f}"
+        + (f" · {counts}" if counts else "")
+    )
+
+
+def render_pair(pair: PairAlignment, outlets: dict[str, str] | None = None) -> list[RenderableType]:
+    """The renderables ``newsanno compare UTTERANCE`` prints for one pair of documents."""
+    from rich.table import Table
+    from rich.text import Text
+
+    outlets = outlets or {}
+    parts: list[RenderableType] = []
+    for label, r in (("A", pair.a), ("B", pair.b)):
+        outlet = f" ({outlets[r.doc_id]})" if outlets.get(r.doc_id) else ""
+        kinds = "" if not r.paraphrase else f" [{', '.join(sorted(set(r.quote_types)))}]"
+        parts.append(
+            Text(
+                f"{label} {r.doc_id}{outlet}: quote(s) {', '.join(r.quote_ids)}{kinds}, "
+                f"{len(r.segments)} segment(s), {len(r.words)} words",
+                style="bold",
+            )
+        )
+    parts.append(Text(_summary(pair)))
+    if pair.relation == "paraphrase":
+        op = pair.ops[0]
+        parts.append(Text(f"A: {op.a_text}"))
+        parts.append(Text(f"B: {op.b_text}"))
+        return parts
+    parts.append(inline_diff(pair))
+    diffs = pair.differences()
+    if diffs:
+        table = Table("#", "class", "A", "B", box=None, pad_edge=False, show_edge=False)
+        for n, op in enumerate(pair.ops):
+            if op.op_class != "identical":
+                table.add_row(
+                    str(n),
+                    op.op_class,
+                    _side(op.a_start, op.a_end, op.a_text),
+                    _side(op.b_start, op.b_end, op.b_text),
+                )
+        parts.append(table)
+    return parts
