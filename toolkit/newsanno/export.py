@@ -22,10 +22,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsanno.card import dataset_card
 from newsanno.model import SCHEMA_VERSION
 from newsanno.report import NewsannoError, Report
-from newsanno.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec
+from newsanno.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec, type_name
 from newsanno.validate import Corpus, load_corpus
 
 MANIFEST = "datapackage.json"
@@ -110,12 +109,7 @@ def write_dataset(
         infos = [_write_table(tmp, spec, table, rows_per_part) for spec, table in built]
         manifest = _manifest(corpus, built, infos, tmp)
         (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
-        card = dataset_card(
-            corpus,
-            manifest,
-            [(spec, info.rows) for (spec, _), info in zip(built, infos, strict=True)],
-        )
-        (tmp / CARD).write_text(card, encoding="utf-8")
+        (tmp / CARD).write_text(dataset_card(corpus, infos), encoding="utf-8")
         _write_checksums(tmp)
         _replace(tmp, target)
     except BaseException:
@@ -278,6 +272,203 @@ def verify_checksums(folder: Path | str) -> list[str]:
         if not path.is_file() or sha256_file(path) != digest:
             bad.append(rel)
     return bad
+
+
+# --------------------------------------------------------------------------------------------
+# The dataset card
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def _snippet_path(info: TableInfo) -> str:
+    return info.files[0] if len(info.files) == 1 else f"{info.name}/part-*.parquet"
+
+
+def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
+    """The dataset card (``README.md``): what, how made, tables, how to load, licence, limits."""
+    world, info = corpus.world, corpus.world.corpus
+    names = {e.id: e.name for e in world.entities}
+    outlets = sorted({names.get(o, o) for d in corpus.documents if (o := d.model.metadata.outlet)})
+    dates = sorted(p for d in corpus.documents if (p := d.model.metadata.published))
+    languages = sorted({d.model.metadata.language for d in corpus.documents} | {info.language})
+    by_name = {t.name: t for t in infos}
+    path = {name: _snippet_path(t) for name, t in by_name.items()}
+    when = "at unknown dates" if not dates else f"on {dates[0]}"
+    if len(set(dates)) > 1:
+        when = f"from {dates[0]} to {dates[-1]}"
+    sources = f"{len(outlets)} outlet(s) ({', '.join(outlets)})" if outlets else "unnamed outlets"
+    lines = [
+        "---",
+        "license: cc-by-4.0",
+        "language:",
+        *(f"- {lang.split('-')[0]}" for lang in languages),
+        f"pretty_name: {json.dumps(info.title, ensure_ascii=False)}",
+        "tags:",
+        "- news",
+        "- quotation-attribution",
+        "- claim-detection",
+        "- event-coreference",
+        "configs:",
+    ]
+    for t in infos:
+        lines += [f"- config_name: {t.name}", f"  data_files: {json.dumps(path[t.name])}"]
+    lines += [
+        "---",
+        "",
+        f"# {info.title}",
+        "",
+        *([info.description, ""] if info.description else []),
+        "News articles annotated by hand with four layers: **entities** (with mentions), "
+        "**quotes** (speaker, cue, content, and the real utterance reported), **claims** "
+        "(check-worthy statements and who makes them) and **events** (world events and their "
+        "mentions with arguments). Articles and annotations share one world of entities, events "
+        "and utterances, so a quote in one article and the same words quoted by another outlet "
+        "link to one utterance, and two mentions of one event link to one event.",
+        "",
+        f"- corpus id: `{info.id}`; annotation schema version {SCHEMA_VERSION}",
+        f"- {len(corpus.documents)} document(s) from {sources}, published {when}; "
+        f"language(s): {', '.join(languages)}",
+        f"- world: {len(world.entities)} entities, {len(world.events)} events, "
+        f"{len(world.utterances)} utterances",
+        "",
+        "## How it was made",
+        "",
+        "Annotators write one YAML file per article by hand, against the verbatim article text, "
+        "anchoring every span by its text (like a W3C TextQuoteSelector), never by counted "
+        "offsets. `newsanno validate` checks each file (YAML 1.2 parsing, the JSON Schema, the "
+        "pydantic model, then meaning: anchors resolve to exactly one place, every referenced id "
+        "exists and has a fitting type, event roles fit the event type, dates exist, no "
+        "duplicates). `newsanno export` resolves every anchor to offsets and writes these tables. "
+        "The ontology follows ACE/ERE (entity and event types, roles, realis), PARC 3.0 "
+        "(quotes), ClaimReview and CLEF CheckThat! (claims) and TIMEX3 (dates), with a few "
+        "news-specific extensions; `schema/` in the source repository documents every term.",
+        "",
+        f"Generated by newsanno {toolkit_version()}. The export is deterministic: the same "
+        "annotations give byte-identical files. `checksums.sha256` lists the sha256 of every "
+        "file (`sha256sum -c checksums.sha256`); `datapackage.json` is a Frictionless Data "
+        "Package with field types, primary keys and foreign keys.",
+        "",
+        "## Offsets and dates",
+        "",
+        f"Offsets count **Unicode code points** into `documents.text`, and `end` is exclusive: "
+        f"`documents.text[start:end]` in Python is the span, and equals its `text` column. "
+        f"JavaScript, Java and UIMA tools count UTF-16 code units and need converting for text "
+        f"outside the Basic Multilingual Plane (emoji). Dates are {DATES} "
+        f'A split quote ("...," she said, "...") has several `segments`; its `start`/`end` '
+        f"cover all of them and its `text` joins them with one space.",
+        "",
+        "## Tables",
+        "",
+        "| table | rows | file(s) | primary key | what |",
+        "|---|---|---|---|---|",
+    ]
+    for t in infos:
+        spec = TABLES[t.name]
+        lines.append(
+            f"| `{t.name}` | {t.rows} | `{path[t.name]}` | {', '.join(spec.primary_key)} "
+            f"| {_cell(spec.description)} |"
+        )
+    lines += [
+        "",
+        "`ordinal` columns keep the order of records in the annotation files; rows are sorted "
+        "by primary key. Every table is plain Parquet (signed integers, `string` columns, "
+        "ISO date strings, no pandas index), so any Parquet reader works. The columns:",
+        "",
+    ]
+    for t in infos:
+        spec = TABLES[t.name]
+        lines += [
+            f"### `{t.name}`",
+            "",
+            "| column | type | null | description |",
+            "|---|---|---|---|",
+        ]
+        for c in spec.columns:
+            lines.append(
+                f"| `{c.name}` | `{_cell(type_name(c.type))}` | {'' if c.required else 'yes'} "
+                f"| {_cell(c.description)} |"
+            )
+        lines.append("")
+    quotes, entities = (
+        path.get("quotes", "quotes.parquet"),
+        path.get("entities", "entities.parquet"),
+    )
+    lines += [
+        "## Loading",
+        "",
+        "Paths are relative to this folder.",
+        "",
+        "pandas (plain, or with the newsanno toolkit for typed frames and ready-made joins):",
+        "",
+        "```python",
+        "import pandas as pd",
+        f'quotes = pd.read_parquet("{quotes}")',
+        f'entities = pd.read_parquet("{entities}")',
+        'quotes.merge(entities, left_on="speaker_entity_id", right_on="entity_id", how="left")',
+        "",
+        "import newsanno",
+        'ds = newsanno.load_dataset(".")  # one DataFrame per table, pyarrow-backed dtypes',
+        "ds.quotes_with_speakers()  # + speaker name and the utterance reported",
+        "ds.claims_with_claimants()  # + claimant name and the quote carrying the claim",
+        "ds.event_mentions_with_arguments()  # + the world event and each argument",
+        "```",
+        "",
+        'DuckDB (`end` is an SQL keyword: write `"end"`):',
+        "",
+        "```python",
+        "import duckdb",
+        'duckdb.sql("""',
+        '    SELECT q.doc_id, e.name AS speaker, q.text, q.start, q."end"',
+        f"    FROM '{quotes}' q LEFT JOIN '{entities}' e ON q.speaker_entity_id = e.entity_id",
+        '""").show()',
+        "```",
+        "",
+        "Polars:",
+        "",
+        "```python",
+        "import polars as pl",
+        f'quotes = pl.read_parquet("{quotes}")',
+        f'speakers = quotes.join(pl.read_parquet("{entities}"), left_on="speaker_entity_id", '
+        'right_on="entity_id", how="left")',
+        "```",
+        "",
+        "Hugging Face `datasets` (one table at a time):",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        f'quotes = load_dataset("parquet", data_files={{"train": "{quotes}"}}, split="train")',
+        "```",
+        "",
+        "## Licence",
+        "",
+        "The annotations (everything except the article texts: entities, mentions, quotes, "
+        "claims, events, their links, and the metadata the annotators wrote) are released under "
+        "[CC BY 4.0](https://creativecommons.org/licenses/by/4.0/)."
+        + (f" Licence note of the corpus: {info.license}." if info.license else ""),
+        "",
+        "The article texts in `documents.text` (and the titles) are **not** ours: they are "
+        "copyrighted by the outlets that published them, and CC BY 4.0 does not apply to them. "
+        "They are included so that every offset can be checked against the exact text. Check "
+        "what you may do with them where you are before you redistribute them; you can drop "
+        "`documents.text` and re-fetch each article from `url`, verifying it against "
+        "`text_sha256`.",
+        "",
+        "## Limitations",
+        "",
+        f"- Size: {len(corpus.documents)} document(s). A corpus this small is for testing tools "
+        "and studying the phenomena it covers, not for training or benchmarking models.",
+        "- Hand-annotated; no inter-annotator agreement figures are included. Claim types, "
+        "check-worthiness and quote types are judgements.",
+        "- Dates are those the annotators could resolve from the text (relative dates against the "
+        "publication date), at the precision the text supports; a missing date means unknown.",
+        "- Article texts may contain non-body lines (headings, photo credits, boilerplate); the "
+        "`regions` table marks the ones annotated.",
+        "- Offsets are code points, not UTF-16 units or bytes (see above).",
+        "",
+    ]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------------------------
