@@ -8,6 +8,7 @@ names of entities that appear in the text without a mention.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class World:
     entities: dict[str, Entity] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     utterances: dict[str, Utterance] = field(default_factory=dict)
+    dropped: set[str] = field(default_factory=set)
+    """Ids whose items failed structure checks: references to them are not reported again."""
 
     @classmethod
     def of(cls, corpus: CorpusFile | None) -> World:
@@ -70,8 +73,10 @@ def check_ref(
     if ident is None:
         return False
     kind = world.kind_of(ident)
+    if kind is None and ident in world.dropped:
+        return False  # its definition failed structure checks, already reported
     if kind is None:
-        close = [i for i in _all_ids(world, want) if i.lower() == ident.lower()]
+        close = difflib.get_close_matches(ident, _all_ids(world, want), n=1, cutoff=0.75)
         hint = (
             f"did you mean `{close[0]}`?"
             if close
@@ -206,16 +211,29 @@ def span_fields(doc: DocumentFile) -> Iterator[tuple[Path_, SpanRef]]:
                 yield (layer, i, "cue"), item.cue
 
 
-def resolve_spans(
-    doc: DocumentFile, text: str, emit: Emit, *, text_changed: bool
-) -> DocumentFile | None:
-    """Resolve every anchor; return the document with exact spans, or None if any failed."""
-    resolved: dict[Path_, Span] = {}
-    failed = False
+@dataclass
+class Resolved:
+    """A document with every span resolved, minus the items whose anchors failed."""
+
+    doc: DocumentFile
+    kept: dict[str, list[int]]
+    failed_ids: set[str]
+
+    def original(self, path: Path_) -> Path_:
+        """Map a path in the trimmed document back to the document as written."""
+        if len(path) >= 2 and path[0] in self.kept and isinstance(path[1], int):
+            return (path[0], self.kept[str(path[0])][path[1]], *path[2:])
+        return path
+
+
+def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: bool) -> Resolved:
+    """Resolve every anchor, reporting each that fails; items with a failed anchor are left out."""
+    spans: dict[Path_, Span] = {}
+    failed: set[tuple[str, int]] = set()
     for path, ref in span_fields(doc):
         result = resolve(ref, text)
         if isinstance(result, AnchorProblem):
-            failed = True
+            failed.add((str(path[0]), int(path[1])))
             code, message, hint = result.code, result.message, result.hint
             if text_changed and isinstance(ref, Span) and code is Code.ANCHOR_MISMATCH:
                 now = moved(ref, text)
@@ -226,17 +244,17 @@ def resolve_spans(
                 message = f"the text changed: {message}"
             emit(path, code, message, hint)
         else:
-            resolved[path] = result
-    if failed:
-        return None
-    return _with_spans(doc, resolved)
-
-
-def _with_spans(doc: DocumentFile, spans: dict[Path_, Span]) -> DocumentFile:
+            spans[path] = result
     update: dict[str, Any] = {}
+    kept: dict[str, list[int]] = {}
+    failed_ids: set[str] = set()
     for layer, attr in LAYERS.items():
         items = []
+        kept[layer] = []
         for i, item in enumerate(getattr(doc, layer)):
+            if (layer, i) in failed:
+                failed_ids.add(item.id)
+                continue
             change: dict[str, Any] = {}
             value = getattr(item, attr)
             if isinstance(value, list):
@@ -246,8 +264,9 @@ def _with_spans(doc: DocumentFile, spans: dict[Path_, Span]) -> DocumentFile:
             if layer == "quotes" and item.cue is not None:
                 change["cue"] = spans[(layer, i, "cue")]
             items.append(item.model_copy(update=change))
+            kept[layer].append(i)
         update[layer] = items
-    return doc.model_copy(update=update)
+    return Resolved(doc.model_copy(update=update), kept, failed_ids)
 
 
 def _key(span: SpanRef) -> tuple[int, int]:
@@ -255,8 +274,13 @@ def _key(span: SpanRef) -> tuple[int, int]:
     return span.start, span.end
 
 
-def check_document(doc: DocumentFile, world: World | None, emit: Emit) -> None:
-    """Reference, consistency and duplicate checks on a document whose spans are resolved."""
+def check_document(
+    doc: DocumentFile, world: World | None, emit: Emit, dropped: frozenset[str] = frozenset()
+) -> None:
+    """Reference, consistency and duplicate checks on a document whose spans are resolved.
+
+    ``dropped`` holds ids of items that failed structure checks; references to them are skipped.
+    """
     ids: dict[str, Path_] = {}
     for layer in LAYERS:
         for i, item in enumerate(getattr(doc, layer)):
@@ -274,7 +298,7 @@ def check_document(doc: DocumentFile, world: World | None, emit: Emit) -> None:
     _duplicates(doc, emit)
 
     def local(path: Path_, ident: str | None, layer: str, table: dict[str, Any]) -> bool:
-        if ident is None:
+        if ident is None or ident in dropped:
             return False
         if ident not in table:
             where = ids.get(ident)

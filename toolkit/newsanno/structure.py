@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
@@ -282,3 +283,57 @@ def check_structure(kind: str, parsed: Parsed, model: type[M]) -> tuple[M | None
     if problems:
         instance = None
     return instance, problems + more
+
+
+SALVAGE_LAYERS = {
+    "corpus": ("entities", "events", "utterances"),
+    "document": ("regions", "mentions", "quotes", "claims", "event_mentions"),
+}
+
+
+@dataclass
+class Salvage(Generic[M]):
+    """A file's valid items, after dropping the list items that failed structure checks.
+
+    Meaning checks run on what is left, so one typo does not hide every other mistake. Paths of
+    findings on the salvaged instance are mapped back with :meth:`original`.
+    """
+
+    instance: M
+    kept: dict[str, list[int]] = field(default_factory=dict)
+    dropped_ids: set[str] = field(default_factory=set)
+
+    def original(self, path: Path_) -> Path_:
+        if len(path) >= 2 and path[0] in self.kept and isinstance(path[1], int):
+            return (path[0], self.kept[path[0]][path[1]], *path[2:])
+        return path
+
+
+def salvage(kind: str, data: Any, model: type[M], problems: list[Problem]) -> Salvage[M] | None:
+    """Drop the items with structure problems; None if a problem lies outside such items."""
+    layers = SALVAGE_LAYERS[kind]
+    bad: dict[str, set[int]] = {}
+    for path, *_ in problems:
+        if len(path) >= 2 and path[0] in layers and isinstance(path[1], int):
+            bad.setdefault(str(path[0]), set()).add(path[1])
+        else:
+            return None
+    if not isinstance(data, dict):
+        return None
+    trimmed = dict(data)
+    result: Salvage[Any] = Salvage(instance=None)  # instance is set below
+    for layer in layers:
+        items = data.get(layer)
+        if not isinstance(items, list):
+            continue
+        result.kept[layer] = [i for i in range(len(items)) if i not in bad.get(layer, set())]
+        trimmed[layer] = [items[i] for i in result.kept[layer]]
+        for i in bad.get(layer, set()):
+            ident = items[i].get("id") if isinstance(items[i], dict) else None
+            if isinstance(ident, str):
+                result.dropped_ids.add(ident)
+    try:
+        result.instance = model.model_validate(trimmed)
+    except ModelError:
+        return None
+    return result

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from newsanno.parse import (
     read_bytes,
 )
 from newsanno.report import Code, Finding, NewsannoError, Report, Severity
-from newsanno.structure import check_structure
+from newsanno.structure import check_structure, salvage
 
 CORPUS_NAMES = ("corpus.yaml", "corpus.yml", "corpus.json")
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -76,6 +76,8 @@ class _Sink:
         source: str | None = None,
     ) -> None:
         self.report, self.file, self.parsed = report, file, parsed
+        self.remap: Callable[[Path_], Path_] | None = None
+        """Maps paths of a trimmed (salvaged) file back to the file as written."""
         self.line_base, self.source = line_base, source
         self.text_file: str | None = None
         self.text: str | None = None
@@ -98,6 +100,8 @@ class _Sink:
         offset: int | None = None,
         key: bool = False,
     ) -> None:
+        if self.remap is not None:
+            path = self.remap(path)
         file = self.file
         if offset is not None and self.text is not None and self.text_file is not None:
             file = self.text_file
@@ -227,6 +231,12 @@ class Validator:
         for path, key, code, message, hint in problems:
             sink(path, code, message, hint, key=key)
         if corpus is None:
+            # check what is valid, so one typo does not hide every other mistake
+            rest = salvage("corpus", parsed.data, CorpusFile, problems)
+            if rest is not None:
+                sink.remap = rest.original
+                self.world = check_world(rest.instance, sink)
+                self.world.dropped = rest.dropped_ids
             return
         # documents are checked against the world even when it has meaning errors of its own
         self.world = check_world(corpus, sink)
@@ -313,24 +323,16 @@ class Validator:
         for path, key, code, message, hint in problems:
             sink(path, code, message, hint, key=key)
         if doc is None:
+            rest = salvage("document", parsed.data, DocumentFile, problems)
+            if rest is not None:
+                sink.remap = rest.original
+                self._meaning(rest.instance, sink, frozenset(rest.dropped_ids))
             return None
         self.register_doc_id(doc.doc_id, sink, f"{sink.file}:{line}" if base is None else sink.file)
-        text = self._text(doc, sink)
-        if text is None:
+        checked = self._meaning(doc, sink)
+        if checked is None:
             return None
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        changed = digest != doc.text_sha256
-        if changed:
-            sink(
-                ("text_sha256",),
-                Code.TEXT_CHANGED,
-                "the article text does not match text_sha256: it changed after annotation",
-                f"check the anchors reported below; if the new text is right, set text_sha256: {digest}",
-            )
-        resolved = resolve_spans(doc, text, sink, text_changed=changed)
-        if resolved is None:
-            return None
-        check_document(resolved, self.world, sink)
+        resolved, text = checked
         if self.lint:
             lint_document(resolved, text, self.world, sink)
         if sink.errors:
@@ -345,6 +347,32 @@ class Validator:
                 (lambda path: sink._where(path, False)) if yaml else (lambda path: (line, 1)),
             )
         return LoadedDocument(resolved, text, sink.file, line)
+
+    def _meaning(
+        self, doc: DocumentFile, sink: _Sink, dropped: frozenset[str] = frozenset()
+    ) -> tuple[DocumentFile, str] | None:
+        """Text, anchors and references of one document: the resolved document and its text."""
+        text = self._text(doc, sink)
+        if text is None:
+            return None
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        changed = digest != doc.text_sha256
+        if changed:
+            sink(
+                ("text_sha256",),
+                Code.TEXT_CHANGED,
+                "the article text does not match text_sha256: it changed after annotation",
+                f"check the anchors reported below; if the new text is right, set text_sha256: {digest}",
+            )
+        resolved = resolve_spans(doc, text, sink, text_changed=changed)
+        if resolved.failed_ids:
+            # check the rest too, mapping paths in the trimmed document back to the file
+            outer = sink.remap
+            sink.remap = lambda p: outer(resolved.original(p)) if outer else resolved.original(p)
+        check_document(resolved.doc, self.world, sink, dropped | resolved.failed_ids)
+        if resolved.failed_ids:
+            return None
+        return resolved.doc, text
 
     def register_doc_id(self, doc_id: str, sink: _Sink, where: str) -> None:
         """Report a doc_id used before; remember where each doc_id is first used."""
