@@ -19,6 +19,7 @@ import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 from frictionless import Package
+from ruamel.yaml import YAML
 
 from newsanno import export, load_corpus
 from newsanno.cli import main
@@ -273,6 +274,12 @@ def test_dataset_card_says_what_it_must(out: Path) -> None:
         assert needle in card, needle
     for name in TABLES:
         assert f"### `{name}`" in card
+    # the Hugging Face front matter names a config per table, pointing at files that exist
+    front = YAML(typ="safe", pure=True).load(card.split("---\n")[1])
+    assert front["license"] == "cc-by-4.0"
+    configs = {c["config_name"]: c["data_files"] for c in front["configs"]}
+    assert list(configs) == list(TABLES)
+    assert all((out / f).is_file() for f in configs.values())
 
 
 def test_dataset_card_snippets_run(out: Path) -> None:
