@@ -306,7 +306,12 @@ class DocumentFile(Strict):
 
     model_config = ConfigDict(
         title="newsanno document file",
-        json_schema_extra={"oneOf": [{"required": ["text_path"]}, {"required": ["text"]}]},
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["text_path"], "properties": {"text_path": {"type": "string"}}},
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+            ]
+        },
     )
 
     schema_version: Literal["1.0"]
