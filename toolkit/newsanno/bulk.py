@@ -17,6 +17,7 @@ memory; the bulk path runs them only among YAML/JSON document files, not across 
 from __future__ import annotations
 
 import gc
+import importlib
 import json
 import multiprocessing
 import os
@@ -31,6 +32,7 @@ import orjson
 
 from newsanno.checks import World
 from newsanno.fastcheck import Columns, FastChecker
+from newsanno.model import CorpusFile
 from newsanno.parse import MAX_BYTES
 from newsanno.report import Code, Finding, Report, Severity
 from newsanno.validate import LoadedDocument, Plan, Validator, _Sink, display
@@ -91,6 +93,9 @@ class BulkResult:
     published: list[str] = field(default_factory=list)
     languages: set[str] = field(default_factory=set)
     unexported: int = 0
+    world: CorpusFile | None = None
+    """The corpus file, when it is valid (the world tables of an export)."""
+    root: Path | None = None
 
 
 # --------------------------------------------------------------------------------------------
@@ -443,6 +448,7 @@ def run_bulk(
     if lint:
         validator.report.findings.extend(validator.cross.findings())
     result.report = validator.report.sorted()
+    result.world, result.root = validator.corpus, validator.root
     return result
 
 
@@ -539,3 +545,130 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+def export_bulk(
+    p: Plan,
+    out: Path | str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    jobs: int = 1,
+    progress: bool | None = False,
+    chunk_bytes: int = CHUNK_BYTES,
+    group_docs: int = GROUP_DOCS,
+) -> Any:
+    """Validate and export a plan with JSONL shards, streaming; an ``ExportResult``.
+
+    Document tables are written by the workers, chunk by chunk: a folder of part files
+    ``<table>/part-NNNNN.parquet`` per table, or one ``<table>.parquet`` when the input is a
+    single chunk. World tables come from ``corpus.yaml``. Derived tables that need every
+    document at once (quote variants) are not part of a bulk export. Rows keep input order.
+    Nothing is written unless the whole input is valid; the target is replaced atomically.
+    """
+    import secrets
+    import shutil
+
+    from newsanno.tables import TABLES
+
+    ex = importlib.import_module("newsanno.export")  # the package re-exports a function `export`
+    from newsanno.validate import Corpus
+
+    target = Path(out)
+    ex._check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(6)}")
+    tmp.mkdir()
+    try:
+        result = run_bulk(
+            p,
+            max_bytes=max_bytes,
+            lint=lint,
+            jobs=jobs,
+            out=tmp,
+            progress=progress,
+            chunk_bytes=chunk_bytes,
+            group_docs=group_docs,
+        )
+        if not result.report.valid or result.world is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return ex.ExportResult(result.report)
+        if result.unexported:  # pragma: no cover - a bug, never a silent partial export
+            raise RuntimeError(f"{result.unexported} valid document(s) could not be exported")
+        corpus = Corpus(result.world, [], result.root)
+        built: list[tuple[Any, Any]] = []
+        infos = []
+        parts = result.chunks + (1 if p.documents else 0)
+        for spec in TABLES.values():
+            if spec.name in Columns.TABLES:
+                folder = tmp / spec.name
+                files = sorted(folder.glob("part-*.parquet"))
+                if parts == 1 and len(files) == 1:
+                    single = tmp / f"{spec.name}.parquet"
+                    files[0].rename(single)
+                    folder.rmdir()
+                    names: tuple[str, ...] = (single.name,)
+                    size = single.stat().st_size
+                else:
+                    names = tuple(f"{spec.name}/{f.name}" for f in files)
+                    size = sum(f.stat().st_size for f in files)
+                infos.append(ex.TableInfo(spec.name, result.rows.get(spec.name, 0), names, size))
+                built.append((spec, None))
+            elif not spec.derived:
+                table = spec.table(corpus)
+                infos.append(ex._write_table(tmp, spec, table, None))
+                built.append((spec, table))
+        manifest = ex._manifest(corpus, built, infos, tmp)
+        (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
+        corpus.documents = _Summary(result)  # type: ignore[assignment]
+        (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
+        ex._write_checksums(tmp)
+        ex._replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ex.ExportResult(result.report, target, infos)
+
+
+class _Summary:
+    """What the dataset card reads from the documents, without holding them."""
+
+    def __init__(self, result: BulkResult) -> None:
+        self.count = result.valid_documents
+        outlets: list[str | None] = [*sorted(result.outlets)] or [None]
+        dates: list[str | None] = [*result.published] or [None]
+        languages = sorted(result.languages) or ["und"]
+        self.items = []
+        for n in range(max(len(outlets), len(dates), len(languages))):
+            meta = _Meta(
+                outlets[min(n, len(outlets) - 1)],
+                dates[min(n, len(dates) - 1)],
+                languages[min(n, len(languages) - 1)],
+            )
+            self.items.append(_Doc(meta))
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[_Doc]:
+        return iter(self.items)
+
+
+@dataclass
+class _Meta:
+    outlet: str | None
+    published: str | None
+    language: str
+
+
+@dataclass
+class _Doc:
+    metadata: _Meta
+
+    @property
+    def model(self) -> _Doc:
+        return self

@@ -110,9 +110,29 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
     show_default=True,
     help="Size limit for one file (or one JSONL line).",
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes for JSONL shards (the streaming bulk path); output is the same for any N.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar over JSONL input (default: only on a terminal).",
+)
 @guarded
 def validate(
-    paths: tuple[Path, ...], fmt: str, out: Path | None, strict: bool, no_lint: bool, max_bytes: int
+    paths: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    strict: bool,
+    no_lint: bool,
+    max_bytes: int,
+    jobs: int,
+    progress: bool | None,
 ) -> None:
     """Validate a corpus folder (default: current folder) or single annotation files.
 
@@ -123,7 +143,13 @@ def validate(
 
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
-    report = run(*(paths or (Path("."),)), max_bytes=max_bytes, lint=not no_lint)
+    report = run(
+        *(paths or (Path("."),)),
+        max_bytes=max_bytes,
+        lint=not no_lint,
+        jobs=jobs,
+        progress=progress,
+    )
     if fmt == "html" or out is not None:
         from newsanno.htmlreport import report_html
 
@@ -310,3 +336,46 @@ def compare(utterance: str | None, corpus: Path) -> None:
         console.print()
         for part in render_pair(p, outlets):
             console.print(part)
+
+
+@main.command()
+@click.option(
+    "--docs",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Synthetic documents to generate.",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes."
+)
+@click.option(
+    "--naive-docs",
+    type=click.IntRange(min=1),
+    default=2_000,
+    show_default=True,
+    help="Documents for the (slow) naive pipeline; its per-document rate is compared.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generator.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json adds one JSON object as the last line.",
+)
+@guarded
+def bench(docs: int, jobs: int, naive_docs: int, seed: int, fmt: str) -> None:
+    """Benchmark the bulk path on a synthetic corpus: throughput, peak memory, two ratios.
+
+    Stages, each in a fresh process: (a) parse the JSONL with orjson, (b) validate, (c) validate
+    and export, (d) a naive pipeline (python-jsonschema per document, then pandas to_parquet).
+    """
+    from newsanno.bench import run, summary
+
+    figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs)
+    for line in summary(figures):
+        click.echo(line)
+    if fmt == "json":
+        click.echo(json.dumps(figures))

@@ -80,12 +80,23 @@ def export(
     *,
     lint: bool = True,
     rows_per_part: int | None = None,
+    jobs: int = 1,
+    progress: bool | None = False,
 ) -> ExportResult:
     """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
 
     Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
-    ``<table>/part-NNNNN.parquet``.
+    ``<table>/part-NNNNN.parquet``. JSONL shards are streamed instead
+    (:func:`newsanno.bulk.export_bulk`, on ``jobs`` processes, one part file per input chunk).
     """
+    from newsanno.validate import plan
+
+    todo = plan([corpus])
+    if todo.shards:
+        from newsanno.bulk import export_bulk
+
+        streamed: ExportResult = export_bulk(todo, out, lint=lint, jobs=jobs, progress=progress)
+        return streamed
     loaded, report = load_corpus(corpus, lint=lint)
     if loaded is None:
         return ExportResult(report)

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from jsonschema import Draft202012Validator
 
-from newsanno.checks import World, quotation_pairs
+from newsanno.checks import World
 from newsanno.model import ARTICLE, DATE_PATTERN, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.model import check_date as _check_date
 from newsanno.ontology import load_ontology
@@ -69,6 +69,40 @@ class Decline(Exception):
     """The fast check cannot vouch for this document: run the full validator on it."""
 
 
+_ASCII_NONWORD = bytes(
+    b if chr(b).isalnum() or b == 0x5F or b >= 0x80 else 0x20 for b in range(256)
+)
+_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_DOUBLE = re.compile('[“”"]')
+
+
+def words(text: str) -> set[str]:
+    """The set of ``\\w+`` runs of ``text`` (as ``re.findall(r"\\w+")``), computed faster."""
+    out: set[str] = set()
+    for token in set(text.encode("utf-8").translate(_ASCII_NONWORD).split()):
+        if token.isascii():
+            out.add(token.decode("ascii"))
+        else:
+            out.update(_WORD.findall(token.decode("utf-8")))
+    return out
+
+
+def quotation_pairs(text: str) -> list[tuple[int, int]]:
+    """:func:`newsanno.checks.quotation_pairs`, with one scan of the text."""
+    pairs: list[tuple[int, int]] = []
+    line: list[int] = []
+    prev = -1
+    for m in _DOUBLE.finditer(text):
+        pos = m.start()
+        if line and _BREAK.search(text, prev, pos):
+            pairs.extend(zip(line[0::2], line[1::2], strict=False))
+            line = []
+        line.append(pos)
+        prev = pos
+    pairs.extend(zip(line[0::2], line[1::2], strict=False))
+    return pairs
+
+
 class _Names:
     """Every entity name and alias, indexed by its first word, for the unannotated-alias lint."""
 
@@ -87,7 +121,7 @@ class _Names:
         self.words = frozenset(self.by_word)
 
     def candidates(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
-        found = self.words.intersection(_WORD.findall(text))
+        found = self.words.intersection(words(text))
         out = list(self.always)
         for word in found:
             out.extend(self.by_word[word])

@@ -502,8 +502,11 @@ def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]
         doc.add(rng.choice(_FILLER))
 
 
-def make_document(world: World, index: int, seed: int = 0) -> dict[str, Any]:
-    """Document number ``index``: a JSONL-ready dict with inline text and explicit offsets."""
+def make_document(world: World, index: int, seed: int = 0, size: int = 3_700) -> dict[str, Any]:
+    """Document number ``index``: a JSONL-ready dict with inline text and explicit offsets.
+
+    ``size`` is roughly the length of the text in characters.
+    """
     rng = random.Random(seed * 1_000_003 + index)
     doc = _Doc()
     outlet = rng.choice(world.outlets)
@@ -521,7 +524,7 @@ def make_document(world: World, index: int, seed: int = 0) -> dict[str, Any]:
         {"id": "r1", "span": heading, "kind": "heading"},
         {"id": "r2", "span": credit, "kind": "photo_credit"},
     ]
-    while doc.size < 3_700:
+    while doc.size < size:
         _paragraph(doc, world, rng, cast)
         if rng.random() < 0.3:
             doc.add("\n\n")

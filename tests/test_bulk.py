@@ -1,0 +1,341 @@
+"""The bulk path: JSONL streamed through the fast check, on one or more processes.
+
+Findings must be exactly those of the one-by-one validator, for any ``jobs`` and any chunking;
+exports must be byte-identical for any ``jobs`` and hold the same rows as the in-memory export.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+import pytest
+
+from newsanno.bulk import export_bulk, run_bulk
+from newsanno.fastcheck import Columns, quotation_pairs, words
+from newsanno.synth import make_document, make_world
+from newsanno.tables import TABLES
+from newsanno.validate import Validator, plan
+
+from .conftest import CASES, chdir
+
+GOLDEN = CASES / "invalid" / "bulk-jsonl"
+
+
+def slow_report(*paths: Path) -> list[tuple[str, int, int, str]]:
+    """Findings of the one-by-one validator (no cross-document lints, like the bulk path)."""
+    validator = Validator()
+    validator.cross_document = False
+    for _ in validator.run(plan(paths)):
+        pass
+    return [f.key() for f in validator.report.sorted().findings]
+
+
+def bulk_report(*paths: Path, jobs: int = 1, chunk_bytes: int = 1 << 20) -> list[Any]:
+    result = run_bulk(plan(paths), jobs=jobs, chunk_bytes=chunk_bytes)
+    return [f.key() for f in result.report.findings]
+
+
+# --------------------------------------------------------------------------------------------
+# Golden findings
+
+
+@pytest.mark.parametrize("jobs,chunk_bytes", [(1, 1 << 20), (1, 300), (2, 300)])
+def test_golden_jsonl_findings_for_any_jobs_and_chunking(jobs: int, chunk_bytes: int) -> None:
+    spec = json.loads(GOLDEN.with_suffix(".json").read_text())
+    with chdir(GOLDEN):
+        found = bulk_report(Path("."), jobs=jobs, chunk_bytes=chunk_bytes)
+    assert [list(k) for k in found] == spec["findings"]
+
+
+def test_golden_jsonl_exact_positions() -> None:
+    """Bad JSON, duplicate key, wrong offsets, dangling id: (file, line, col, code)."""
+    with chdir(GOLDEN):
+        found = bulk_report(Path("shards/part-0.jsonl"), jobs=2, chunk_bytes=300)
+    assert found == [
+        ("shards/part-0.jsonl", 2, 37, "json-syntax"),
+        ("shards/part-0.jsonl", 3, 233, "anchor-mismatch"),
+        ("shards/part-0.jsonl", 4, 18, "json-duplicate-key"),
+        ("shards/part-0.jsonl", 5, 287, "ref-dangling"),
+        ("shards/part-0.jsonl", 5, 440, "ref-inconsistent"),
+    ]
+
+
+def test_doc_id_used_twice_across_chunks(tmp_path: Path) -> None:
+    world = make_world()
+    (tmp_path / "corpus.yaml").write_bytes(orjson.dumps(world.data))
+    doc = make_document(world, 1, size=300)
+    line = orjson.dumps(doc) + b"\n"
+    (tmp_path / "a.jsonl").write_bytes(line + line)
+    (tmp_path / "b.jsonl").write_bytes(line)
+    expected = slow_report(tmp_path)
+    assert [k[3] for k in expected] == ["id-duplicate"] * 2
+    for jobs in (1, 2):
+        assert bulk_report(tmp_path, jobs=jobs, chunk_bytes=100) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# The fast check never accepts what the full validator reports on
+
+
+def _first(doc: dict[str, Any], layer: str) -> dict[str, Any]:
+    item: dict[str, Any] = doc[layer][0]
+    return item
+
+
+def _quote_with_utterance(doc: dict[str, Any]) -> dict[str, Any]:
+    return next(q for q in doc["quotes"] if q.get("utterance"))
+
+
+def _drop_name_mention(doc: dict[str, Any]) -> None:
+    doc["mentions"] = [m for m in doc["mentions"] if m["kind"] != "name"][:3] + [
+        m for m in doc["mentions"] if m["kind"] == "name"
+    ][1:]
+    for q in doc["quotes"]:
+        q.pop("speaker_mention", None)
+    for em in doc["event_mentions"]:
+        for a in em["arguments"]:
+            a.pop("mention", None)
+
+
+def _drop_direct_quote(doc: dict[str, Any]) -> None:
+    direct = next(q for q in doc["quotes"] if q["type"] == "direct")
+    doc["quotes"].remove(direct)
+    doc["claims"] = [c for c in doc["claims"] if c.get("quote") != direct["id"]]
+
+
+MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "clean": lambda d: None,
+    "end-off-by-one": lambda d: _first(d, "mentions")["span"].update(
+        end=_first(d, "mentions")["span"]["end"] + 1
+    ),
+    "text-mismatch": lambda d: _first(d, "mentions")["span"].update(text="Somebody"),
+    "offsets-past-end": lambda d: _first(d, "regions")["span"].update(start=10**6, end=10**6 + 3),
+    "dangling-entity": lambda d: _first(d, "mentions").update(entity="nobody"),
+    "wrong-kind": lambda d: _first(d, "mentions").update(entity="ev_000"),
+    "speaker-wrong-type": lambda d: _quote_with_utterance(d).update(speaker="gpe_000"),
+    "duplicate-id": lambda d: d["mentions"][1].update(id=d["mentions"][0]["id"]),
+    "duplicate-annotation": lambda d: d["mentions"].append(
+        {**copy.deepcopy(d["mentions"][0]), "id": "m999"}
+    ),
+    "unknown-field": lambda d: _first(d, "mentions").update(colour="red"),
+    "unknown-top-field": lambda d: d.update(extra=1),
+    "missing-field": lambda d: _first(d, "claims").pop("statement"),
+    "bad-enum": lambda d: _first(d, "mentions").update(kind="proper"),
+    "role-not-allowed": lambda d: _first(d, "event_mentions")["arguments"][0].update(role="Pilot"),
+    "speaker-mention-mismatch": lambda d: _quote_with_utterance(d).update(
+        speaker_mention=next(
+            m["id"] for m in d["mentions"] if m["entity"] != _quote_with_utterance(d)["speaker"]
+        )
+    ),
+    "claimant-not-speaker": lambda d: next(c for c in d["claims"] if c.get("quote")).update(
+        claimant="per_000"
+    ),
+    "utterance-channel": lambda d: _quote_with_utterance(d).update(channel="testimony"),
+    "bad-date": lambda d: d["metadata"].update(published="2025-02-30"),
+    "bad-date-pattern": lambda d: d["metadata"].update(published="11 June 2025"),
+    "sha-mismatch": lambda d: d.update(text_sha256="0" * 64),
+    "uncovered-alias": _drop_name_mention,
+    "uncovered-quotation": _drop_direct_quote,
+    "ambiguous-text-anchor": lambda d: _first(d, "mentions").update(span="the"),
+    "unique-text-anchor": lambda d: _first(d, "regions").update(
+        span=_first(d, "regions")["span"]["text"]
+    ),
+    "null-note": lambda d: _first(d, "mentions").update(note=None),
+    "nested-quote": lambda d: d["quotes"][1].update(nested_in=d["quotes"][0]["id"]),
+    "bool-offset": lambda d: _first(d, "mentions")["span"].update(start=True),
+    "float-offset": lambda d: _first(d, "mentions")["span"].update(start=1.0),
+    "bad-url": lambda d: d["metadata"].update(url="not a url"),
+    "text-path-too": lambda d: d.update(text_path="texts/a.txt"),
+    "bad-id": lambda d: _first(d, "mentions").update(id="1m"),
+    "checkworthy-string": lambda d: _first(d, "claims").update(checkworthy="yes"),
+    "empty-content": lambda d: _first(d, "quotes").update(content=[]),
+    "schema-version": lambda d: d.update(schema_version="2.0"),
+    "argument-mention-other-entity": lambda d: _first(d, "event_mentions")["arguments"][0].update(
+        mention="m2"
+    ),
+    "not-an-object": lambda d: d.clear(),
+}
+
+
+def _rich(doc: dict[str, Any]) -> bool:
+    return (
+        len(doc["quotes"]) > 1
+        and any(q.get("utterance") for q in doc["quotes"])
+        and any(q["type"] == "direct" for q in doc["quotes"])
+        and any(c.get("quote") for c in doc["claims"])
+        and bool(doc["event_mentions"])
+        and bool(doc["event_mentions"][0]["arguments"])
+    )
+
+
+@pytest.fixture(scope="module")
+def mutated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("mutated")
+    world = make_world()
+    (folder / "corpus.yaml").write_bytes(orjson.dumps(world.data, option=orjson.OPT_INDENT_2))
+    lines = []
+    n = 0
+    for mutate in MUTATIONS.values():
+        doc = make_document(world, n, size=1200)
+        while not _rich(doc):  # every layer present, so that every mutation applies
+            n += 1
+            doc = make_document(world, n, size=1200)
+        n += 1
+        mutate(doc)
+        lines.append(orjson.dumps(doc))
+    lines.append(b'{"doc_id": "x", "doc_id": "y"}')  # duplicate key, json.dumps style
+    lines.append(json.dumps(make_document(world, 99, size=900)).encode())  # escaped, spaced, valid
+    lines.append(b"")
+    lines.append(b"\xff not utf-8")
+    (folder / "shard.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    return folder
+
+
+def test_fast_path_reports_exactly_what_the_full_validator_reports(mutated: Path) -> None:
+    expected = slow_report(mutated)
+    lines_with_findings = {k[1] for k in expected}
+    names = list(MUTATIONS)
+    clean = {names.index("clean") + 1, names.index("null-note") + 1}
+    clean.add(names.index("unique-text-anchor") + 1)
+    assert not clean & lines_with_findings
+    every_mutation = set(range(1, len(names) + 1)) - clean - {names.index("nested-quote") + 1}
+    assert every_mutation <= lines_with_findings, sorted(every_mutation - lines_with_findings)
+    assert bulk_report(mutated, chunk_bytes=20_000) == expected
+
+
+def test_fast_path_takes_clean_documents(mutated: Path) -> None:
+    """Clean synthetic documents never need the full validator (that is the point)."""
+    from newsanno.bulk import Chunk, Options, Worker
+
+    validator = Validator()
+    validator.load_world(mutated / "corpus.yaml")
+    worker = Worker(validator.world, validator.root, Options())
+    world = make_world()
+    path = mutated.parent / "clean.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(make_document(world, i)) + b"\n" for i in range(20)))
+    worker.validator.line = None  # type: ignore[assignment, method-assign]
+    res = worker.run(Chunk(0, str(path), "clean.jsonl", "clean.jsonl", 0, path.stat().st_size, 1))
+    assert res.valid == 20 and not res.findings
+
+
+def test_helpers_match_their_slow_versions() -> None:
+    import random
+    import re
+
+    from newsanno.checks import quotation_pairs as slow_pairs
+
+    rng = random.Random(3)
+    alphabet = 'ab é“”"\n\r\u2028\x85—_1’\t\x0c'
+    texts = [make_document(make_world(), i)["text"] for i in range(5)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    for text in texts:
+        assert words(text) == set(re.findall(r"\w+", text))
+        assert quotation_pairs(text) == slow_pairs(text)
+
+
+def test_columns_are_the_export_tables() -> None:
+    for name, columns in Columns.TABLES.items():
+        assert tuple(columns) == tuple(TABLES[name].schema.names), name
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from newsanno.synth import write_corpus
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_corpus(folder, 120, per_shard=50)
+    return folder
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def test_export_is_byte_identical_for_any_jobs(synthetic: Path, tmp_path: Path) -> None:
+    one = export_bulk(
+        plan([synthetic]), tmp_path / "one", jobs=1, chunk_bytes=400_000, group_docs=7
+    )
+    two = export_bulk(
+        plan([synthetic]), tmp_path / "two", jobs=2, chunk_bytes=400_000, group_docs=7
+    )
+    assert one.written and two.written
+    a, b = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert "mentions/part-00001.parquet" in a
+    assert a.keys() == b.keys()
+    assert all(a[k] == b[k] for k in a), [k for k in a if a[k] != b[k]]
+    groups = pq.ParquetFile(tmp_path / "one" / "documents" / "part-00000.parquet").num_row_groups
+    assert groups > 1
+
+
+def test_part_files_read_as_one_dataset(synthetic: Path, tmp_path: Path) -> None:
+    import duckdb
+    import polars as pl
+
+    import newsanno
+
+    out = tmp_path / "parts"
+    result = export_bulk(plan([synthetic]), out, jobs=2, chunk_bytes=400_000)
+    rows = result.rows
+    assert rows["documents"] == 120
+    assert pads.dataset(out / "mentions", format="parquet").count_rows() == rows["mentions"]
+    n = duckdb.sql(f"SELECT count(*) FROM '{out / 'quotes'}/*.parquet'").fetchall()
+    assert n[0][0] == rows["quotes"]
+    assert pl.scan_parquet(out / "claims" / "*.parquet").collect().height == rows["claims"]
+    ds = newsanno.load_dataset(out)
+    assert len(ds.documents) == 120
+    assert len(ds.event_arguments) == rows["event_arguments"]
+
+
+def test_bulk_export_holds_the_rows_of_the_in_memory_export(tmp_path: Path) -> None:
+    from newsanno.export import write_dataset
+    from newsanno.synth import write_corpus
+    from newsanno.validate import load_corpus
+
+    write_corpus(tmp_path / "c", 12, per_shard=12)
+    small = export_bulk(plan([tmp_path / "c"]), tmp_path / "bulk")
+    assert (tmp_path / "bulk" / "mentions.parquet").is_file()  # one chunk: single files
+    corpus, report = load_corpus(tmp_path / "c")  # the one-by-one path, all in memory
+    assert corpus is not None and small.written, report.findings[:3]
+    write_dataset(corpus, tmp_path / "ref")
+    for name in Columns.TABLES:
+        spec = TABLES[name]
+        keys = [(k, "ascending") for k in spec.primary_key]
+        got = pq.read_table(tmp_path / "bulk" / f"{name}.parquet").sort_by(keys)
+        want = pq.read_table(tmp_path / "ref" / f"{name}.parquet").sort_by(keys)
+        assert got.equals(want), name
+
+
+def test_invalid_input_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with chdir(GOLDEN):
+        result = export_bulk(plan([Path(".")]), target, jobs=2, chunk_bytes=300)
+    assert not result.written
+    assert not target.exists()
+    assert not list(tmp_path.iterdir())
+
+
+def test_cli_validate_and_export_with_jobs(synthetic: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsanno.cli import main
+
+    runner = CliRunner()
+    res = runner.invoke(main, ["validate", str(synthetic), "--jobs", "2", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["stats"]["documents"] == 120
+    res = runner.invoke(main, ["export", str(synthetic), "--out", str(tmp_path / "x"), "-j", "2"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "x" / "datapackage.json").is_file()

@@ -1,0 +1,213 @@
+"""``newsanno bench``: throughput and peak memory of the bulk path on a synthetic corpus.
+
+One run generates a deterministic synthetic corpus (:mod:`newsanno.synth`: JSONL shards and
+``corpus.yaml`` in a temporary folder) and measures four stages, each in a fresh Python process
+so that its peak memory is its own:
+
+a. **parse**: read every line and parse it with orjson (the floor);
+b. **validate**: :func:`newsanno.validate` (the bulk path, ``jobs`` processes);
+c. **export**: validate and export (:func:`newsanno.bulk.export_bulk`);
+d. **naive**: python-jsonschema per document against ``schema/document.schema.json``, then
+   pandas ``DataFrame.to_parquet`` (on the first ``naive_docs`` documents: it is slow).
+
+Seconds are wall-clock time of the stage's work inside its process (interpreter start and imports
+excluded). Peak RSS is ``ru_maxrss`` of the stage process and, separately, of its largest worker
+process (``RUSAGE_CHILDREN``); with ``jobs`` N the total is at most parent + N x worker.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from newsanno.report import NewsannoError
+
+STAGES = ("parse", "validate", "export", "naive")
+NAIVE_DOCS = 2_000
+"""Default cap on documents for the naive stage (its per-document rate is what is compared)."""
+
+
+def _rss_mb(who: int) -> float:
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)  # kilobytes on Linux
+
+
+def _shards(folder: Path) -> list[Path]:
+    return sorted((folder / "shards").glob("*.jsonl"))
+
+
+def _stage(argv: list[str]) -> None:
+    """Run one stage in this (fresh) process; print one JSON line."""
+    stage, folder, jobs, naive_docs = argv[0], Path(argv[1]), int(argv[2]), int(argv[3])
+    out: dict[str, Any] = {"stage": stage}
+    if stage == "parse":
+        import orjson
+
+        start = time.perf_counter()
+        docs = 0
+        for shard in _shards(folder):
+            with shard.open("rb") as handle:
+                for line in handle:
+                    orjson.loads(line)
+                    docs += 1
+        out["docs"] = docs
+    elif stage == "validate":
+        from newsanno.validate import validate
+
+        start = time.perf_counter()
+        report = validate(folder, jobs=jobs)
+        out["docs"], out["valid"] = report.documents, report.valid
+        out["findings"] = len(report.findings)
+    elif stage == "export":
+        from newsanno.bulk import export_bulk
+        from newsanno.validate import plan
+
+        start = time.perf_counter()
+        result = export_bulk(plan([folder]), folder / "export", jobs=jobs)
+        out["docs"], out["valid"] = result.report.documents, result.report.valid
+        out["rows"] = result.rows
+    elif stage == "naive":
+        start = time.perf_counter()
+        out["docs"] = _naive(folder, naive_docs)
+    else:  # pragma: no cover
+        raise SystemExit(f"unknown stage {stage}")
+    out["seconds"] = time.perf_counter() - start
+    out["rss_mb"] = _rss_mb(resource.RUSAGE_SELF)
+    out["rss_worker_mb"] = _rss_mb(resource.RUSAGE_CHILDREN)
+    print(json.dumps(out))
+
+
+def _naive(folder: Path, limit: int) -> int:
+    """The pipeline one writes without newsanno: jsonschema per document, then pandas."""
+    import pandas as pd
+    from jsonschema import Draft202012Validator
+
+    from newsanno.schemas import document_schema
+
+    validator = Draft202012Validator(
+        document_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    tables: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("documents", "regions", "mentions", "quotes", "claims", "event_mentions")
+    }
+    docs = 0
+    for shard in _shards(folder):
+        with shard.open("rb") as handle:
+            for line in handle:
+                if docs >= limit:
+                    break
+                doc = json.loads(line)
+                validator.validate(doc)
+                docs += 1
+                meta = doc["metadata"]
+                tables["documents"].append({"doc_id": doc["doc_id"], "text": doc["text"], **meta})
+                for layer, key in (
+                    ("regions", "span"),
+                    ("mentions", "span"),
+                    ("claims", "span"),
+                    ("event_mentions", "trigger"),
+                ):
+                    for item in doc.get(layer, []):
+                        row = {k: v for k, v in item.items() if k != key and k != "arguments"}
+                        row.update(doc_id=doc["doc_id"], **item[key])
+                        tables[layer].append(row)
+                for q in doc.get("quotes", []):
+                    row = {k: v for k, v in q.items() if k not in ("content", "cue")}
+                    row.update(doc_id=doc["doc_id"], segments=q["content"])
+                    tables["quotes"].append(row)
+    out = folder / "naive"
+    out.mkdir(exist_ok=True)
+    for name, rows in tables.items():
+        pd.DataFrame(rows).to_parquet(out / f"{name}.parquet")
+    return docs
+
+
+def _run_stage(stage: str, folder: Path, jobs: int, naive_docs: int) -> dict[str, Any]:
+    code = "import sys; from newsanno.bench import _stage; _stage(sys.argv[1:])"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, stage, str(folder), str(jobs), str(naive_docs)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise NewsannoError(f"bench stage {stage} failed:\n{proc.stderr[-2000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def run(
+    docs: int = 10_000,
+    *,
+    jobs: int = 1,
+    seed: int = 0,
+    naive_docs: int = NAIVE_DOCS,
+    folder: Path | None = None,
+    per_shard: int = 10_000,
+) -> dict[str, Any]:
+    """Generate the corpus, run the four stages, return the figures."""
+    if docs < 1 or jobs < 1:
+        raise NewsannoError("--docs and --jobs must be at least 1")
+    from newsanno.synth import write_corpus
+
+    with tempfile.TemporaryDirectory(prefix="newsanno-bench-", dir=folder) as tmp:
+        where = Path(tmp)
+        started = time.perf_counter()
+        _, annotations = write_corpus(where, docs, seed=seed, per_shard=per_shard)
+        generate = time.perf_counter() - started
+        size = sum(p.stat().st_size for p in _shards(where))
+        naive_n = min(docs, naive_docs)
+        stages = {s: _run_stage(s, where, jobs, naive_n) for s in STAGES}
+    for name in ("validate", "export"):
+        if not stages[name].get("valid") or stages[name]["docs"] != docs:
+            raise NewsannoError(f"bench: the synthetic corpus did not pass {name}: {stages[name]}")
+    parse, validate, export, naive = (stages[s]["seconds"] for s in STAGES)
+    per_doc_export = export / docs
+    per_doc_naive = naive / naive_n
+    return {
+        "docs": docs,
+        "annotations": annotations,
+        "jobs": jobs,
+        "mb": round(size / 1e6, 1),
+        "seconds_generate": round(generate, 3),
+        "seconds_parse": round(parse, 3),
+        "seconds_validate": round(validate, 3),
+        "seconds_export": round(export, 3),
+        "seconds_naive": round(naive, 3),
+        "naive_docs": naive_n,
+        "peak_rss_mb": max(stages["export"]["rss_mb"], stages["export"]["rss_worker_mb"]),
+        "rss_mb": {s: stages[s]["rss_mb"] for s in STAGES},
+        "rss_worker_mb": {s: stages[s]["rss_worker_mb"] for s in ("validate", "export")},
+        "rss_method": "ru_maxrss of each stage process (fresh), and of its largest worker",
+        "docs_per_s_export": round(docs / export, 1),
+        "annotations_per_s_export": round(annotations / export, 1),
+        "mb_per_s_export": round(size / 1e6 / export, 2),
+        "docs_per_s_parse": round(docs / parse, 1),
+        "docs_per_s_validate": round(docs / validate, 1),
+        "docs_per_s_naive": round(naive_n / naive, 1),
+        "ratio_export_to_parse": round(export / parse, 2),
+        "ratio_naive_to_export": round(per_doc_naive / per_doc_export, 2),
+    }
+
+
+def summary(figures: dict[str, Any]) -> list[str]:
+    """Human-readable lines."""
+    f = figures
+    return [
+        f"{f['docs']:,} documents, {f['annotations']:,} annotations, {f['mb']} MB of JSONL; "
+        f"--jobs {f['jobs']}",
+        f"a parse (orjson)     {f['seconds_parse']:8.2f} s  {f['docs_per_s_parse']:>10,.0f} docs/s",
+        f"b validate           {f['seconds_validate']:8.2f} s  {f['docs_per_s_validate']:>10,.0f} docs/s",
+        f"c validate + export  {f['seconds_export']:8.2f} s  {f['docs_per_s_export']:>10,.0f} docs/s  "
+        f"{f['annotations_per_s_export']:,.0f} annotations/s  {f['mb_per_s_export']} MB/s",
+        f"d naive (jsonschema + pandas, {f['naive_docs']:,} docs) {f['seconds_naive']:.2f} s  "
+        f"{f['docs_per_s_naive']:,.0f} docs/s",
+        f"peak RSS (c): {f['peak_rss_mb']} MB (stage process {f['rss_mb']['export']} MB, largest "
+        f"worker {f['rss_worker_mb']['export']} MB); parse {f['rss_mb']['parse']} MB",
+        f"c/a = {f['ratio_export_to_parse']}   d/c (per document) = {f['ratio_naive_to_export']}",
+    ]
