@@ -227,10 +227,11 @@ def stats(corpus: Path, fmt: str) -> None:
         f"corpus [bold]{escape(data['corpus'])}[/]: {world['entities']} entities, "
         f"{world['events']} events, {world['utterances']} utterances"
     )
-    columns = [k for k in data["documents"][0] if k != "doc_id"] if data["documents"] else []
-    table = Table("doc_id", *columns)
-    for row in data["documents"]:
-        table.add_row(row["doc_id"], *(str(row[c]) for c in columns))
+    docs = data["documents"]
+    table = Table("layer", *(d["doc_id"] for d in docs), "total")
+    for key in (k for k in (docs[0] if docs else {}) if k != "doc_id"):
+        values = [d[key] for d in docs]
+        table.add_row(key, *map(str, values), str(sum(values)))
     console.print(table)
     for kind, links in data["cross_document"].items():
         console.print(f"[bold]{kind} in more than one document[/]: {len(links)}")
@@ -336,6 +337,57 @@ def compare(utterance: str | None, corpus: Path) -> None:
         console.print()
         for part in render_pair(p, outlets):
             console.print(part)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(path_type=Path), default=Path("annotations"))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("dist/newsanno"),
+    show_default=True,
+    help="Folder to write the dataset into (replaced atomically when the export is complete).",
+)
+@click.option("--no-lint", is_flag=True, help="Skip the lints (warnings) while validating.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes for JSONL shards (the streaming bulk path); output is the same for any N.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show a progress bar over JSONL input (default: only on a terminal).",
+)
+@guarded
+def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | None) -> None:
+    """Validate CORPUS and export it as a Parquet dataset (default: annotations).
+
+    Writes one Parquet file per table, datapackage.json, a dataset card README.md and
+    checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
+    """
+    from newsanno.export import export as run
+
+    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
+    if not result.written:
+        print_report(result.report, "text", _console(err=True))
+        sys.exit(EXIT_INVALID)
+    console = _console()
+    table = Table("table")
+    table.add_column("rows", justify="right")
+    table.add_column("bytes", justify="right")
+    for info in result.tables:
+        table.add_row(info.name, str(info.rows), f"{info.bytes:,}")
+    console.print(table)
+    warnings = len(result.report.warnings)
+    console.print(
+        f"[green]exported[/] {len(result.tables)} tables to {escape(str(out))}"
+        + (f" ({warnings} warning(s); see `newsanno validate`)" if warnings else "")
+    )
 
 
 @main.command()
