@@ -37,7 +37,12 @@ ANNOTATION_LICENSE = {
     "title": "Creative Commons Attribution 4.0 International (the annotations; the article "
     "texts remain copyrighted by their outlets)",
 }
-_FRICTIONLESS_TYPES = {"string": "string", "int64": "integer", "bool": "boolean"}
+_FRICTIONLESS_TYPES = {
+    "string": "string",
+    "int64": "integer",
+    "bool": "boolean",
+    "double": "number",
+}
 
 
 @dataclass(frozen=True)

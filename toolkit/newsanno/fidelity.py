@@ -1089,3 +1089,6 @@ def render_pair(pair: PairAlignment, outlets: dict[str, str] | None = None) -> l
                 )
         parts.append(table)
     return parts
+
+
+register_tables()  # the export writes quote_variants and quote_variant_pairs
