@@ -18,8 +18,8 @@ dataset: $(STAMP)
 	$(BIN)/newsanno stats annotations
 
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit tests
-	$(BIN)/ruff format --check toolkit tests
+	$(BIN)/ruff check toolkit tests scripts
+	$(BIN)/ruff format --check toolkit tests scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import newsanno
-from newsanno import dataset_to_corpus, export, load_corpus, load_dataset
+from newsanno import dataset_to_corpus, export_dataset, load_corpus, load_dataset
 from newsanno.dataset import Dataset, read_table
 from newsanno.export import write_dataset
 from newsanno.model import (
@@ -53,7 +53,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def out(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("export") / "newsanno"
-    assert export(corpus_dir, target).written
+    assert export_dataset(corpus_dir, target).written
     return target
 
 
@@ -63,8 +63,8 @@ def ds(out: Path) -> Dataset:
 
 
 def test_public_api() -> None:
-    assert callable(newsanno.export) and callable(newsanno.load_dataset)
-    assert {"export", "load_dataset", "dataset_to_corpus", "Dataset"} <= set(newsanno.__all__)
+    assert callable(newsanno.export_dataset) and callable(newsanno.load_dataset)
+    assert {"export_dataset", "load_dataset", "dataset_to_corpus", "Dataset"} <= set(newsanno.__all__)
 
 
 def test_one_frame_per_table(ds: Dataset) -> None:
@@ -166,7 +166,7 @@ def test_missing_folder_or_table_is_a_clear_error(tmp_path: Path) -> None:
 def test_round_trip_minimal(tmp_path: Path) -> None:
     original, _ = load_corpus(MINIMAL)
     assert original is not None
-    export(MINIMAL, tmp_path / "ds")
+    export_dataset(MINIMAL, tmp_path / "ds")
     assert_same_corpus(dataset_to_corpus(tmp_path / "ds"), original)
 
 
@@ -182,7 +182,7 @@ def test_round_trip_seed_corpus(tmp_path: Path) -> None:
     original, report = load_corpus(ANNOTATIONS)
     if original is None:
         pytest.skip(f"annotations/ does not validate yet ({len(report.errors)} errors)")
-    assert export(ANNOTATIONS, tmp_path / "ds").written
+    assert export_dataset(ANNOTATIONS, tmp_path / "ds").written
     assert_same_corpus(dataset_to_corpus(tmp_path / "ds"), original)
 
 

@@ -57,3 +57,27 @@ def test_annotation_files_name_their_schema() -> None:
         ), path
         target = (path.parent / first.split("=", 1)[1]).resolve()
         assert target.is_file(), target
+
+
+def _python_block(after_heading: str) -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index(after_heading) :]
+    start = section.index("```python\n") + len("```python\n")
+    return section[start : section.index("```", start)]
+
+
+def test_readme_load_snippets_run(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The README's pandas snippets run as written against a fresh export of the seed corpus."""
+    import shutil
+
+    from newsanno import export_dataset
+
+    from .conftest import ANNOTATIONS, chdir
+
+    shutil.copytree(ANNOTATIONS, tmp_path / "annotations")
+    with chdir(tmp_path):
+        assert export_dataset("annotations", "dist/newsanno").written
+        for heading in ("**3. Load in pandas.**", "## Export and load"):
+            namespace: dict[str, object] = {}
+            exec(compile(_python_block(heading), f"README {heading}", "exec"), namespace)
+            assert namespace, heading

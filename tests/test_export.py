@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from frictionless import Package
 from ruamel.yaml import YAML
 
-from newsanno import export, load_corpus
+from newsanno import export_dataset, load_corpus
 from newsanno.cli import main
 from newsanno.report import NewsannoError
 from newsanno.tables import TABLES
@@ -29,7 +29,7 @@ from newsanno.tables import TABLES
 from .conftest import CASES, MINIMAL, chdir
 from .corpora import rich_corpus
 
-export_module = importlib.import_module("newsanno.export")  # `newsanno.export` is the function
+import newsanno.export as export_module
 
 # The minimum columns of the export contract (DESIGN.md, "Export contract").
 CONTRACT = {
@@ -53,7 +53,7 @@ def corpus_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def out(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("export") / "newsanno"
-    result = export(corpus_dir, target)
+    result = export_dataset(corpus_dir, target)
     assert result.written and result.report.valid
     return target
 
@@ -301,7 +301,7 @@ def test_dataset_card_snippets_run(out: Path) -> None:
 def test_export_twice_is_byte_identical(corpus_dir: Path, out: Path, tmp_path: Path) -> None:
     again = tmp_path / "again"
     with chdir(corpus_dir):  # a different working directory changes nothing
-        export(".", again)
+        export_dataset(".", again)
     assert files_of(again) == files_of(out)
 
 
@@ -309,7 +309,7 @@ def test_failure_mid_export_keeps_the_previous_export(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "newsanno"
-    export(MINIMAL, target)
+    export_dataset(MINIMAL, target)
     before = files_of(target)
     real = export_module._write_parquet
     calls: list[Path] = []
@@ -322,7 +322,7 @@ def test_failure_mid_export_keeps_the_previous_export(
 
     monkeypatch.setattr(export_module, "_write_parquet", flaky)
     with pytest.raises(OSError, match="disk full"):
-        export(corpus_dir, target)
+        export_dataset(corpus_dir, target)
     assert len(calls) == 5
     assert files_of(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newsanno"], "no temporary left"
@@ -332,7 +332,7 @@ def test_failure_while_swapping_restores_the_previous_export(
     corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "newsanno"
-    export(MINIMAL, target)
+    export_dataset(MINIMAL, target)
     before = files_of(target)
     real = os.replace
     calls: list[tuple[str, str]] = []
@@ -345,15 +345,15 @@ def test_failure_while_swapping_restores_the_previous_export(
 
     monkeypatch.setattr(export_module.os, "replace", flaky)
     with pytest.raises(OSError, match="rename failed"):
-        export(corpus_dir, target)
+        export_dataset(corpus_dir, target)
     assert files_of(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newsanno"]
 
 
 def test_replacing_an_export_leaves_no_backup(corpus_dir: Path, tmp_path: Path) -> None:
     target = tmp_path / "newsanno"
-    export(MINIMAL, target)
-    export(corpus_dir, target)
+    export_dataset(MINIMAL, target)
+    export_dataset(corpus_dir, target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["newsanno"]
     assert pq.read_metadata(target / "documents.parquet").num_rows == 2
 
@@ -363,7 +363,7 @@ def test_refuses_to_replace_a_folder_that_is_not_an_export(tmp_path: Path) -> No
     target.mkdir()
     (target / "thesis.tex").write_text("precious", encoding="utf-8")
     with pytest.raises(NewsannoError, match="not empty"):
-        export(MINIMAL, target)
+        export_dataset(MINIMAL, target)
     assert [p.name for p in target.iterdir()] == ["thesis.tex"]
 
 

@@ -1,10 +1,29 @@
-"""newsanno: an annotated dataset of news articles and the toolkit that keeps it correct."""
+"""newsanno: an annotated dataset of news articles and the toolkit that keeps it correct.
 
-from newsanno.dataset import Dataset, dataset_to_corpus, load_dataset
-from newsanno.export import export  # the function shadows the submodule of the same name
+The export and loading functions import pandas and pyarrow on first use, so that ``import
+newsanno`` and the command line stay quick.
+"""
+
+from __future__ import annotations as _annotations
+
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from newsanno.model import CorpusFile, DocumentFile, Span
 from newsanno.report import Code, Finding, NewsannoError, Report, Severity
 from newsanno.validate import Corpus, LoadedDocument, load_corpus, validate
+
+if _TYPE_CHECKING:
+    from newsanno.dataset import Dataset, dataset_to_corpus, load_dataset
+    from newsanno.export import export_dataset
+
+_LAZY = {
+    "Dataset": "newsanno.dataset",
+    "dataset_to_corpus": "newsanno.dataset",
+    "load_dataset": "newsanno.dataset",
+    "export_dataset": "newsanno.export",
+}
 
 __all__ = [
     "Code",
@@ -19,8 +38,20 @@ __all__ = [
     "Severity",
     "Span",
     "dataset_to_corpus",
-    "export",
+    "export_dataset",
     "load_corpus",
     "load_dataset",
     "validate",
 ]
+
+
+def __getattr__(name: str) -> _Any:
+    if name in _LAZY:
+        value = getattr(_importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'newsanno' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -575,7 +575,7 @@ def export_bulk(
 
     from newsanno.tables import TABLES
 
-    ex = importlib.import_module("newsanno.export")  # the package re-exports a function `export`
+    import newsanno.export as ex
     from newsanno.validate import Corpus
 
     target = Path(out)

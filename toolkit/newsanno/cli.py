@@ -370,7 +370,7 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     Writes one Parquet file per table, datapackage.json, a dataset card README.md and
     checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
     """
-    from newsanno.export import export as run
+    from newsanno.export import export_dataset as run
 
     result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
     if not result.written:

@@ -79,7 +79,7 @@ def toolkit_version() -> str:
         return "unknown"
 
 
-def export(
+def export_dataset(
     corpus: Path | str = "annotations",
     out: Path | str = "dist/newsanno",
     *,
