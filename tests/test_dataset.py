@@ -64,7 +64,9 @@ def ds(out: Path) -> Dataset:
 
 def test_public_api() -> None:
     assert callable(newsanno.export_dataset) and callable(newsanno.load_dataset)
-    assert {"export_dataset", "load_dataset", "dataset_to_corpus", "Dataset"} <= set(newsanno.__all__)
+    assert {"export_dataset", "load_dataset", "dataset_to_corpus", "Dataset"} <= set(
+        newsanno.__all__
+    )
 
 
 def test_one_frame_per_table(ds: Dataset) -> None:

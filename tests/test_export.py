@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from click.testing import CliRunner
 from frictionless import Package
 from ruamel.yaml import YAML
 
+import newsanno.export as export_module
 from newsanno import export_dataset, load_corpus
 from newsanno.cli import main
 from newsanno.report import NewsannoError
@@ -28,8 +28,6 @@ from newsanno.tables import TABLES
 
 from .conftest import CASES, MINIMAL, chdir
 from .corpora import rich_corpus
-
-import newsanno.export as export_module
 
 # The minimum columns of the export contract (DESIGN.md, "Export contract").
 CONTRACT = {

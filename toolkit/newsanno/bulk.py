@@ -17,7 +17,6 @@ memory; the bulk path runs them only among YAML/JSON document files, not across 
 from __future__ import annotations
 
 import gc
-import importlib
 import json
 import multiprocessing
 import os
@@ -573,9 +572,8 @@ def export_bulk(
     import secrets
     import shutil
 
-    from newsanno.tables import TABLES
-
     import newsanno.export as ex
+    from newsanno.tables import TABLES
     from newsanno.validate import Corpus
 
     target = Path(out)

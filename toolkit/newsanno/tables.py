@@ -452,7 +452,11 @@ CORE_TABLES: tuple[TableSpec, ...] = (
             _opt("url", STRING, "Where the article was published."),
             _opt("source", STRING, "How the text was obtained."),
             NOTE,
-            _req("text", STRING, "The exact article text, verbatim (no newline translation); spans index it."),
+            _req(
+                "text",
+                STRING,
+                "The exact article text, verbatim (no newline translation); spans index it.",
+            ),
             _req("text_sha256", STRING, "sha256 of the UTF-8 bytes of text (hex)."),
             _opt(
                 "text_path",
