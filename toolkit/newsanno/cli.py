@@ -55,6 +55,23 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def bulk_options(func: F) -> F:
+    """``--jobs`` and ``--progress``, shared by the commands that read JSONL shards."""
+    func = click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Show a progress bar over JSONL input (default: only on a terminal).",
+    )(func)
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Processes for JSONL shards (the streaming bulk path); output is the same for any N.",
+    )(func)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="newsanno")
 def main() -> None:
@@ -110,19 +127,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
     show_default=True,
     help="Size limit for one file (or one JSONL line).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes for JSONL shards (the streaming bulk path); output is the same for any N.",
-)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show a progress bar over JSONL input (default: only on a terminal).",
-)
+@bulk_options
 @guarded
 def validate(
     paths: tuple[Path, ...],
@@ -350,19 +355,7 @@ def compare(utterance: str | None, corpus: Path) -> None:
     help="Folder to write the dataset into (replaced atomically when the export is complete).",
 )
 @click.option("--no-lint", is_flag=True, help="Skip the lints (warnings) while validating.")
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes for JSONL shards (the streaming bulk path); output is the same for any N.",
-)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show a progress bar over JSONL input (default: only on a terminal).",
-)
+@bulk_options
 @guarded
 def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | None) -> None:
     """Validate CORPUS and export it as a Parquet dataset (default: annotations).
