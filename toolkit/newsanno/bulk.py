@@ -398,19 +398,7 @@ def run_bulk(
 ) -> BulkResult:
     """Validate a plan whose shards go through the bulk path; write part files into ``out``."""
     validator = Validator(max_bytes=max_bytes, lint=lint)
-    validator.load_world(p.corpus_file)
-    if p.corpus_file is None and (p.documents or p.shards):
-        validator.report.findings.append(
-            Finding(
-                display(p.documents[0] if p.documents else p.shards[0]),
-                1,
-                1,
-                Code.CORPUS_MISSING,
-                Severity.ERROR,
-                "no corpus.yaml found in this folder or above it",
-                "documents refer to entities in corpus.yaml; create one next to the documents",
-            )
-        )
+    validator.start(p)
     result = BulkResult(validator.report)
     options = Options(max_bytes, lint, str(out) if out is not None else None, group_docs)
     first = 0

@@ -439,8 +439,8 @@ class Validator:
         sink.text, sink.text_file = text, text_file
         return text
 
-    def run(self, p: Plan) -> Iterator[LoadedDocument]:
-        """Validate everything in the plan, yielding valid documents as they come."""
+    def start(self, p: Plan) -> None:
+        """Load the world of the plan; report a missing corpus file."""
         self.load_world(p.corpus_file)
         if p.corpus_file is None and (p.documents or p.shards):
             self.report.findings.append(
@@ -454,6 +454,10 @@ class Validator:
                     "documents refer to entities in corpus.yaml; create one next to the documents",
                 )
             )
+
+    def run(self, p: Plan) -> Iterator[LoadedDocument]:
+        """Validate everything in the plan, yielding valid documents as they come."""
+        self.start(p)
         for path in p.documents:
             doc = self.document_file(path)
             if doc is not None:
