@@ -124,3 +124,12 @@ def test_schema_check_fails_when_stale(tmp_path: Path) -> None:
     result = run("schema", "--check", "--out", str(tmp_path))
     assert result.returncode == 1
     assert "document.schema.json" in result.stderr
+
+
+def test_validate_without_paths_uses_the_corpus_here_or_annotations(tmp_path: Path) -> None:
+    in_corpus = run("validate", cwd=MINIMAL)
+    assert in_corpus.returncode == 0 and "1 document(s)" in in_corpus.stdout
+    at_repo_root = run("validate", cwd=REPO)
+    assert at_repo_root.returncode == 0 and "2 document(s)" in at_repo_root.stdout
+    empty = run("validate", cwd=tmp_path)
+    assert empty.returncode == 2 and "not a corpus folder" in empty.stderr

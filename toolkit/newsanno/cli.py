@@ -55,6 +55,16 @@ def guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _default_corpus() -> Path:
+    """The current folder when it is a corpus, else ``annotations``."""
+    from newsanno.validate import CORPUS_NAMES
+
+    here = Path(".")
+    if any((here / name).is_file() for name in CORPUS_NAMES) or not Path("annotations").is_dir():
+        return here
+    return Path("annotations")
+
+
 def bulk_options(func: F) -> F:
     """``--jobs`` and ``--progress``, shared by the commands that read JSONL shards."""
     func = click.option(
@@ -139,7 +149,8 @@ def validate(
     jobs: int,
     progress: bool | None,
 ) -> None:
-    """Validate a corpus folder (default: current folder) or single annotation files.
+    """Validate a corpus folder or single annotation files (default: the current folder if it
+    holds corpus.yaml, else annotations/).
 
     Reports every finding as FILE:LINE:COL with a stable code and a fix. Exit 0 when valid,
     1 when invalid, 2 on usage or I/O errors.
@@ -149,7 +160,7 @@ def validate(
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
     report = run(
-        *(paths or (Path("."),)),
+        *(paths or (_default_corpus(),)),
         max_bytes=max_bytes,
         lint=not no_lint,
         jobs=jobs,
