@@ -468,15 +468,20 @@ def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
         "copyrighted by the outlets that published them, and CC BY 4.0 does not apply to them. "
         "They are included so that every offset can be checked against the exact text. Check "
         "what you may do with them where you are before you redistribute them; you can drop "
-        "`documents.text` and re-fetch each article from `url`, verifying it against "
-        "`text_sha256`.",
+        "`documents.text` and re-fetch each article from its `url` where one is given, "
+        "verifying it against `text_sha256`.",
         "",
         "## Limitations",
         "",
-        f"- Size: {len(corpus.documents)} document(s). A corpus this small is for testing tools "
-        "and studying the phenomena it covers, not for training or benchmarking models.",
-        "- Hand-annotated; no inter-annotator agreement figures are included. Claim types, "
-        "check-worthiness and quote types are judgements.",
+        f"- Size: {len(corpus.documents):,} document(s)."
+        + (
+            " A corpus this small is for testing tools and studying the phenomena it covers, "
+            "not for training or benchmarking models."
+            if len(corpus.documents) < 1000
+            else ""
+        ),
+        "- No inter-annotator agreement figures are included. Claim types, check-worthiness "
+        "and quote types are judgements.",
         "- Dates are those the annotators could resolve from the text (relative dates against the "
         "publication date), at the precision the text supports; a missing date means unknown.",
         "- Article texts may contain non-body lines (headings, photo credits, boilerplate); the "
