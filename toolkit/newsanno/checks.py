@@ -29,7 +29,7 @@ from newsanno.model import (
     Utterance,
 )
 from newsanno.ontology import load_ontology
-from newsanno.parse import Path_
+from newsanno.parse import Path_, untrim
 from newsanno.report import Code, Severity
 
 Emit = Callable[..., None]
@@ -221,9 +221,7 @@ class Resolved:
 
     def original(self, path: Path_) -> Path_:
         """Map a path in the trimmed document back to the document as written."""
-        if len(path) >= 2 and path[0] in self.kept and isinstance(path[1], int):
-            return (path[0], self.kept[str(path[0])][path[1]], *path[2:])
-        return path
+        return untrim(path, self.kept)
 
 
 def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: bool) -> Resolved:

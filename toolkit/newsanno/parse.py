@@ -44,6 +44,16 @@ Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
 
 
+def untrim(path: Path_, kept: dict[str, list[int]]) -> Path_:
+    """Map a path in a list-trimmed copy of a file back to the file as written.
+
+    ``kept[layer]`` lists, for each item left in the trimmed ``layer``, its original index.
+    """
+    if len(path) >= 2 and path[0] in kept and isinstance(path[1], int):
+        return (path[0], kept[str(path[0])][path[1]], *path[2:])
+    return path
+
+
 @dataclass
 class ParseProblem:
     """A parse-level finding before it is bound to a file name."""

@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
 
-from newsanno.parse import Parsed, Path_
+from newsanno.parse import Parsed, Path_, untrim
 from newsanno.report import Code
 from newsanno.schemas import corpus_schema, document_schema
 
@@ -304,9 +304,7 @@ class Salvage(Generic[M]):
     dropped_ids: set[str] = field(default_factory=set)
 
     def original(self, path: Path_) -> Path_:
-        if len(path) >= 2 and path[0] in self.kept and isinstance(path[1], int):
-            return (path[0], self.kept[path[0]][path[1]], *path[2:])
-        return path
+        return untrim(path, self.kept)
 
 
 def salvage(kind: str, data: Any, model: type[M], problems: list[Problem]) -> Salvage[M] | None:

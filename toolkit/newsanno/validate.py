@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from newsanno.checks import World, check_document, check_world, lint_document, resolve_spans
 from newsanno.fidelity import CrossDocumentLints
@@ -28,7 +29,7 @@ from newsanno.parse import (
     read_bytes,
 )
 from newsanno.report import Code, Finding, NewsannoError, Report, Severity
-from newsanno.structure import check_structure, salvage
+from newsanno.structure import Salvage, check_structure, salvage
 
 CORPUS_NAMES = ("corpus.yaml", "corpus.yml", "corpus.json")
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -133,6 +134,28 @@ class _Sink:
             self.errors += 1
 
 
+M = TypeVar("M", CorpusFile, DocumentFile)
+
+
+def _structure(
+    kind: str, parsed: Parsed, model: type[M], sink: _Sink
+) -> tuple[M | None, Salvage[M] | None]:
+    """Stages 2 and 3: report structure problems; when they fail, what can still be checked.
+
+    The salvaged part (items without structure problems) gets meaning checks too, so one typo
+    does not hide every other mistake; the sink maps its paths back to the file as written.
+    """
+    instance, problems = check_structure(kind, parsed, model)
+    for path, key, code, message, hint in problems:
+        sink(path, code, message, hint, key=key)
+    if instance is not None:
+        return instance, None
+    rest = salvage(kind, parsed.data, model, problems)
+    if rest is not None:
+        sink.remap = rest.original
+    return None, rest
+
+
 # --------------------------------------------------------------------------------------------
 # Discovery
 
@@ -227,14 +250,9 @@ class Validator:
         sink.problems(parsed)
         if parsed.data is None or parsed.problems:
             return
-        corpus, problems = check_structure("corpus", parsed, CorpusFile)
-        for path, key, code, message, hint in problems:
-            sink(path, code, message, hint, key=key)
+        corpus, rest = _structure("corpus", parsed, CorpusFile, sink)
         if corpus is None:
-            # check what is valid, so one typo does not hide every other mistake
-            rest = salvage("corpus", parsed.data, CorpusFile, problems)
             if rest is not None:
-                sink.remap = rest.original
                 self.world = check_world(rest.instance, sink)
                 self.world.dropped = rest.dropped_ids
             return
@@ -319,13 +337,9 @@ class Validator:
         self, parsed: Parsed, sink: _Sink, *, base: Path | None, line: int = 1
     ) -> LoadedDocument | None:
         self.report.documents += 1
-        doc, problems = check_structure("document", parsed, DocumentFile)
-        for path, key, code, message, hint in problems:
-            sink(path, code, message, hint, key=key)
+        doc, rest = _structure("document", parsed, DocumentFile, sink)
         if doc is None:
-            rest = salvage("document", parsed.data, DocumentFile, problems)
             if rest is not None:
-                sink.remap = rest.original
                 self._meaning(rest.instance, sink, frozenset(rest.dropped_ids))
             return None
         self.register_doc_id(doc.doc_id, sink, f"{sink.file}:{line}" if base is None else sink.file)
