@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from newsanno.bulk import export_bulk, run_bulk
-from newsanno.fastcheck import Columns, quotation_pairs, words
+from newsanno.fastcheck import Columns, quotation_pairs, trie_pattern
 from newsanno.synth import make_document, make_world
 from newsanno.tables import TABLES
 from newsanno.validate import Validator, plan
@@ -235,9 +235,24 @@ def test_helpers_match_their_slow_versions() -> None:
     alphabet = 'ab é“”"\n\r\u2028\x85—_1’\t\x0c'
     texts = [make_document(make_world(), i)["text"] for i in range(5)]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    vocabulary = ["a", "ab", "aé", "b", "ba", "é", "_1", "1", "abé_"]
+    first_words = re.compile(trie_pattern(vocabulary))
     for text in texts:
-        assert words(text) == set(re.findall(r"\w+", text))
         assert quotation_pairs(text) == slow_pairs(text)
+        # every whole word of the text that is in the vocabulary is found (perhaps more)
+        whole = set(re.findall(r"\w+", text)) & set(vocabulary)
+        assert whole <= set(first_words.findall(text)), text
+
+
+def test_trie_pattern_matches_exactly_its_words() -> None:
+    import re
+
+    words = ["Kim", "Kimberly", "K", "Ka.rdashian", "a|b", "Ömer", "x" * 130]
+    pattern = re.compile(trie_pattern(words))
+    for word in words:
+        assert pattern.fullmatch(word), word
+    for other in ["Ki", "Kimb", "Kar", "a", "ab", "Ome", "x" * 129, ""]:
+        assert not pattern.fullmatch(other), other
 
 
 def test_columns_are_the_export_tables() -> None:
@@ -339,3 +354,24 @@ def test_cli_validate_and_export_with_jobs(synthetic: Path, tmp_path: Path) -> N
     res = runner.invoke(main, ["export", str(synthetic), "--out", str(tmp_path / "x"), "-j", "2"])
     assert res.exit_code == 0, res.output
     assert (tmp_path / "x" / "datapackage.json").is_file()
+
+
+def test_fast_check_key_sets_are_the_models_fields() -> None:
+    """The fast check takes no key the model forbids, and lacks none the model requires."""
+    from newsanno import fastcheck as fc
+    from newsanno import model
+
+    pairs = {
+        model.Span: (fc.SPAN_KEYS, frozenset(("start", "end"))),
+        model.Region: (fc.REGION_KEYS, fc.REGION_REQUIRED),
+        model.Mention: (fc.MENTION_KEYS, fc.MENTION_REQUIRED),
+        model.Quote: (fc.QUOTE_KEYS, fc.QUOTE_REQUIRED),
+        model.Claim: (fc.CLAIM_KEYS, fc.CLAIM_REQUIRED),
+        model.EventMention: (fc.EVENT_MENTION_KEYS, fc.EVENT_MENTION_REQUIRED),
+        model.Argument: (fc.ARGUMENT_KEYS, fc.ARGUMENT_REQUIRED),
+        model.DocumentMeta: (fc.META_KEYS, frozenset(("language",))),
+    }
+    for cls, (keys, required) in pairs.items():
+        fields = cls.model_fields
+        assert keys <= set(fields), cls.__name__
+        assert {k for k, f in fields.items() if f.is_required()} <= required <= keys, cls.__name__

@@ -2,7 +2,7 @@
 
 Each shard is cut into chunks of about :data:`CHUNK_BYTES` at line boundaries; the cut depends
 only on the input, never on ``jobs``. A worker reads a chunk line by line: orjson parses the line,
-:class:`~newsanno.fastcheck.FastChecker` checks it and appends its export rows to column lists,
+:class:`~newsanno.fastcheck.FastChecker` checks it and appends its export rows as tuples,
 and any line the fast check declines goes through the full validator
 (:meth:`newsanno.validate.Validator.line`), so findings are exactly those of the one-by-one path.
 When exporting, a worker writes each table of its chunk as one Parquet part file, one row group
@@ -297,12 +297,11 @@ class Worker:
     def _flush(self, writer: _PartWriter | None, *, last: bool = False) -> None:
         """Count what the buffered rows hold, then write them (or drop them when validating)."""
         cols = self.cols
-        data = cols.data
-        self.annotations += sum(len(data[t][0]) for t in ANNOTATION_TABLES)
-        docs = data["documents"]
-        self.outlets.update(o for o in docs[1] if o is not None)
-        self.published.update(d for d in docs[3] if d is not None)
-        self.languages.update(docs[4])
+        self.annotations += sum(cols.count(t) for t in ANNOTATION_TABLES)
+        docs = cols.rows["documents"]
+        self.outlets.update(d[1] for d in docs if d[1] is not None)
+        self.published.update(d[3] for d in docs if d[3] is not None)
+        self.languages.update(d[4] for d in docs)
         if writer is not None:
             writer.flush(cols, last=last)
         cols.clear()
@@ -335,7 +334,7 @@ class _PartWriter:
 
         from newsanno.tables import TABLES
 
-        for name, data in cols.data.items():
+        for name in cols.TABLES:
             schema = TABLES[name].schema
             writer = self.writers.get(name)
             if writer is None:
@@ -350,10 +349,11 @@ class _PartWriter:
                     store_schema=True,
                 )
                 self.writers[name] = writer
-            n = len(data[0])
+            n = cols.count(name)
             if n:
                 arrays = [
-                    pa.array(values, type=f.type) for values, f in zip(data, schema, strict=True)
+                    pa.array(values, type=f.type)
+                    for values, f in zip(cols.columns(name), schema, strict=True)
                 ]
                 writer.write_table(pa.Table.from_arrays(arrays, schema=schema), row_group_size=n)
                 self.rows[name] += n

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from bisect import bisect_left
+from itertools import accumulate
 from typing import Any, ClassVar
 
 from jsonschema import Draft202012Validator
@@ -63,6 +64,9 @@ EVENT_MENTION_REQUIRED = _words("id trigger event realis")
 ARGUMENT_KEYS = _words("role entity mention")
 ARGUMENT_REQUIRED = _words("role entity")
 LAYER_KEYS = ("regions", "mentions", "quotes", "claims", "event_mentions")
+# regions and mentions have one optional key, `note`: their length tells whether others are there
+assert REGION_KEYS - REGION_REQUIRED == MENTION_KEYS - MENTION_REQUIRED == {"note"}
+_REGION_N, _MENTION_N = len(REGION_REQUIRED), len(MENTION_REQUIRED)
 
 
 class Decline(Exception):
@@ -72,33 +76,58 @@ class Decline(Exception):
 _ASCII_NONWORD = bytes(
     b if chr(b).isalnum() or b == 0x5F or b >= 0x80 else 0x20 for b in range(256)
 )
-_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
-_DOUBLE = re.compile('[“”"]')
 
 
-def words(text: str) -> set[str]:
-    """The set of ``\\w+`` runs of ``text`` (as ``re.findall(r"\\w+")``), computed faster."""
-    out: set[str] = set()
-    for token in set(text.encode("utf-8").translate(_ASCII_NONWORD).split()):
-        if token.isascii():
-            out.add(token.decode("ascii"))
-        else:
-            out.update(_WORD.findall(token.decode("utf-8")))
-    return out
+def trie_pattern(words: list[str]) -> str:
+    """A regular expression that matches any of ``words``, as a trie (one branch per letter).
+
+    Python's ``re`` tries the alternatives of a group one by one; nesting them by shared prefix
+    keeps each position to a few comparisons however many words there are.
+    """
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not alternatives:
+            return ""
+        body = "|".join(alternatives)
+        if "" in node:
+            return f"(?:{body})?"
+        return body if len(alternatives) == 1 else f"(?:{body})"
+
+    return emit(trie)
+
+
+_DOUBLE_MARKS = '"“”'
 
 
 def quotation_pairs(text: str) -> list[tuple[int, int]]:
-    """:func:`newsanno.checks.quotation_pairs`, with one scan of the text."""
+    """:func:`newsanno.checks.quotation_pairs`: marks found with ``str.find``, paired per line."""
+    marks: list[int] = []
+    for mark in _DOUBLE_MARKS:
+        i = text.find(mark)
+        while i != -1:
+            marks.append(i)
+            i = text.find(mark, i + 1)
+    if len(marks) < 2:
+        return []
+    marks.sort()
+    ends = list(accumulate(map(len, text.splitlines(keepends=True))))
     pairs: list[tuple[int, int]] = []
     line: list[int] = []
-    prev = -1
-    for m in _DOUBLE.finditer(text):
-        pos = m.start()
-        if line and _BREAK.search(text, prev, pos):
+    k = 0
+    for pos in marks:
+        if pos >= ends[k]:
             pairs.extend(zip(line[0::2], line[1::2], strict=False))
             line = []
+            while pos >= ends[k]:
+                k += 1
         line.append(pos)
-        prev = pos
     pairs.extend(zip(line[0::2], line[1::2], strict=False))
     return pairs
 
@@ -118,13 +147,18 @@ class _Names:
                 else:
                     # the name's first word run is a whole word of the text wherever it matches
                     self.by_word.setdefault(first.group(), []).append(entry)
-        self.words = frozenset(self.by_word)
+        # Unanchored, so that the search skips ahead by first character: it finds every first
+        # word that stands as a whole word in a text (a match cannot straddle a non-word
+        # character, and the longest word at a position is tried first), and sometimes more.
+        self.first = re.compile(trie_pattern(list(self.by_word))) if self.by_word else None
 
     def candidates(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
-        found = self.words.intersection(words(text))
+        """The names that may occur in ``text`` as whole words (a superset)."""
         out = list(self.always)
-        for word in found:
-            out.extend(self.by_word[word])
+        if self.first is not None:
+            by_word = self.by_word
+            for word in set(self.first.findall(text)):
+                out.extend(by_word[word])
         return out
 
 
@@ -164,26 +198,30 @@ class Columns:
     }
 
     def __init__(self) -> None:
-        self.data: dict[str, list[list[Any]]] = {
-            name: [[] for _ in cols] for name, cols in self.TABLES.items()
-        }
+        self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.TABLES}
+        """Row tuples per table (transposed into columns once per row group, in C)."""
         self.documents = 0
 
     def mark(self) -> list[int]:
-        return [len(cols[0]) for cols in self.data.values()]
+        return [len(rows) for rows in self.rows.values()]
 
     def rollback(self, mark: list[int]) -> None:
-        for cols, n in zip(self.data.values(), mark, strict=True):
-            for col in cols:
-                del col[n:]
+        for rows, n in zip(self.rows.values(), mark, strict=True):
+            del rows[n:]
 
-    def rows(self, table: str) -> int:
-        return len(self.data[table][0])
+    def count(self, table: str) -> int:
+        return len(self.rows[table])
+
+    def columns(self, table: str) -> list[list[Any]]:
+        """The table's buffered rows as one list per column."""
+        rows = self.rows[table]
+        if not rows:
+            return [[] for _ in self.TABLES[table]]
+        return [list(col) for col in zip(*rows, strict=True)]
 
     def clear(self) -> None:
-        for cols in self.data.values():
-            for col in cols:
-                col.clear()
+        for rows in self.rows.values():
+            rows.clear()
         self.documents = 0
 
 
@@ -269,8 +307,8 @@ class FastChecker:
     def _span(span: Any, text: str, size: int) -> tuple[int, int, str]:
         """(start, end, text) of an anchor that resolves cleanly; Decline otherwise."""
         if type(span) is dict:
-            if not span.keys() <= SPAN_KEYS:
-                raise Decline
+            if len(span) != 2 and (len(span) != 3 or "text" not in span):
+                raise Decline  # a key other than start, end and text (or one missing: below)
             start, end = span.get("start"), span.get("end")
             if type(start) is not int or type(end) is not int or not 0 <= start < end <= size:
                 raise Decline
@@ -326,6 +364,7 @@ class FastChecker:
         size = len(text)
         span = self._span
         check_id = self._id
+        good_ids = self.good_ids
         ids: list[str] = []
         spans: set[tuple[Any, ...]] = set()  # (layer, key) pairs for the duplicate check
         n_spans = 0
@@ -335,23 +374,28 @@ class FastChecker:
         if type(regions) is not list and regions != ():
             raise Decline
         region_spans: list[tuple[int, int]] = []
-        c = cols.data["regions"]
+        c = cols.rows["regions"]
         for i, r in enumerate(regions):
-            if type(r) is not dict or not (REGION_REQUIRED <= r.keys() <= REGION_KEYS):
+            # required keys are indexed below (a KeyError declines too); no other keys
+            if type(r) is not dict or (
+                len(r) != _REGION_N and (len(r) != _REGION_N + 1 or "note" not in r)
+            ):
                 raise Decline
             s, e, t = span(r["span"], text, size)
             kind = r["kind"]
             if kind not in self.region_kinds:
                 raise Decline
-            ident = check_id(r["id"])
+            ident = r["id"]
+            if ident not in good_ids:
+                check_id(ident)
             ids.append(ident)
             spans.add(("r", s, e))
             n_spans += 1
             region_spans.append((s, e))
-            for col, v in zip(
-                c, (doc_id, ident, i, kind, s, e, t, self._opt_str(r.get("note"))), strict=True
-            ):
-                col.append(v)
+            note = r.get("note")
+            if note is not None and type(note) is not str:
+                raise Decline
+            c.append((doc_id, ident, i, kind, s, e, t, note))
 
         # mentions
         mentions = data.get("mentions", ())
@@ -359,29 +403,31 @@ class FastChecker:
             raise Decline
         mention_entity: dict[str, str] = {}
         covered: list[tuple[int, int]] = []
-        c = cols.data["mentions"]
+        c = cols.rows["mentions"]
         entities = self.entities
         kinds = self.mention_kinds
         for i, m in enumerate(mentions):
-            if type(m) is not dict or not (MENTION_REQUIRED <= m.keys() <= MENTION_KEYS):
+            if type(m) is not dict or (
+                len(m) != _MENTION_N and (len(m) != _MENTION_N + 1 or "note" not in m)
+            ):
                 raise Decline
             s, e, t = span(m["span"], text, size)
             entity = m["entity"]
             kind = m["kind"]
             if entity not in entities or kind not in kinds:
                 raise Decline
-            ident = check_id(m["id"])
+            ident = m["id"]
+            if ident not in good_ids:
+                check_id(ident)
             ids.append(ident)
             mention_entity[ident] = entity
             spans.add(("m", s, e, entity))
             n_spans += 1
             covered.append((s, e))
-            for col, v in zip(
-                c,
-                (doc_id, ident, i, entity, s, e, t, kind, self._opt_str(m.get("note"))),
-                strict=True,
-            ):
-                col.append(v)
+            note = m.get("note")
+            if note is not None and type(note) is not str:
+                raise Decline
+            c.append((doc_id, ident, i, entity, s, e, t, kind, note))
 
         # quotes
         quotes = data.get("quotes", ())
@@ -389,7 +435,7 @@ class FastChecker:
             raise Decline
         quote_speaker: dict[str, Any] = {}
         segments_all: list[tuple[int, int]] = []
-        c = cols.data["quotes"]
+        c = cols.rows["quotes"]
         for i, q in enumerate(quotes):
             if type(q) is not dict or not (QUOTE_REQUIRED <= q.keys() <= QUOTE_KEYS):
                 raise Decline
@@ -457,14 +503,13 @@ class FastChecker:
                 nested_in,
                 self._opt_str(get("note")),
             )
-            for col, v in zip(c, values, strict=True):
-                col.append(v)
+            c.append(values)
 
         # claims
         claims = data.get("claims", ())
         if type(claims) is not list and claims != ():
             raise Decline
-        c = cols.data["claims"]
+        c = cols.rows["claims"]
         for i, cl in enumerate(claims):
             if type(cl) is not dict or not (CLAIM_REQUIRED <= cl.keys() <= CLAIM_KEYS):
                 raise Decline
@@ -506,15 +551,14 @@ class FastChecker:
                 statement,
                 self._opt_str(cl.get("note")),
             )
-            for col, v in zip(c, row, strict=True):
-                col.append(v)
+            c.append(row)
 
         # event mentions and their arguments
         event_mentions = data.get("event_mentions", ())
         if type(event_mentions) is not list and event_mentions != ():
             raise Decline
-        c = cols.data["event_mentions"]
-        ca = cols.data["event_arguments"]
+        c = cols.rows["event_mentions"]
+        ca = cols.rows["event_arguments"]
         for i, em in enumerate(event_mentions):
             if type(em) is not dict or not (
                 EVENT_MENTION_REQUIRED <= em.keys() <= EVENT_MENTION_KEYS
@@ -543,23 +587,14 @@ class FastChecker:
                     raise Decline
                 if mention is not None and mention_entity.get(mention) != entity:
                     raise Decline
-                for col, v in zip(
-                    ca, (doc_id, ident, j, event, role, entity, mention), strict=True
-                ):
-                    col.append(v)
-            for col, v in zip(
-                c,
-                (doc_id, ident, i, event, s, e, t, realis, self._opt_str(em.get("note"))),
-                strict=True,
-            ):
-                col.append(v)
+                ca.append((doc_id, ident, j, event, role, entity, mention))
+            c.append((doc_id, ident, i, event, s, e, t, realis, self._opt_str(em.get("note"))))
 
         if len(set(ids)) != len(ids) or len(spans) != n_spans:
             raise Decline  # an id used twice, or an annotation repeated
         if self.lint and not trusted:
             self._lint(text, segments_all, region_spans, covered)
-        for col, v in zip(
-            cols.data["documents"],
+        cols.rows["documents"].append(
             (
                 doc_id,
                 outlet,
@@ -574,10 +609,8 @@ class FastChecker:
                 None,
                 file,
                 line,
-            ),
-            strict=True,
-        ):
-            col.append(v)
+            )
+        )
         cols.documents += 1
         return doc_id
 
@@ -601,15 +634,22 @@ class FastChecker:
                 else:
                     if not any(s <= a and b < e for s, e in regions):
                         raise Decline
-        covered = mentions + regions
+        candidates = self.names.candidates(text)
+        if not candidates:
+            return
+        covered = sorted(mentions + regions)
         exact = set(covered)
+        starts = [s for s, _ in covered]
+        reach = list(accumulate((e for _, e in covered), max))  # the furthest end so far
         find = text.find
-        for name, pattern in self.names.candidates(text):
+        for name, pattern in candidates:
             # every place the name matches (a superset of the lint's non-overlapping matches)
             i = find(name)
             while i != -1:
                 if pattern.match(text, i) is not None:
                     e = i + len(name)
-                    if (i, e) not in exact and not any(cs < e and i < ce for cs, ce in covered):
-                        raise Decline
+                    if (i, e) not in exact:
+                        k = bisect_left(starts, e)  # covered[:k] start before the match ends
+                        if k == 0 or reach[k - 1] <= i:
+                            raise Decline  # no covered span overlaps the match
                 i = find(name, i + 1)
