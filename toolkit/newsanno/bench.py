@@ -1,7 +1,7 @@
 """``newsanno bench``: throughput and peak memory of the bulk path on a synthetic corpus.
 
 One run generates a deterministic synthetic corpus (:mod:`newsanno.synth`: JSONL shards and
-``corpus.json`` in a temporary folder) and measures four stages, each in a fresh Python process
+``corpus.yaml`` in a temporary folder) and measures four stages, each in a fresh Python process
 so that its peak memory is its own:
 
 a. **parse**: read every line and parse it with orjson (the floor);
