@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -39,3 +42,19 @@ def test_bench_small_run_reports_sane_figures() -> None:
     assert figures["docs_per_s_export"] > 0
     assert figures["ratio_export_to_parse"] > 0 and figures["ratio_naive_to_export"] > 0
     assert any(line.startswith("c/a = ") for line in lines[:-1])
+
+
+def test_parse_floor_script_runs() -> None:
+    """scripts/parse_floor.py (the README's floor figures) still runs; no timing is asserted."""
+    script = Path(__file__).parent.parent / "scripts" / "parse_floor.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--docs", "30", "--repeat", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert out.startswith("30 documents")
+    for measure in ("orjson.loads", "pyarrow.json.read_json", "polars", "duckdb", "pa.array"):
+        assert measure in out, measure

@@ -1,0 +1,272 @@
+"""How fast can JSONL become columns at all? The floor figures behind the README's c/a section.
+
+Generates the bench's synthetic corpus (``--docs``, default 10,000) and times, in this process:
+orjson (the bench's stage a), msgspec into typed structs (when installed), pyarrow's JSON
+reader with an explicit nested schema (both cores), Polars ``read_ndjson``, DuckDB ``read_json``,
+and ``pa.array`` on the mention strings of the first 2,000 documents (nanoseconds per value).
+Each is the best of ``--repeat`` runs. It prints one line per measure; nothing is asserted.
+
+    .venv/bin/python scripts/parse_floor.py --docs 10000
+"""
+
+import argparse
+import gc
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _best(repeat: int, run: Callable[[], Any]) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _msgspec_decoder() -> Callable[[bytes], Any]:
+    """A msgspec decoder into typed structs shaped like the document schema (offset spans)."""
+    from typing import Union
+
+    import msgspec
+    from msgspec import UNSET, Struct, UnsetType
+
+    options: dict[str, Any] = {"forbid_unknown_fields": True, "gc": False}
+    Opt = Union[str, UnsetType, None]  # noqa: UP007 - a runtime union for msgspec
+
+    class Span(Struct, **options):
+        start: int
+        end: int
+        text: Union[str, UnsetType] = UNSET  # noqa: UP007
+
+    class Region(Struct, **options):
+        id: str
+        span: Span
+        kind: str
+        note: Opt = UNSET
+
+    class Mention(Struct, **options):
+        id: str
+        span: Span
+        entity: str
+        kind: str
+        note: Opt = UNSET
+
+    class Quote(Struct, **options):
+        id: str
+        type: str
+        content: list[Span]
+        cue: Union[Span, UnsetType, None] = UNSET  # noqa: UP007
+        speaker: Opt = UNSET
+        speaker_mention: Opt = UNSET
+        addressee: Opt = UNSET
+        channel: Opt = UNSET
+        platform: Opt = UNSET
+        date: Opt = UNSET
+        utterance: Opt = UNSET
+        nested_in: Opt = UNSET
+        note: Opt = UNSET
+
+    class Claim(Struct, **options):
+        id: str
+        span: Span
+        claimant: str
+        type: str
+        checkworthy: bool
+        statement: str
+        quote: Opt = UNSET
+        note: Opt = UNSET
+
+    class Argument(Struct, **options):
+        role: str
+        entity: str
+        mention: Opt = UNSET
+
+    class EventMention(Struct, **options):
+        id: str
+        trigger: Span
+        event: str
+        realis: str
+        arguments: list[Argument] = []
+        note: Opt = UNSET
+
+    class Meta(Struct, **options):
+        language: str
+        outlet: Opt = UNSET
+        title: Opt = UNSET
+        published: Opt = UNSET
+        url: Opt = UNSET
+        source: Opt = UNSET
+        note: Opt = UNSET
+
+    class Document(Struct, **options):
+        schema_version: str
+        doc_id: str
+        text: str
+        text_sha256: str
+        metadata: Meta
+        regions: list[Region] = []
+        mentions: list[Mention] = []
+        quotes: list[Quote] = []
+        claims: list[Claim] = []
+        event_mentions: list[EventMention] = []
+
+    return msgspec.json.Decoder(Document).decode
+
+
+def _arrow_schema() -> Any:
+    import pyarrow as pa
+
+    s = pa.string()
+    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", s)])
+    meta = pa.struct(
+        [(k, s) for k in ["outlet", "title", "published", "language", "url", "source", "note"]]
+    )
+
+    def item(*fields: tuple[str, Any]) -> Any:
+        return pa.list_(pa.struct(list(fields)))
+
+    optional = [(k, s) for k in ("note",)]
+    return pa.schema(
+        [
+            ("schema_version", s),
+            ("doc_id", s),
+            ("text", s),
+            ("text_sha256", s),
+            ("metadata", meta),
+            ("regions", item(("id", s), ("span", span), ("kind", s), *optional)),
+            ("mentions", item(("id", s), ("span", span), ("entity", s), ("kind", s), *optional)),
+            (
+                "quotes",
+                item(
+                    ("id", s),
+                    ("type", s),
+                    ("content", pa.list_(span)),
+                    ("cue", span),
+                    *[
+                        (k, s)
+                        for k in [
+                            "speaker",
+                            "speaker_mention",
+                            "addressee",
+                            "channel",
+                            "platform",
+                            "date",
+                            "utterance",
+                            "nested_in",
+                            "note",
+                        ]
+                    ],
+                ),
+            ),
+            (
+                "claims",
+                item(
+                    ("id", s),
+                    ("span", span),
+                    ("claimant", s),
+                    ("quote", s),
+                    ("type", s),
+                    ("checkworthy", pa.bool_()),
+                    ("statement", s),
+                    *optional,
+                ),
+            ),
+            (
+                "event_mentions",
+                item(
+                    ("id", s),
+                    ("trigger", span),
+                    ("event", s),
+                    ("realis", s),
+                    ("arguments", item(("role", s), ("entity", s), ("mention", s))),
+                    *optional,
+                ),
+            ),
+        ]
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+
+    import orjson
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    from newsanno.synth import write_corpus
+
+    with tempfile.TemporaryDirectory(prefix="newsanno-floor-") as tmp:
+        folder = Path(tmp)
+        write_corpus(folder, args.docs, per_shard=args.docs)
+        [shard] = sorted((folder / "shards").glob("*.jsonl"))
+        lines = shard.read_bytes().splitlines()
+        mb = shard.stat().st_size / 1e6
+        print(f"{args.docs:,} documents, {mb:.1f} MB; best of {args.repeat}")
+
+        def orjson_all() -> None:
+            for line in lines:
+                orjson.loads(line)
+
+        floor = _best(args.repeat, orjson_all)
+        print(f"orjson.loads per line             {floor:7.2f} s  (1.00x)")
+
+        def show(name: str, seconds: float) -> None:
+            print(f"{name:34s}{seconds:7.2f} s  ({seconds / floor:.2f}x)")
+
+        try:
+            decode = _msgspec_decoder()
+        except ImportError:
+            print("msgspec                           not installed (pip install msgspec)")
+        else:
+
+            def msgspec_all() -> None:
+                for line in lines:
+                    decode(line)
+
+            show("msgspec, typed structs", _best(args.repeat, msgspec_all))
+
+        schema = _arrow_schema()
+        options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+        show(
+            "pyarrow.json.read_json, schema",
+            _best(args.repeat, lambda: pj.read_json(shard, parse_options=options)),
+        )
+        import polars as pl
+
+        show("polars.read_ndjson", _best(args.repeat, lambda: pl.read_ndjson(shard)))
+        import duckdb
+
+        def duck() -> None:
+            con = duckdb.connect()
+            con.execute(
+                "SELECT count(*), sum(len(mentions)) FROM read_json(?, "
+                "format='newline_delimited', maximum_object_size=100000000)",
+                [str(shard)],
+            ).fetchall()
+            con.close()
+
+        show("duckdb read_json", _best(args.repeat, duck))
+
+        docs = [orjson.loads(line) for line in lines[:2000]]
+        mentions = [m for d in docs for m in d["mentions"]]
+        strings = {
+            "mention ids": [m["id"] for m in mentions],
+            "entity ids": [m["entity"] for m in mentions],
+            "span texts": [m["span"]["text"] for m in mentions],
+        }
+        pa.array(["warm up"], type=pa.string())
+        for name, values in strings.items():
+            seconds = _best(args.repeat, lambda v=values: pa.array(v, type=pa.string()))
+            print(f"pa.array, {name:24s}{seconds / len(values) * 1e9:7.0f} ns per value")
+
+
+if __name__ == "__main__":
+    main()
