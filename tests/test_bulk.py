@@ -375,3 +375,47 @@ def test_fast_check_key_sets_are_the_models_fields() -> None:
         fields = cls.model_fields
         assert keys <= set(fields), cls.__name__
         assert {k for k, f in fields.items() if f.is_required()} <= required <= keys, cls.__name__
+
+
+def test_name_lint_declines_exactly_when_a_name_is_uncovered() -> None:
+    """The fast name lint (first words by trie, cut text, bisection) against brute force."""
+    import random
+    import re
+
+    from newsanno.checks import World
+    from newsanno.fastcheck import Decline, FastChecker
+    from newsanno.model import Entity
+
+    rng = random.Random(11)
+    alphabet = "ab é_-.\x00"  # NUL is also the mark that replaces covered spans
+    cases = [({"ab", "b"}, "c-b", [(0, 2)])]  # the mark must not join "b" to a first word "ab"
+    for _case in range(1500):
+        names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(4)}
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        spans = []
+        for _ in range(rng.randint(0, 5)):
+            if len(text) > 1:
+                s = rng.randrange(len(text) - 1)
+                spans.append((s, rng.randint(s + 1, len(text))))
+        cases.append((names, text, spans))
+    for trial, (names, text, spans) in enumerate(cases):
+        names = {n for n in names if n.strip()}
+        entities = {
+            f"e{i}": Entity(id=f"e{i}", type="PER", name=name) for i, name in enumerate(names)
+        }
+        checker = FastChecker(World(entities=entities))
+        mentions, regions = spans[::2], spans[1::2]
+        expected = False
+        for name in names:
+            pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
+            for i in range(len(text)):
+                if pattern.match(text, i):
+                    e = i + len(name)
+                    if not any(cs < e and i < ce for cs, ce in spans):
+                        expected = True
+        try:
+            checker._lint(text, [], regions, mentions)
+            declined = False
+        except Decline:
+            declined = True
+        assert declined == expected, (trial, names, text, spans)

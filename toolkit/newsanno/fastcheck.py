@@ -634,10 +634,15 @@ class FastChecker:
                 else:
                     if not any(s <= a and b < e for s, e in regions):
                         raise Decline
-        candidates = self.names.candidates(text)
+        covered = sorted(mentions + regions)
+        # Every occurrence of a name that overlaps no covered span is intact in the text with
+        # the covered spans cut out, and its first word still follows a non-word character
+        # there (the cut mark is one), so the candidate search finds it: names absent from the
+        # cut text need no closer look.
+        cut = _cut(text, covered)
+        candidates = [c for c in self.names.candidates(cut) if c[0] in cut]
         if not candidates:
             return
-        covered = sorted(mentions + regions)
         exact = set(covered)
         starts = [s for s, _ in covered]
         reach = list(accumulate((e for _, e in covered), max))  # the furthest end so far
@@ -653,3 +658,23 @@ class FastChecker:
                         if k == 0 or reach[k - 1] <= i:
                             raise Decline  # no covered span overlaps the match
                 i = find(name, i + 1)
+
+
+_CUT = "\x00"
+"""What a run of covered spans becomes in the cut text: one non-word character."""
+
+
+def _cut(text: str, covered: list[tuple[int, int]]) -> str:
+    """``text`` with each run of covered spans (sorted by start) replaced by :data:`_CUT`."""
+    parts: list[str] = []
+    at = 0
+    for s, e in covered:
+        if s > at:
+            parts.append(text[at:s])
+            parts.append(_CUT)
+        elif not parts:
+            parts.append(_CUT)
+        if e > at:
+            at = e
+    parts.append(text[at:])
+    return "".join(parts)
