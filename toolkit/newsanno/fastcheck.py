@@ -1,8 +1,8 @@
-"""The fast check of one JSONL document: clean documents only, in one pass, straight to columns.
+"""The fast check of one JSONL document: clean documents only, in one pass, straight to rows.
 
 The bulk path parses each line with orjson and runs :class:`FastChecker` on it. The fast check
 accepts a document only when the full validator (JSON Schema, model, anchors, meaning checks,
-lints) would report nothing for it, and then appends its export rows to column lists. Anything
+lints) would report nothing for it, and then appends its export rows as tuples. Anything
 unusual (a missing field, a text anchor that is not unique, a nested quote, a lint hit, ...) makes
 it decline, and the caller runs the full validator on that line, so every finding keeps its exact
 message and position. The fast check may decline a clean document (that only costs time); it
@@ -163,7 +163,7 @@ class _Names:
 
 
 class Columns:
-    """Column lists of the document tables, filled document by document."""
+    """Rows of the document tables, filled document by document; columns once per row group."""
 
     TABLES: ClassVar[dict[str, tuple[str, ...]]] = {
         "documents": tuple(
