@@ -45,6 +45,29 @@ def test_bench_small_run_reports_sane_figures() -> None:
     assert any(line.startswith("c/a = ") for line in lines[:-1])
 
 
+def test_bench_repeat_keeps_the_fastest_run_of_each_stage() -> None:
+    res = CliRunner().invoke(
+        main,
+        ["bench", "--docs", "30", "--naive-docs", "5", "--repeat", "2", "--format", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["repeat"] == 2 and figures["docs"] == 30
+    assert "best of 2 runs per stage" in lines[0]
+
+
+def test_fastest_run_and_largest_rss() -> None:
+    from newsanno.bench import _fastest
+
+    runs = [
+        {"seconds": 2.0, "rss_mb": 50.0, "rss_worker_mb": 0.0, "docs": 3},
+        {"seconds": 1.0, "rss_mb": 40.0, "rss_worker_mb": 7.0, "docs": 3},
+    ]
+    best = _fastest(runs)
+    assert best == {"seconds": 1.0, "rss_mb": 50.0, "rss_worker_mb": 7.0, "docs": 3}
+
+
 def test_parse_floor_script_runs() -> None:
     """scripts/parse_floor.py (the README's floor figures) still runs; no timing is asserted."""
     script = Path(__file__).parent.parent / "scripts" / "parse_floor.py"

@@ -414,6 +414,13 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generator.")
 @click.option(
+    "--repeat",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Run each stage this many times and keep its fastest run (for noisy machines).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -422,7 +429,7 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     help="json adds one JSON object as the last line.",
 )
 @guarded
-def bench(docs: int, jobs: int, naive_docs: int, seed: int, fmt: str) -> None:
+def bench(docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, fmt: str) -> None:
     """Benchmark the bulk path on a synthetic corpus: throughput, peak memory, two ratios.
 
     Stages, each in a fresh process: (a) parse the JSONL with orjson, (b) validate, (c) validate
@@ -430,7 +437,7 @@ def bench(docs: int, jobs: int, naive_docs: int, seed: int, fmt: str) -> None:
     """
     from newsanno.bench import run, summary
 
-    figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs)
+    figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)
     for line in summary(figures):
         click.echo(line)
     if fmt == "json":
