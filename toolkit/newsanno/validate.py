@@ -191,8 +191,8 @@ def plan(paths: Iterable[Path | str]) -> Plan:
             found = next((path / n for n in CORPUS_NAMES if (path / n).is_file()), None)
             if found is None and not any(path.rglob(f"*{BULK_SUFFIX}")):
                 raise NewsannoError(
-                    f"{path}: not a corpus folder (no corpus.yaml); pass the folder that holds "
-                    "corpus.yaml, or single annotation files"
+                    f"{path}: not a corpus folder (no corpus.yaml, corpus.yml or corpus.json); "
+                    "pass the folder that holds the corpus file, or single annotation files"
                 )
             corpus_file = corpus_file or found
             for child in sorted(path.rglob("*")):
@@ -410,7 +410,7 @@ class Validator:
             sink(
                 ("text_path",),
                 Code.CORPUS_MISSING,
-                "no corpus.yaml found for this document",
+                "no corpus file (corpus.yaml, .yml or .json) found for this document",
                 "text_path is relative to the folder holding corpus.yaml; create one, or pass the corpus folder",
             )
             return None
@@ -464,7 +464,7 @@ class Validator:
                     1,
                     Code.CORPUS_MISSING,
                     Severity.ERROR,
-                    "no corpus.yaml found in this folder or above it",
+                    "no corpus file (corpus.yaml, .yml or .json) in this folder or above it",
                     "documents refer to entities in corpus.yaml; create one next to the documents",
                 )
             )
