@@ -356,6 +356,39 @@ def test_replacing_an_export_leaves_no_backup(corpus_dir: Path, tmp_path: Path) 
     assert pq.read_metadata(target / "documents.parquet").num_rows == 2
 
 
+def test_every_file_is_synced_to_disk_before_the_export_is_published(
+    corpus_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after the rename must not leave empty files: fsync comes first."""
+    target = tmp_path / "newsanno"
+    events: list[str] = []
+    real_fsync, real_replace, real_open = os.fsync, os.replace, os.open
+    opened: dict[int, str] = {}
+
+    def tracking_open(path: Any, flags: int, *args: Any) -> int:
+        fd = real_open(path, flags, *args)
+        opened[fd] = str(path)
+        return fd
+
+    def tracking_fsync(fd: int) -> None:
+        events.append(f"fsync {opened.get(fd, '?')}")
+        real_fsync(fd)
+
+    def tracking_replace(src: Any, dst: Any) -> None:
+        events.append(f"replace {dst}")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(export_module.os, "open", tracking_open)
+    monkeypatch.setattr(export_module.os, "fsync", tracking_fsync)
+    monkeypatch.setattr(export_module.os, "replace", tracking_replace)
+    export_dataset(corpus_dir, target)
+    published = events.index(f"replace {target}")
+    synced = {e.split(" ", 1)[1] for e in events[:published] if e.startswith("fsync ")}
+    names = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    assert names and all(any(s.endswith(name) for s in synced) for name in names)
+    assert events[published + 1 :] and events[published + 1] == f"fsync {tmp_path}"
+
+
 def test_refuses_to_replace_a_folder_that_is_not_an_export(tmp_path: Path) -> None:
     target = tmp_path / "mine"
     target.mkdir()

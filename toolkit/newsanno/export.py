@@ -515,8 +515,39 @@ def _check_target(target: Path) -> None:
         )
 
 
+def _sync_dir(path: Path | str) -> None:
+    """fsync a folder (its entries), where the platform allows it."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # pragma: no cover - Windows cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems do not sync folders
+        pass
+    finally:
+        os.close(fd)
+
+
+def _sync_tree(root: Path) -> None:
+    """fsync every file and folder under ``root``: what the rename publishes is on disk."""
+    for folder, _, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _sync_dir(folder)
+
+
 def _replace(tmp: Path, target: Path) -> None:
-    """Move the finished export into place, keeping the old one until the new one is there."""
+    """Move the finished export into place, keeping the old one until the new one is there.
+
+    The new files are synced to disk before the rename and the parent folder after it, so a
+    crash or power cut leaves either the old dataset or the complete new one.
+    """
+    _sync_tree(tmp)
     backup: Path | None = None
     if target.exists():
         backup = target.with_name(f".{target.name}.old-{secrets.token_hex(6)}")
@@ -527,5 +558,6 @@ def _replace(tmp: Path, target: Path) -> None:
         if backup is not None:
             os.replace(backup, target)
         raise
+    _sync_dir(target.parent)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
