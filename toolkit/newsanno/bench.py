@@ -11,8 +11,9 @@ d. **naive**: python-jsonschema per document against ``schema/document.schema.js
    pandas ``DataFrame.to_parquet`` (on the first ``naive_docs`` documents: it is slow).
 
 Seconds are wall-clock time of the stage's work inside its process (interpreter start and imports
-excluded); ``repeat`` runs every stage several times and keeps each one's fastest run. Peak RSS is ``ru_maxrss`` of the stage process and, separately, of its largest worker
-process (``RUSAGE_CHILDREN``); with ``jobs`` N the total is at most parent + N x worker.
+excluded); ``repeat`` runs every stage several times and keeps each one's fastest run. Peak RSS
+is ``ru_maxrss`` of the stage process and, separately, of its largest worker process
+(``RUSAGE_CHILDREN``); with ``jobs`` N the total is at most parent + N x worker.
 """
 
 from __future__ import annotations
