@@ -9,6 +9,7 @@ leaves the previous one untouched; an invalid corpus is refused before anything 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -515,29 +516,26 @@ def _check_target(target: Path) -> None:
         )
 
 
-def _sync_dir(path: Path | str) -> None:
-    """fsync a folder (its entries), where the platform allows it."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows cannot open folders
-        return
+def _fsync(path: Path | str) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
-    except OSError:  # pragma: no cover - some file systems do not sync folders
-        pass
     finally:
         os.close(fd)
+
+
+def _sync_dir(path: Path | str) -> None:
+    """fsync a folder (its entries), where the platform allows it."""
+    # Windows cannot open folders; some file systems refuse to sync them
+    with contextlib.suppress(OSError):
+        _fsync(path)
 
 
 def _sync_tree(root: Path) -> None:
     """fsync every file and folder under ``root``: what the rename publishes is on disk."""
     for folder, _, files in os.walk(root):
         for name in files:
-            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+            _fsync(os.path.join(folder, name))
         _sync_dir(folder)
 
 

@@ -212,12 +212,12 @@ class Columns:
     def count(self, table: str) -> int:
         return len(self.rows[table])
 
-    def columns(self, table: str) -> list[list[Any]]:
-        """The table's buffered rows as one list per column."""
+    def columns(self, table: str) -> list[tuple[Any, ...]]:
+        """The table's buffered rows as one sequence per column."""
         rows = self.rows[table]
         if not rows:
-            return [[] for _ in self.TABLES[table]]
-        return [list(col) for col in zip(*rows, strict=True)]
+            return [() for _ in self.TABLES[table]]
+        return list(zip(*rows, strict=True))
 
     def clear(self) -> None:
         for rows in self.rows.values():
@@ -634,6 +634,8 @@ class FastChecker:
                 else:
                     if not any(s <= a and b < e for s, e in regions):
                         raise Decline
+        if self.names.first is None and not self.names.always:
+            return  # the world names no one
         covered = sorted(mentions + regions)
         # Every occurrence of a name that overlaps no covered span is intact in the text with
         # the covered spans cut out, and its first word still follows a non-word character
