@@ -23,21 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 import pyarrow.parquet as pq
 
 sys.path.insert(0, str(Path(__file__).parent))
-from parse_floor import _arrow_schema
+from parse_floor import _arrow_schema, parse_all, synthetic_shard
 
 from newsanno.fastcheck import FastChecker
 from newsanno.model import ID_PATTERN
 
 SCHEMA = _arrow_schema()
 OPTS = pj.ParseOptions(explicit_schema=SCHEMA, unexpected_field_behavior="error")
-CHUNK = 32 << 20
 fc: Any = None
 ENT = EVT = EVT_TYPE = ROLE_PAIRS = MKINDS = pa.array([], pa.string())
 
@@ -224,13 +222,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=10_000)
     args = parser.parse_args()
-    from newsanno.synth import write_corpus
+    from newsanno.bulk import chunks
     from newsanno.validate import Validator
 
     with tempfile.TemporaryDirectory(prefix="newsanno-columnar-") as tmp:
         folder = Path(tmp)
-        write_corpus(folder, args.docs, per_shard=args.docs)
-        [shard] = sorted((folder / "shards").glob("*.jsonl"))
+        shard = synthetic_shard(folder, args.docs)
         v = Validator()
         v.load_world(folder / "corpus.yaml")
         assert v.world is not None
@@ -240,21 +237,17 @@ def main() -> None:
         gc.freeze()
         data = shard.read_bytes()
         t0 = time.perf_counter()
-        for line in data.splitlines():
-            orjson.loads(line)
+        parse_all(data.splitlines())
         a = time.perf_counter() - t0
         print(f"{args.docs:,} documents; orjson parse {a:.2f} s")
         for lint in (False, True):
             writers: dict[str, Any] = {}
             t0 = time.perf_counter()
             bad = 0
-            start = 0
-            while start < len(data):
-                stop = data.find(b"\n", min(len(data), start + CHUNK))
-                stop = len(data) if stop == -1 else stop + 1
-                tbl = pj.read_json(io.BytesIO(data[start:stop]), parse_options=OPTS)
+            for chunk in chunks([shard], None):  # the bulk path's ~32 MiB line-aligned cut
+                block = data[chunk.start : chunk.stop]
+                tbl = pj.read_json(io.BytesIO(block), parse_options=OPTS)
                 bad += process(tbl, writers, out, lint)
-                start = stop
             for w in writers.values():
                 w.close()
             c = time.perf_counter() - t0

@@ -191,6 +191,23 @@ def _arrow_schema() -> Any:
     )
 
 
+def synthetic_shard(folder: Path, docs: int) -> Path:
+    """Write the bench's synthetic corpus into ``folder`` as one shard; return the shard."""
+    from newsanno.synth import write_corpus
+
+    write_corpus(folder, docs, per_shard=docs)
+    [shard] = sorted((folder / "shards").glob("*.jsonl"))
+    return shard
+
+
+def parse_all(lines: list[bytes]) -> None:
+    """The bench's stage a: orjson on every line."""
+    import orjson
+
+    for line in lines:
+        orjson.loads(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=10_000)
@@ -201,21 +218,12 @@ def main() -> None:
     import pyarrow as pa
     import pyarrow.json as pj
 
-    from newsanno.synth import write_corpus
-
     with tempfile.TemporaryDirectory(prefix="newsanno-floor-") as tmp:
-        folder = Path(tmp)
-        write_corpus(folder, args.docs, per_shard=args.docs)
-        [shard] = sorted((folder / "shards").glob("*.jsonl"))
+        shard = synthetic_shard(Path(tmp), args.docs)
         lines = shard.read_bytes().splitlines()
         mb = shard.stat().st_size / 1e6
         print(f"{args.docs:,} documents, {mb:.1f} MB; best of {args.repeat}")
-
-        def orjson_all() -> None:
-            for line in lines:
-                orjson.loads(line)
-
-        floor = _best(args.repeat, orjson_all)
+        floor = _best(args.repeat, lambda: parse_all(lines))
         print(f"orjson.loads per line             {floor:7.2f} s  (1.00x)")
 
         def show(name: str, seconds: float) -> None:
