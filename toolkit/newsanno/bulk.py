@@ -30,16 +30,20 @@ from typing import Any
 import orjson
 
 from newsanno.checks import World
+from newsanno.columnar import line_shapes
 from newsanno.fastcheck import Columns, FastChecker
 from newsanno.model import CorpusFile
 from newsanno.parse import MAX_BYTES
 from newsanno.report import Code, Finding, Report, Severity
+from newsanno.tables import TABLES
 from newsanno.validate import LoadedDocument, Plan, Validator, _Sink, display
 
 CHUNK_BYTES = 32 << 20
 """Input bytes per chunk (the unit of parallel work and of part files)."""
 GROUP_DOCS = 1_000
-"""Documents per Parquet row group (the unit of buffered memory)."""
+"""Lines per block: the unit of the columnar tier and of a Parquet row group (buffered memory)."""
+BLOCK_BYTES = 16 << 20
+"""At most this many input bytes per block (a block holds at least one line)."""
 ANNOTATION_TABLES = ("regions", "mentions", "quotes", "claims", "event_mentions")
 
 
@@ -77,6 +81,8 @@ class ChunkResult:
     languages: set[str] = field(default_factory=set)
     unexported: int = 0
     """Valid documents whose rows could not be built (a bug unless the world has errors)."""
+    columnar: int = 0
+    """Documents the columnar tier accepted (the rest took the row path)."""
 
 
 @dataclass
@@ -92,6 +98,8 @@ class BulkResult:
     published: list[str] = field(default_factory=list)
     languages: set[str] = field(default_factory=set)
     unexported: int = 0
+    columnar: int = 0
+    """Documents the columnar tier accepted (the rest took the row path)."""
     world: CorpusFile | None = None
     """The corpus file, when it is valid (the world tables of an export)."""
     root: Path | None = None
@@ -191,22 +199,41 @@ class Options:
     out: str | None = None
     """Folder to write part files into; None when only validating."""
     group_docs: int = GROUP_DOCS
+    """Lines per block: the unit of the columnar tier and of a Parquet row group."""
+    columnar: bool = True
+    """Try the columnar tier first (:mod:`newsanno.columnar`); False: the row path only."""
 
 
 class Worker:
-    """Validates (and writes) chunks; one per process."""
+    """Validates (and writes) chunks; one per process.
+
+    A chunk is read whole and cut into blocks of ``group_docs`` lines (at most
+    :data:`BLOCK_BYTES`). The columnar tier checks a block at once; the lines it flags, and every
+    line of a block it cannot read, take the row path: the fast check, then the full validator.
+    The rows of both are merged in line order and written as one row group per block.
+    """
 
     def __init__(self, world: World | None, root: Path | None, options: Options) -> None:
         self.options = options
         self.validator = _BulkValidator(max_bytes=options.max_bytes, lint=options.lint)
         self.validator.world, self.validator.root = world, root
         self.fast = FastChecker(world, lint=options.lint) if world is not None else None
+        self.columnar: Any = None
+        if self.fast is not None and options.columnar:
+            from newsanno.columnar import ColumnarChecker
+
+            self.columnar = ColumnarChecker(self.fast)
         self.cols = Columns()
         self.annotations = 0
         self.unexported = 0
+        self.fast_docs = 0
         self.outlets: set[str] = set()
         self.languages: set[str] = set()
         self.published: set[str] = set()
+        self.batch: Any = None
+        """The columnar tier's result for the block being checked."""
+        self.pending: list[tuple[int, list[int]]] = []
+        """(line in block, row counts before it) of each line the row path took."""
 
     def run(self, chunk: Chunk) -> ChunkResult:
         gc.disable()
@@ -216,18 +243,18 @@ class Worker:
             gc.enable()
 
     def _run(self, chunk: Chunk) -> ChunkResult:
+        import numpy as np
+
         result = ChunkResult(chunk.index, chunk.file, chunk.path, bytes=chunk.stop - chunk.start)
-        v, fast, cols = self.validator, self.fast, self.cols
+        v = self.validator
         v.report = Report()
         v.seen = result.doc_ids
-        cols.clear()
-        writer = _PartWriter(self.options.out, chunk.index) if self.options.out else None
-        group = self.options.group_docs
-        max_bytes = self.options.max_bytes
-        loads, dumps = orjson.loads, orjson.dumps
-        fast_docs = 0
+        self.cols.clear()
+        self.fast_docs = 0
         try:
-            handle = open(chunk.path, "rb")  # noqa: SIM115 - closed below
+            with open(chunk.path, "rb") as handle:
+                handle.seek(chunk.start)
+                data = handle.read(chunk.stop - chunk.start)
         except OSError as exc:
             result.findings.append(
                 Finding(
@@ -241,45 +268,24 @@ class Worker:
                 )
             )
             return result
-        with handle:
-            handle.seek(chunk.start)
-            offset, number = chunk.start, chunk.first_line - 1
-            while offset < chunk.stop:
-                raw = handle.readline()
-                if not raw:
-                    break
-                number += 1
-                at = offset
-                offset += len(raw)
-                if fast is not None and len(raw) <= max_bytes:
-                    try:
-                        data = loads(raw)
-                    except orjson.JSONDecodeError:
-                        data = None
-                    if type(data) is dict and (
-                        dumps(data) == raw.rstrip(b"\r\n") or not _has_duplicate_keys(raw)
-                    ):
-                        mark = cols.mark()
-                        try:
-                            doc_id = fast.check(data, cols, chunk.annotation_file, number)
-                        except Exception:
-                            cols.rollback(mark)
-                        else:
-                            fast_docs += 1
-                            result.doc_ids.append((doc_id, number, at))
-                            if cols.documents >= group:
-                                self._flush(writer)
-                            continue
-                v.at = (number, at)
-                doc = v.line(chunk.file, number, raw)
-                if doc is not None:
-                    result.valid += 1
-                    self.extract(doc, chunk.annotation_file, number)
-                    if cols.documents >= group:
-                        self._flush(writer)
+        writer = _PartWriter(self.options.out, chunk.index) if self.options.out else None
+        bytes_ = np.frombuffer(data, dtype=np.uint8)
+        stops = np.flatnonzero(bytes_ == 0x0A)  # each line's end, before its newline
+        if data and data[-1:] != b"\n":
+            stops = np.append(stops, len(data))
+        starts = np.zeros(len(stops), dtype=np.int64)
+        starts[1:] = stops[:-1] + 1
+        group = max(1, self.options.group_docs)
+        k = 0
+        while k < len(stops):
+            j = min(k + group, int(np.searchsorted(stops, starts[k] + BLOCK_BYTES)))
+            j = max(j, k + 1)
+            self._block(data, bytes_, starts[k:j], stops[k:j], chunk, chunk.first_line + k, result)
+            self._flush(writer)
+            k = j
         result.findings = v.report.findings
-        result.documents = fast_docs + v.report.documents
-        result.valid += fast_docs
+        result.documents = self.fast_docs + v.report.documents
+        result.valid += self.fast_docs
         errors = any(f.severity is Severity.ERROR for f in result.findings)
         if writer is not None and errors:
             writer.abandon()
@@ -294,17 +300,120 @@ class Worker:
         result.unexported, self.unexported = self.unexported, 0
         return result
 
+    def _block(
+        self,
+        data: bytes,
+        bytes_: Any,
+        starts: Any,
+        stops: Any,
+        chunk: Chunk,
+        first: int,
+        result: ChunkResult,
+    ) -> None:
+        """One block of lines: the columnar tier, then the row path for what it leaves."""
+        import numpy as np
+
+        batch = None
+        lo, n = int(starts[0]), len(starts)
+        hi = min(int(stops[-1]) + 1, len(data))
+        if (
+            self.columnar is not None
+            and line_shapes(bytes_, starts, stops)
+            and int((stops - starts).max()) < self.options.max_bytes
+        ):
+            block = memoryview(data)[lo:hi]
+            table = self.columnar.read(block)
+            if table is not None and table.num_rows == n:
+                numbers = np.arange(first, first + n, dtype=np.int64)
+                batch = self.columnar.check(
+                    table, block, stops - lo, chunk.annotation_file, numbers
+                )
+        todo = range(n) if batch is None else np.flatnonzero(~batch.accepted).tolist()
+        before = len(result.doc_ids)
+        for i in todo:
+            self.pending.append((i, self.cols.mark()))
+            s, e = int(starts[i]), int(stops[i])
+            self._line(data[s : e + 1], first + i, chunk.start + s, chunk, result)
+        if batch is not None:
+            accepted = np.flatnonzero(batch.accepted).tolist()
+            self.fast_docs += len(accepted)
+            result.columnar += len(accepted)
+            result.doc_ids.extend(
+                (doc_id, first + i, chunk.start + int(starts[i]))
+                for doc_id, i in zip(batch.doc_ids, accepted, strict=True)
+            )
+            if todo:  # keep the doc_ids in line order
+                result.doc_ids[before:] = sorted(result.doc_ids[before:], key=lambda d: d[1])
+            self.batch = batch
+
+    def _line(self, raw: bytes, number: int, at: int, chunk: Chunk, result: ChunkResult) -> None:
+        """One line down the row path: the fast check, else the full validator."""
+        fast, cols = self.fast, self.cols
+        if fast is not None and len(raw) <= self.options.max_bytes:
+            try:
+                data = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                data = None
+            if type(data) is dict and (
+                orjson.dumps(data) == raw.rstrip(b"\r\n") or not _has_duplicate_keys(raw)
+            ):
+                mark = cols.mark()
+                try:
+                    doc_id = fast.check(data, cols, chunk.annotation_file, number)
+                except Exception:
+                    cols.rollback(mark)
+                else:
+                    self.fast_docs += 1
+                    result.doc_ids.append((doc_id, number, at))
+                    return
+        v = self.validator
+        v.at = (number, at)
+        doc = v.line(chunk.file, number, raw)
+        if doc is not None:
+            result.valid += 1
+            self.extract(doc, chunk.annotation_file, number)
+
     def _flush(self, writer: _PartWriter | None, *, last: bool = False) -> None:
-        """Count what the buffered rows hold, then write them (or drop them when validating)."""
-        cols = self.cols
-        self.annotations += sum(cols.count(t) for t in ANNOTATION_TABLES)
-        docs = cols.rows["documents"]
-        self.outlets.update(d[1] for d in docs if d[1] is not None)
-        self.published.update(d[3] for d in docs if d[3] is not None)
-        self.languages.update(d[4] for d in docs)
-        if writer is not None:
-            writer.flush(cols, last=last)
+        """Count and write (or, when validating, drop) the rows of the block just checked.
+
+        The columnar tier's rows and the row path's are merged in line order.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        cols, batch, pending = self.cols, self.batch, self.pending
+        tables: dict[str, Any] = {}
+        if batch is None or any(cols.rows.values()):
+            for name in cols.TABLES:
+                schema = TABLES[name].schema
+                arrays = [
+                    pa.array(values, type=f.type)
+                    for values, f in zip(cols.columns(name), schema, strict=True)
+                ]
+                tables[name] = pa.Table.from_arrays(arrays, schema=schema)
+        if batch is not None:
+            if not tables:
+                tables = batch.tables
+            else:  # both: put the row path's rows back among the columnar ones, by line
+                at = [i for i, _ in pending]
+                for k, name in enumerate(cols.TABLES):
+                    marks = [m[k] for _, m in pending] + [len(cols.rows[name])]
+                    row_path = np.repeat(np.array(at, dtype=np.int64), np.diff(marks))
+                    line = np.concatenate([batch.positions[name], row_path])
+                    both = pa.concat_tables([batch.tables[name], tables[name]])
+                    tables[name] = both.take(pa.array(np.argsort(line, kind="stable")))
+        self.batch, self.pending = None, []
         cols.clear()
+        self.annotations += sum(tables[t].num_rows for t in ANNOTATION_TABLES)
+        docs = tables["documents"]
+        if docs.num_rows:
+            self.outlets.update(v for v in pc.unique(docs["outlet"]).to_pylist() if v is not None)
+            self.languages.update(pc.unique(docs["language"]).to_pylist())
+            span = pc.min_max(docs["published"])
+            self.published.update(d for d in (span["min"].as_py(), span["max"].as_py()) if d)
+        if writer is not None:
+            writer.write(tables, last=last)
 
     def extract(self, doc: LoadedDocument, annotation_file: str, number: int) -> None:
         """Rows of a document the full validator passed."""
@@ -321,42 +430,34 @@ class Worker:
 
 
 class _PartWriter:
-    """Parquet part files of one chunk, one per table, one row group per flush."""
+    """Parquet part files of one chunk, one per table, one row group per block."""
 
     def __init__(self, out: str, index: int) -> None:
         self.out, self.index = Path(out), index
         self.writers: dict[str, Any] = {}
         self.rows: dict[str, int] = dict.fromkeys(Columns.TABLES, 0)
 
-    def flush(self, cols: Columns, *, last: bool = False) -> None:
-        import pyarrow as pa
+    def write(self, tables: dict[str, Any], *, last: bool = False) -> None:
         import pyarrow.parquet as pq
 
-        from newsanno.tables import TABLES
-
-        for name in cols.TABLES:
-            schema = TABLES[name].schema
+        for name in Columns.TABLES:
             writer = self.writers.get(name)
             if writer is None:
                 folder = self.out / name
                 folder.mkdir(parents=True, exist_ok=True)
                 writer = pq.ParquetWriter(
                     folder / f"part-{self.index:05d}.parquet",
-                    schema,
+                    TABLES[name].schema,
                     compression="snappy",
                     use_dictionary=True,
                     write_statistics=True,
                     store_schema=True,
                 )
                 self.writers[name] = writer
-            n = cols.count(name)
-            if n:
-                arrays = [
-                    pa.array(values, type=f.type)
-                    for values, f in zip(cols.columns(name), schema, strict=True)
-                ]
-                writer.write_table(pa.Table.from_arrays(arrays, schema=schema), row_group_size=n)
-                self.rows[name] += n
+            table = tables[name]
+            if table.num_rows:
+                writer.write_table(table, row_group_size=table.num_rows)
+                self.rows[name] += table.num_rows
         if last:
             for writer in self.writers.values():
                 writer.close()
@@ -395,12 +496,13 @@ def run_bulk(
     progress: bool | None = None,
     chunk_bytes: int = CHUNK_BYTES,
     group_docs: int = GROUP_DOCS,
+    columnar: bool = True,
 ) -> BulkResult:
     """Validate a plan whose shards go through the bulk path; write part files into ``out``."""
     validator = Validator(max_bytes=max_bytes, lint=lint)
     validator.start(p)
     result = BulkResult(validator.report)
-    options = Options(max_bytes, lint, str(out) if out is not None else None, group_docs)
+    options = Options(max_bytes, lint, str(out) if out is not None else None, group_docs, columnar)
     first = 0
     if p.documents:  # document files (YAML/JSON) first, as one chunk of their own
         worker = Worker(validator.world, validator.root, options)
@@ -460,6 +562,7 @@ def _merge(validator: Validator, result: BulkResult, res: ChunkResult) -> None:
     result.chunks += 1
     result.valid_documents += res.valid
     result.unexported += res.unexported
+    result.columnar += res.columnar
     result.annotations += res.annotations
     for name, n in res.rows.items():
         result.rows[name] = result.rows.get(name, 0) + n
@@ -548,6 +651,7 @@ def export_bulk(
     progress: bool | None = False,
     chunk_bytes: int = CHUNK_BYTES,
     group_docs: int = GROUP_DOCS,
+    columnar: bool = True,
 ) -> Any:
     """Validate and export a plan with JSONL shards, streaming; an ``ExportResult``.
 
@@ -579,6 +683,7 @@ def export_bulk(
             progress=progress,
             chunk_bytes=chunk_bytes,
             group_docs=group_docs,
+            columnar=columnar,
         )
         if not result.report.valid or result.world is None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,399 @@
+"""The columnar first tier: it may flag a clean document, never accept one the fast check declines.
+
+Every document it accepts must be one :class:`~newsanno.fastcheck.FastChecker` accepts, with the
+same export rows (and the fast check is held to the full validator in ``test_bulk.py``). The
+mutations here keep every JSON type, so the block still reads and the columnar checks, not the
+reader, must catch them.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from typing import Any
+
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pytest
+
+from newsanno.bulk import export_bulk, run_bulk
+from newsanno.checks import World
+from newsanno.columnar import ColumnarChecker, line_shapes
+from newsanno.fastcheck import Columns, FastChecker
+from newsanno.synth import make_document, make_world
+from newsanno.tables import TABLES
+from newsanno.validate import plan
+
+Doc = dict[str, Any]
+SYNTH = make_world()
+
+
+def _pick(rng: random.Random, doc: Doc, layer: str) -> Doc | None:
+    items = doc.get(layer) or []
+    return rng.choice(items) if items else None
+
+
+def _span_of(item: Doc) -> Doc:
+    span: Doc = item.get("span") or item.get("trigger") or item["content"][0]
+    return span
+
+
+def _set(layer: str, key: str, value: Callable[[random.Random, Doc], Any]) -> Callable[..., None]:
+    def mutate(rng: random.Random, doc: Doc, world: World) -> None:
+        item = _pick(rng, doc, layer)
+        if item is not None:
+            item[key] = value(rng, doc)
+
+    return mutate
+
+
+def _span(change: Callable[[random.Random, Doc], None]) -> Callable[..., None]:
+    def mutate(rng: random.Random, doc: Doc, world: World) -> None:
+        layer = rng.choice(["regions", "mentions", "quotes", "claims", "event_mentions"])
+        item = _pick(rng, doc, layer)
+        if item is not None:
+            change(rng, _span_of(item))
+
+    return mutate
+
+
+def _any_id(rng: random.Random, doc: Doc) -> str:
+    layer = rng.choice(["regions", "mentions", "quotes", "claims", "event_mentions"])
+    item = _pick(rng, doc, layer)
+    return item["id"] if item else "x1"
+
+
+def _entity(world: World) -> Callable[[random.Random, Doc], str]:
+    ids = sorted(world.entities)
+    return lambda rng, doc: rng.choice([*ids, "nobody", "ev_000", "article"])
+
+
+def _append_copy(layer: str, new_id: bool) -> Callable[..., None]:
+    def mutate(rng: random.Random, doc: Doc, world: World) -> None:
+        item = _pick(rng, doc, layer)
+        if item is not None:
+            twin = copy.deepcopy(item)
+            if new_id:
+                twin["id"] = "zz9"
+            doc[layer].insert(rng.randrange(len(doc[layer]) + 1), twin)
+
+    return mutate
+
+
+def _quote_key(key: str, values: list[Any]) -> Callable[..., None]:
+    def mutate(rng: random.Random, doc: Doc, world: World) -> None:
+        item = _pick(rng, doc, "quotes")
+        if item is not None:
+            item[key] = rng.choice(values)
+
+    return mutate
+
+
+def _mutations(world: World) -> dict[str, Callable[..., None]]:
+    entity = _entity(world)
+    utterances = sorted(world.utterances)
+    return {
+        "start": _span(lambda r, s: s.update(start=s["start"] + r.choice([-1, 1, -(10**6)]))),
+        "end": _span(lambda r, s: s.update(end=s["end"] + r.choice([-1, 1, 10**6]))),
+        "empty": _span(lambda r, s: s.update(end=s["start"])),
+        "span-text": _span(lambda r, s: s.update(text=r.choice(["x", s["text"] + " ", "é"]))),
+        "span-text-gone": _span(lambda r, s: s.pop("text")),
+        "span-text-null": _span(lambda r, s: s.update(text=None)),
+        "span-null": _set("mentions", "span", lambda r, d: None),
+        "region-kind": _set("regions", "kind", lambda r, d: r.choice(["body", "heading", "x"])),
+        "mention-entity": _set("mentions", "entity", entity),
+        "mention-kind": _set("mentions", "kind", lambda r, d: r.choice(["name", "proper"])),
+        "mention-id": _set("mentions", "id", lambda r, d: r.choice(["1x", "a b", "é", ""])),
+        "dup-id": _set("claims", "id", _any_id),
+        "dup-id-2": _set("event_mentions", "id", _any_id),
+        "dup-mention": _append_copy("mentions", True),
+        "dup-region": _append_copy("regions", True),
+        "dup-quote": _append_copy("quotes", True),
+        "dup-claim": _append_copy("claims", True),
+        "dup-event": _append_copy("event_mentions", True),
+        "same-span-other-entity": lambda r, d, w: d["mentions"].append(
+            {**copy.deepcopy(d["mentions"][0]), "id": "zz8", "entity": "per_001"}
+        ),
+        "quote-type": _quote_key("type", ["direct", "indirect", "partial"]),
+        "speaker": _quote_key("speaker", [*sorted(world.entities)[:6], "nobody", None]),
+        "speaker-mention": lambda r, d, w: _set(
+            "quotes", "speaker_mention", lambda r2, d2: r2.choice(d2["mentions"])["id"]
+        )(r, d, w),
+        "speaker-mention-dangling": _quote_key("speaker_mention", ["m9999"]),
+        "addressee": _quote_key("addressee", [*sorted(world.entities)[:6], "nobody"]),
+        "platform": _quote_key("platform", [*sorted(world.entities)[:6]]),
+        "channel": _quote_key("channel", ["statement", "interview", "testimony", "tv", None]),
+        "quote-date": _quote_key("date", ["2025", "2025-06-11", "2025-02-30", "2024-06", "June"]),
+        "utterance": _quote_key("utterance", [*utterances[:4], "u_none", None]),
+        "nested": lambda r, d, w: d["quotes"][-1].update(nested_in=d["quotes"][0]["id"]),
+        "content-empty": _quote_key("content", [[]]),
+        "cue-off": lambda r, d, w: [
+            q["cue"].update(end=q["cue"]["end"] + 1) for q in d["quotes"][:1] if q.get("cue")
+        ],
+        "cue-null": _quote_key("cue", [None]),
+        "claimant": _set("claims", "claimant", entity),
+        "claim-quote": _set("claims", "quote", lambda r, d: r.choice([_any_id(r, d), "q999"])),
+        "claim-type": _set("claims", "type", lambda r, d: r.choice(["factual", "opinion"])),
+        "statement": _set("claims", "statement", lambda r, d: ""),
+        "checkworthy-null": _set("claims", "checkworthy", lambda r, d: None),
+        "event": _set("event_mentions", "event", lambda r, d: r.choice([*w_events(d), "nope"])),
+        "realis": _set("event_mentions", "realis", lambda r, d: r.choice(["actual", "x"])),
+        "role": lambda r, d, w: [
+            a.update(role=r.choice(["Agent", "Pilot", "Victim", "Place"]))
+            for em in d["event_mentions"][:1]
+            for a in em.get("arguments", [])[:1]
+        ],
+        "arg-entity": lambda r, d, w: [
+            a.update(entity=entity(r, d))
+            for em in d["event_mentions"][:1]
+            for a in em.get("arguments", [])[:1]
+        ],
+        "arg-mention": lambda r, d, w: [
+            a.update(mention=r.choice(d["mentions"])["id"])
+            for em in d["event_mentions"][:1]
+            for a in em.get("arguments", [])[:1]
+        ],
+        "arguments-null": lambda r, d, w: [em.update(arguments=None) for em in d["event_mentions"]],
+        "arguments-gone": lambda r, d, w: [em.pop("arguments", None) for em in d["event_mentions"]],
+        "layer-null": lambda r, d, w: d.update({r.choice(["regions", "claims"]): None}),
+        "layer-gone": lambda r, d, w: d.pop(r.choice(["regions", "claims", "event_mentions"])),
+        "layer-null-item": lambda r, d, w: d["mentions"].append(None),
+        "doc-id": lambda r, d, w: d.update(doc_id=r.choice(["-x", "a/b", "ok.1"])),
+        "sha": lambda r, d, w: d.update(text_sha256="0" * 64),
+        "version": lambda r, d, w: d.update(schema_version="2.0"),
+        "language": lambda r, d, w: d["metadata"].update(language=r.choice(["EN", "en-GB", "e"])),
+        "outlet": lambda r, d, w: d["metadata"].update(outlet=entity(r, d)),
+        "published": lambda r, d, w: d["metadata"].update(
+            published=r.choice(["2025-02-29", "2024-02-29", "2025-13", None])
+        ),
+        "url": lambda r, d, w: d["metadata"].update(
+            url=r.choice(["not a url", "https://x.y/", None])
+        ),
+        "meta-null": lambda r, d, w: d.update(metadata=None),
+        "text-quotes": lambda r, d, w: _retext(d, d["text"] + ' "unquoted words" '),
+        "text-name": lambda r, d, w: _retext(d, d["text"] + " " + r.choice(_names(w)) + "."),
+        "note-null": _set("mentions", "note", lambda r, d: None),
+    }
+
+
+def w_events(doc: Doc) -> list[str]:
+    return sorted({em["event"] for em in doc["event_mentions"]})
+
+
+def _names(world: World) -> list[str]:
+    return sorted(name for e in world.entities.values() for name in [e.name, *e.aliases])
+
+
+def _retext(doc: Doc, text: str) -> None:
+    import hashlib
+
+    doc["text"] = text
+    doc["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
+
+
+def _fast_rows(fast: FastChecker, lines: list[bytes]) -> tuple[np.ndarray, dict[str, pa.Table]]:
+    cols = Columns()
+    accepted = []
+    for number, raw in enumerate(lines, 1):
+        mark = cols.mark()
+        try:
+            fast.check(orjson.loads(raw), cols, "s.jsonl", number)
+        except Exception:
+            cols.rollback(mark)
+            accepted.append(False)
+        else:
+            accepted.append(True)
+    tables = {}
+    for name in Columns.TABLES:
+        schema = TABLES[name].schema
+        arrays = [pa.array(c, f.type) for c, f in zip(cols.columns(name), schema, strict=True)]
+        tables[name] = pa.Table.from_arrays(arrays, schema=schema)
+    return np.array(accepted), tables
+
+
+def _columnar(checker: ColumnarChecker, lines: list[bytes]) -> Any:
+    block = b"\n".join(lines) + b"\n"
+    stops = np.cumsum([len(raw) + 1 for raw in lines]) - 1
+    table = checker.read(block)
+    assert table is not None and table.num_rows == len(lines)
+    return checker.check(table, block, stops, "s.jsonl", np.arange(1, len(lines) + 1))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The synthetic world, as the validator loads it."""
+    from newsanno.validate import Validator
+
+    path = tmp_path_factory.mktemp("world") / "corpus.yaml"
+    path.write_bytes(orjson.dumps(make_world().data))
+    validator = Validator()
+    validator.load_world(path)
+    assert validator.world is not None
+    return validator.world
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columnar_accepts_only_what_the_fast_check_accepts(world: World, seed: int) -> None:
+    rng = random.Random(seed)
+    fast = FastChecker(world)
+    checker = ColumnarChecker(fast)
+    mutations = _mutations(world)
+    names = sorted(mutations)
+    lines, applied = [], []
+    for i in range(160):
+        doc = make_document(SYNTH, seed * 1000 + i, seed=seed, size=1500)
+        name = "clean" if i % 4 == 0 else rng.choice(names)
+        if name != "clean":
+            for _ in range(10):  # a mutation that happens to change nothing gets another go
+                before = orjson.dumps(doc)
+                mutations[name](rng, doc, world)
+                if orjson.dumps(doc) != before:
+                    break
+        lines.append(orjson.dumps(doc))
+        applied.append(name)
+    accepted, expected = _fast_rows(fast, lines)
+    batch = _columnar(checker, lines)
+    wrongly = [(i, applied[i]) for i in np.nonzero(batch.accepted & ~accepted)[0]]
+    assert not wrongly, f"accepted what the fast check declines: {wrongly}"
+    assert batch.accepted[[i for i, n in enumerate(applied) if n == "clean"]].all()
+    keep = set(batch.doc_ids)
+    for name in Columns.TABLES:
+        ref = expected[name]
+        ref = ref.filter(pa.array([d in keep for d in ref.column("doc_id").to_pylist()]))
+        assert batch.tables[name].equals(ref), name
+        assert len(batch.positions[name]) == batch.tables[name].num_rows
+
+
+def test_every_mutation_kind_is_caught_when_the_fast_check_declines(world: World) -> None:
+    """Each mutation on its own, on several documents: accepted implies fast-accepted."""
+    fast = FastChecker(world)
+    checker = ColumnarChecker(fast)
+    rng = random.Random(7)
+    declined = set()
+    for name, mutate in _mutations(world).items():
+        lines = []
+        for i in range(6):
+            doc = make_document(SYNTH, 500 + i, size=1500)
+            mutate(rng, doc, world)
+            lines.append(orjson.dumps(doc))
+        accepted, _ = _fast_rows(fast, lines)
+        batch = _columnar(checker, lines)
+        assert not (batch.accepted & ~accepted).any(), name
+        if (~accepted).any():
+            declined.add(name)
+    # the mutations exercise the checks: most of them make the fast check decline
+    assert len(declined) >= 50, sorted(set(_mutations(world)) - declined)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"doc_id": "a", "colour": "red"}',  # unknown field
+        b'{"doc_id": "a", "doc_id": "b"}',  # a key twice
+        b'{"mentions": [{"span": "text anchor"}]}',  # a string where the schema has an object
+        b'{"regions": [{"span": {"start": 1.0, "end": 2}}]}',  # a float for an integer
+        b'{"doc_id": 1}',
+        b'{"doc_id": "\\ud800"}',  # a lone surrogate
+        b'{"doc_id": "a\x01"}',  # a raw control character
+        b'{"doc_id": "\xff"}',  # not UTF-8
+    ],
+)
+def test_the_reader_refuses_what_the_schema_does_not_allow(world: World, line: bytes) -> None:
+    assert ColumnarChecker(FastChecker(world)).read(line + b"\n") is None
+
+
+def test_line_shapes() -> None:
+    def shaped(block: bytes) -> bool:
+        lines = block.split(b"\n")[:-1]
+        stops = np.cumsum([len(raw) + 1 for raw in lines]) - 1
+        starts = stops - [len(raw) for raw in lines]
+        return line_shapes(np.frombuffer(block, np.uint8), starts, stops)
+
+    assert shaped(b'{"a": 1}\n{}\n')
+    assert not shaped(b"null\n")  # crashes pyarrow's reader: never handed to it
+    assert not shaped(b'{"a": 1}\n\n{}\n')  # a blank line
+    assert not shaped(b' {"a": 1}\n')
+    assert not shaped(b'{"a": 1}\r\n')
+    assert not shaped(b'{"a":\n1}\n')  # a value across lines
+
+
+# --------------------------------------------------------------------------------------------
+# In the bulk path
+
+
+def _corpus(folder: Path, lines: list[bytes]) -> Path:
+    (folder / "corpus.yaml").write_bytes(orjson.dumps(SYNTH.data))
+    (folder / "shard.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    return folder
+
+
+def test_bulk_reports_exactly_what_the_full_validator_reports(world: World, tmp_path: Path) -> None:
+    """Blocks the tier reads, blocks it cannot read, flagged lines among accepted ones."""
+    from tests.test_bulk import slow_report
+
+    rng = random.Random(11)
+    mutations = _mutations(world)
+    names = sorted(mutations)
+    lines = []
+    for i in range(150):
+        doc = make_document(SYNTH, 2000 + i, size=1200)
+        if i % 3:
+            mutations[rng.choice(names)](rng, doc, world)
+        lines.append(orjson.dumps(doc))
+    lines[40] = lines[40][:-1] + b', "colour": "red"}'  # its block fails to read
+    lines[75] = b""  # a blank line: its block is not handed to the reader
+    folder = _corpus(tmp_path, lines)
+    expected = slow_report(folder)
+    assert len({k[1] for k in expected}) > 50
+    for jobs in (1, 2):
+        result = run_bulk(plan([folder]), jobs=jobs, chunk_bytes=100_000, group_docs=16)
+        assert [f.key() for f in result.report.findings] == expected
+        assert 0 < result.columnar < 100
+    row_path = run_bulk(plan([folder]), chunk_bytes=100_000, group_docs=16, columnar=False)
+    assert [f.key() for f in row_path.report.findings] == expected
+    assert row_path.columnar == 0
+
+
+def bulk_columnar(folder: Path) -> int:
+    result = run_bulk(plan([folder]), chunk_bytes=60_000, group_docs=8)
+    assert result.report.valid
+    return result.columnar
+
+
+def test_bulk_export_is_the_same_with_or_without_the_tier(tmp_path: Path) -> None:
+    """Byte for byte, including blocks where the row path's rows sit among the tier's."""
+    import json
+
+    lines = []
+    for i in range(90):
+        doc = make_document(SYNTH, 3000 + i, size=1200)
+        if i % 7 == 3:
+            doc["mentions"][0]["note"] = None  # an explicit null, and a layer left out
+            del doc["regions" if i % 2 else "claims"]
+        if i % 11 == 5:
+            doc["mentions"][0]["span"].pop("text")  # the tier needs the span's text: row path
+        lines.append(orjson.dumps(doc) if i != 50 else json.dumps(doc).encode())
+    lines[20] = lines[20].replace(b'"kind":', b'"kind" :', 1)
+    (tmp_path / "in").mkdir()
+    folder = _corpus(tmp_path / "in", lines)
+    outs = {}
+    for columnar in (True, False):
+        out = tmp_path / f"out-{columnar}"
+        result = export_bulk(
+            plan([folder]), out, chunk_bytes=60_000, group_docs=8, columnar=columnar
+        )
+        assert result.written, [f.key() for f in result.report.findings]
+        if columnar:  # lines of the row path sit among the tier's in the same blocks
+            assert 60 < bulk_columnar(folder) < 90
+        outs[columnar] = {
+            p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()
+        }
+    assert outs[True].keys() == outs[False].keys()
+    assert [k for k in outs[True] if outs[True][k] != outs[False][k]] == []
+    mentions = pads.dataset(tmp_path / "out-True" / "mentions").to_table()
+    assert mentions.num_rows == sum(len(orjson.loads(raw)["mentions"]) for raw in lines)

@@ -1,0 +1,714 @@
+"""The bulk path's first tier: a block of JSONL lines checked as Arrow columns, never as objects.
+
+pyarrow's JSON reader reads a block of lines straight into Arrow arrays against an explicit
+schema (:func:`arrow_schema`). It is strict where the validator is: unknown fields, keys given
+twice, a wrong JSON type, a float for an integer and broken UTF-8 or surrogates all make it
+fail, and then the whole block goes to the row path. The checks of
+:class:`~newsanno.fastcheck.FastChecker` then run over whole columns with Arrow compute and
+numpy (anchors compared as UTF-32 code points, ids, enums, references, joins within each
+document, duplicates), the lints run per document, and the export rows are cut from the same
+arrays.
+
+Like the fast check, this tier only ever *accepts* a document; it flags everything else (or
+anything it cannot see, such as a span without its text), and the caller sends each flagged line
+down the row path: the fast check and then the full validator, which reports it exactly. The
+rule the tests hold it to: a document this tier accepts is one the fast check accepts, with the
+same rows.
+
+What the reader cannot tell apart is handled here:
+
+* A missing key and ``null`` both read as null. Where ``null`` is an error but a missing key is
+  not (a layer list, ``arguments``), a null is taken as missing only when the line has no
+  ``null`` token at all.
+* A span written as a plain string (a text anchor) is not an object: the block fails to read.
+* The reader accepts several values on one line and values that span lines, and a line holding
+  only ``null`` crashes it (pyarrow 20). :func:`line_shapes` lets a block through only when
+  every line starts with ``{`` and ends with ``}``; a value cannot then span lines, so one row
+  per line means one object per line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.json as pj
+
+from newsanno.fastcheck import _IS_URI, Decline, FastChecker
+from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
+from newsanno.tables import TABLES
+
+DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
+QUOTE_FIELDS = (
+    *("id", "type", "content", "cue", "speaker", "speaker_mention", "addressee", "channel"),
+    *("platform", "date", "utterance", "nested_in", "note"),
+)
+CLAIM_FIELDS = ("id", "span", "claimant", "quote", "type", "checkworthy", "statement", "note")
+SEGMENTS = TABLES["quotes"].schema.field("segments").type
+
+
+def arrow_schema() -> pa.Schema:
+    """The document's shape as an Arrow schema: what the JSON reader reads a line into."""
+    s = pa.string()
+    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", s)])
+    meta = pa.struct(
+        [(k, s) for k in ("outlet", "title", "published", "language", "url", "source", "note")]
+    )
+
+    def items(*fields: tuple[str, Any]) -> pa.DataType:
+        return pa.list_(pa.struct(list(fields)))
+
+    note = ("note", s)
+    quote_refs = "speaker speaker_mention addressee channel platform date utterance nested_in"
+    return pa.schema(
+        [
+            ("schema_version", s),
+            ("doc_id", s),
+            ("text", s),
+            ("text_sha256", s),
+            ("metadata", meta),
+            ("regions", items(("id", s), ("span", span), ("kind", s), note)),
+            ("mentions", items(("id", s), ("span", span), ("entity", s), ("kind", s), note)),
+            (
+                "quotes",
+                items(
+                    ("id", s),
+                    ("type", s),
+                    ("content", pa.list_(span)),
+                    ("cue", span),
+                    *[(k, s) for k in quote_refs.split()],
+                    note,
+                ),
+            ),
+            (
+                "claims",
+                items(
+                    ("id", s),
+                    ("span", span),
+                    ("claimant", s),
+                    ("quote", s),
+                    ("type", s),
+                    ("checkworthy", pa.bool_()),
+                    ("statement", s),
+                    note,
+                ),
+            ),
+            (
+                "event_mentions",
+                items(
+                    ("id", s),
+                    ("trigger", span),
+                    ("event", s),
+                    ("realis", s),
+                    ("arguments", items(("role", s), ("entity", s), ("mention", s))),
+                    note,
+                ),
+            ),
+        ]
+    )
+
+
+SCHEMA = arrow_schema()
+PARSE_OPTIONS = pj.ParseOptions(
+    explicit_schema=SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
+)
+_NULL = re.compile(rb"null")
+
+
+def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
+    """Whether every line ``data[start:stop]`` starts with ``{`` and ends with ``}``."""
+    if not len(starts):
+        return True
+    if (stops <= starts).any():
+        return False
+    return bool((data[starts] == 0x7B).all() and (data[stops - 1] == 0x7D).all())
+
+
+# --------------------------------------------------------------------------------------------
+# Array helpers
+
+
+def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    return arr.to_numpy(zero_copy_only=False)
+
+
+def _mask(arr: pa.Array) -> np.ndarray:
+    """A boolean array as numpy, null as False."""
+    return _np(arr.fill_null(False))
+
+
+def _valid(arr: pa.Array) -> np.ndarray:
+    return _np(arr.is_valid())
+
+
+def _take(arr: pa.Array, at: np.ndarray) -> pa.Array:
+    return arr.take(pa.array(at, pa.int64()))
+
+
+def _where(given: np.ndarray, values: np.ndarray) -> pa.Array:
+    """``values`` as an Arrow array, null where not ``given``."""
+    return pa.array(values, mask=~given)
+
+
+def _arrow(values: Any, type_: pa.DataType) -> pa.Array:
+    if isinstance(values, np.ndarray):
+        return pa.array(values, type_)
+    return values if values.type == type_ else values.cast(type_)
+
+
+def _field(arr: pa.Array, name: str) -> pa.Array:
+    """A struct field, null wherever the struct is (``StructArray.field`` ignores that)."""
+    return pc.struct_field(arr, name)
+
+
+def _unnest(arr: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray]:
+    """A list array's values, each value's row and position in its list, and 0-based offsets."""
+    offsets = _np(arr.offsets).astype(np.int64)
+    offsets -= offsets[0]
+    values = arr.flatten()
+    parent = _np(pc.list_parent_indices(arr)).astype(np.int64)
+    ordinal = np.arange(len(values), dtype=np.int64) - offsets[parent]
+    return values, parent, ordinal, offsets
+
+
+def _utf32(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of all values of a string array, and where each value starts in them."""
+    if arr.offset:
+        arr = pa.concat_arrays([arr])
+    n = len(arr)
+    offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[: n + 1]
+    buffer = arr.buffers()[2]
+    data = buffer.to_pybytes()[offs[0] : offs[-1]] if buffer is not None and n else b""
+    cps = np.frombuffer(data.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    starts = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(_np(pc.utf8_length(arr).fill_null(0)), out=starts[1:])
+    return cps, starts
+
+
+def _is_in(arr: pa.Array, values: pa.Array, *, optional: bool = False) -> np.ndarray:
+    """Whether each value is one of ``values`` (or null, when ``optional``)."""
+    found = _mask(pc.is_in(arr, value_set=values))
+    if optional:
+        found |= _np(arr.is_null())
+    return found
+
+
+def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
+    """Whether each value matches a ``^...$`` pattern (RE2 and ``re`` agree on these)."""
+    return _mask(pc.match_substring_regex(arr, pattern))
+
+
+def _codes(*arrays: pa.Array) -> list[np.ndarray]:
+    """One integer code per distinct string across all ``arrays`` (null: its own code)."""
+    both = pa.concat_arrays([a.cast(pa.string()) for a in arrays]).fill_null("\x00null")
+    codes = _np(pc.dictionary_encode(both).indices).astype(np.int64)
+    out, at = [], 0
+    for a in arrays:
+        out.append(codes[at : at + len(a)])
+        at += len(a)
+    return out
+
+
+def _lookup(key_row: np.ndarray, key: pa.Array, find_row: np.ndarray, find: pa.Array) -> np.ndarray:
+    """For each (row, value) to find, the index of the same (row, value) among the keys; -1."""
+    if not len(find):
+        return np.zeros(0, dtype=np.int64)
+    if not len(key):
+        return np.full(len(find), -1, dtype=np.int64)
+    a, b = _codes(key, find)
+    width = int(max(a.max(), b.max())) + 1
+    keys = key_row * width + a
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    wanted = find_row * width + b
+    at = np.minimum(np.searchsorted(ranked, wanted), len(ranked) - 1)
+    return np.where(ranked[at] == wanted, order[at], -1)
+
+
+def _repeated(*keys: np.ndarray) -> np.ndarray:
+    """Rows whose tuple of keys occurs more than once (the first key is the document)."""
+    n = len(keys[0])
+    hit = np.zeros(n, dtype=bool)
+    if n < 2:
+        return hit
+    order = np.lexsort(keys[::-1])
+    same = np.ones(n - 1, dtype=bool)
+    for k in keys:
+        ranked = k[order]
+        same &= ranked[1:] == ranked[:-1]
+    hit[order[1:][same]] = True
+    hit[order[:-1][same]] = True
+    return hit
+
+
+@dataclass
+class Batch:
+    """What the tier makes of a block of lines."""
+
+    accepted: np.ndarray
+    """Per line: the tier vouches for the document (its rows are in ``tables``)."""
+    tables: dict[str, pa.Table]
+    """Rows of the accepted documents, per document table, in line order."""
+    positions: dict[str, np.ndarray]
+    """Per table: the line (0-based, within the block) of each row."""
+    doc_ids: list[str]
+    """doc_id of each accepted document, in line order."""
+
+
+class _Spans:
+    """Span objects of one layer, checked against their documents' texts."""
+
+    def __init__(self, spans: pa.Array, row: np.ndarray, doc: _Docs) -> None:
+        start, end, text = (_field(spans, k) for k in ("start", "end", "text"))
+        ok = _valid(start) & _valid(end) & _valid(text)
+        s = _np(start.fill_null(0))
+        e = _np(end.fill_null(0))
+        ok &= (s >= 0) & (s < e) & (e <= doc.size[row])
+        cps, at = _utf32(text)
+        length = np.diff(at)
+        ok &= length == e - s
+        # compare, code point by code point, each span's text with the document's
+        n = np.where(ok, length, 0)
+        first = np.zeros(len(n) + 1, dtype=np.int64)
+        np.cumsum(n, out=first[1:])
+        within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], n)
+        differ = np.nonzero(
+            doc.cps[np.repeat(doc.at[row] + s, n) + within] != cps[np.repeat(at[:-1], n) + within]
+        )[0]
+        if len(differ):
+            ok[np.searchsorted(first, differ, side="right") - 1] = False
+        self.ok, self.start, self.end, self.text = ok, s, e, text
+
+
+class _Docs:
+    """The documents' texts as code points."""
+
+    def __init__(self, text: pa.Array) -> None:
+        self.cps, self.at = _utf32(text)
+        self.size = np.diff(self.at)
+
+
+class ColumnarChecker:
+    """Checks blocks of JSONL lines against one world as columns; see the module docstring."""
+
+    def __init__(self, fast: FastChecker) -> None:
+        self.fast = fast
+
+        def values(items: Any) -> pa.Array:
+            return pa.array(sorted(items), pa.string())
+
+        self.entities = values(fast.entities)
+        self.of_type = {ref: values(ids) for ref, ids in fast.of_type.items()}
+        self.event_ids = values(fast.events)
+        self.event_types = pa.array([fast.events[e] for e in sorted(fast.events)], pa.string())
+        self.role_pairs = values(f"{t}\x1f{r}" for t, roles in fast.roles.items() for r in roles)
+        self.region_kinds = values(fast.region_kinds)
+        self.mention_kinds = values(fast.mention_kinds)
+        self.quote_types = values(fast.quote_types)
+        self.channels = values(fast.channels)
+        self.claim_types = values(fast.claim_types)
+        self.realis = values(fast.realis)
+        ids = sorted(fast.utterances)
+        self.utterance_ids = values(ids)
+        self.utterance_fields = [
+            pa.array([fast.utterances[u][k] for u in ids], pa.string()) for k in range(5)
+        ]
+        self.urls: dict[str, bool] = {}
+
+    # -- one block -----------------------------------------------------------------------------
+
+    def read(self, block: bytes | memoryview) -> pa.Table | None:
+        """The block as an Arrow table, or None when the reader refuses it."""
+        options = pj.ReadOptions(use_threads=False, block_size=max(len(block) + 1, 1 << 16))
+        buffer = pa.py_buffer(block)
+        try:
+            # the reader leaves broken UTF-8 in strings: Arrow's own check of the whole block
+            offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int32))
+            pa.Array.from_buffers(pa.binary(), 1, [None, offsets, buffer]).cast(pa.string())
+            return pj.read_json(
+                pa.BufferReader(buffer), read_options=options, parse_options=PARSE_OPTIONS
+            )
+        except Exception:  # any refusal: the row path reads the block and reports exactly
+            return None
+
+    def check(
+        self,
+        table: pa.Table,
+        block: bytes | memoryview,
+        stops: np.ndarray,
+        file: str,
+        lines: np.ndarray,
+    ) -> Batch:
+        """Check a block :meth:`read` read, one row per line; ``stops``: each line's end in it.
+
+        ``lines`` are the lines' numbers in ``file`` (the documents table records them).
+        """
+        n = table.num_rows
+        bad = np.zeros(n, dtype=bool)
+        explicit: list[np.ndarray] = []
+
+        def missing_list(col: pa.Array, row: np.ndarray | None = None) -> None:
+            """A null list is a key left out, unless the line has a ``null`` token (then: flag)."""
+            null = _np(col.is_null())
+            if not null.any():
+                return
+            if not explicit:
+                hits = np.array([m.start() for m in _NULL.finditer(block)], dtype=np.int64)
+                lines_with_null = np.zeros(n + 1, dtype=bool)
+                lines_with_null[np.searchsorted(stops, hits)] = True
+                explicit.append(lines_with_null[:n])
+            at = np.nonzero(null)[0]
+            docs = at if row is None else row[at]
+            bad[docs[explicit[0][docs]]] = True
+
+        column = {name: table.column(name).combine_chunks() for name in table.column_names}
+        text = column["text"]
+        doc = _Docs(text)
+        doc_id = column["doc_id"]
+        meta = column["metadata"]
+        bad |= ~_mask(pc.equal(column["schema_version"], "1.0"))
+        bad |= ~_matches(doc_id, DOC_ID_PATTERN) | ~_valid(text)
+        bad |= ~self._sha256(text, column["text_sha256"])
+        bad |= ~_valid(meta)
+        m = {k: _field(meta, k) for k in DOC_META}
+        bad |= ~_matches(m["language"], LANGUAGE_PATTERN)
+        bad |= ~_is_in(m["outlet"], self.of_type["outlet"], optional=True)
+        bad |= ~self._dates(m["published"])
+        bad |= ~self._urls(m["url"])
+
+        ids: list[tuple[np.ndarray, pa.Array]] = []  # (row, id) of every annotation
+        out: dict[str, tuple[np.ndarray, list[Any]]] = {}
+        lint: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+        def take_doc(row: np.ndarray) -> pa.Array:
+            return doc_id.take(pa.array(row, pa.int64()))
+
+        # regions and mentions
+        for name in ("regions", "mentions"):
+            col = column[name]
+            missing_list(col)
+            items, row, ordinal, _ = _unnest(col)
+            ident, kind, note = (_field(items, k) for k in ("id", "kind", "note"))
+            spans = _Spans(_field(items, "span"), row, doc)
+            ok = spans.ok & _valid(items) & _matches(ident, ID_PATTERN)
+            if name == "regions":
+                ok &= _is_in(kind, self.region_kinds)
+                ok &= ~_repeated(row, spans.start, spans.end)
+                rest: list[Any] = [kind, spans.start, spans.end, spans.text, note]
+            else:
+                entity = _field(items, "entity")
+                ok &= _is_in(entity, self.entities) & _is_in(kind, self.mention_kinds)
+                ok &= ~_repeated(row, spans.start, spans.end, *_codes(entity))
+                rest = [entity, spans.start, spans.end, spans.text, kind, note]
+                mentions = (row, ident, entity)
+            bad[row[~ok]] = True
+            ids.append((row, ident))
+            lint[name] = (row, spans.start, spans.end)
+            out[name] = (row, [take_doc(row), ident, ordinal, *rest])
+        m_row, m_id, m_entity = mentions
+
+        # quotes
+        col = column["quotes"]
+        missing_list(col)
+        q, q_row, q_ordinal, _ = _unnest(col)
+        qf = {k: _field(q, k) for k in QUOTE_FIELDS}
+        speaker = qf["speaker"]
+        ok = _valid(q) & _matches(qf["id"], ID_PATTERN) & _is_in(qf["type"], self.quote_types)
+        ok &= ~_valid(qf["nested_in"])  # nesting rules: left to the full validator
+        content = qf["content"]
+        ok &= _np(pc.list_value_length(content).fill_null(0)) > 0
+        segs, seg_quote, _, seg_offsets = _unnest(content)
+        seg_row = q_row[seg_quote]
+        seg = _Spans(segs, seg_row, doc)
+        ok[seg_quote[~seg.ok]] = False
+        cue_given = _valid(qf["cue"])
+        cue = _Spans(qf["cue"], q_row, doc)
+        ok &= cue.ok | ~cue_given
+        ok &= _is_in(speaker, self.of_type["speaker"], optional=True)
+        ok &= _is_in(qf["addressee"], self.of_type["addressee"], optional=True)
+        ok &= _is_in(qf["platform"], self.of_type["platform"], optional=True)
+        ok &= _is_in(qf["channel"], self.channels, optional=True)
+        ok &= self._dates(qf["date"])
+        # speaker_mention: a mention of the same document, naming the speaker
+        sm = qf["speaker_mention"]
+        has = np.nonzero(_valid(sm))[0]
+        if len(has):
+            at = _lookup(m_row, m_id, q_row[has], _take(sm, has))
+            same = _mask(pc.equal(_take(m_entity, np.maximum(at, 0)), _take(speaker, has)))
+            ok[has[(at < 0) | ~same]] = False
+        ok &= self._utterances(qf)
+        # the same quote twice: here, the same first segment (a superset of the fast check's rule)
+        first = np.minimum(seg_offsets[:-1], max(len(segs) - 1, 0))
+        if len(segs):
+            ok &= ~_repeated(q_row, seg.start[first], seg.end[first])
+            q_start = np.minimum.reduceat(seg.start, first)
+            q_end = np.maximum.reduceat(seg.end, first)
+        else:
+            q_start = q_end = np.zeros(len(q), dtype=np.int64)
+        bad[q_row[~ok]] = True
+        ids.append((q_row, qf["id"]))
+        lint["quotes"] = (seg_row, seg.start, seg.end)
+        offsets = pa.array(seg_offsets, pa.int32())
+        segments = pa.ListArray.from_arrays(
+            offsets,
+            pa.StructArray.from_arrays(
+                [pa.array(seg.start), pa.array(seg.end), seg.text],
+                fields=list(SEGMENTS.value_type),
+            ),
+            type=SEGMENTS,
+        )
+        out["quotes"] = (
+            q_row,
+            [
+                take_doc(q_row),
+                qf["id"],
+                q_ordinal,
+                speaker,
+                sm,
+                qf["type"],
+                q_start,
+                q_end,
+                pc.binary_join(pa.ListArray.from_arrays(offsets, seg.text), " "),
+                segments,
+                _where(cue_given, cue.start),
+                _where(cue_given, cue.end),
+                _field(qf["cue"], "text"),
+                *(qf[k] for k in ("addressee", "channel", "platform", "date", "utterance")),
+                qf["nested_in"],
+                qf["note"],
+            ],
+        )
+
+        # claims
+        col = column["claims"]
+        missing_list(col)
+        c, c_row, c_ordinal, _ = _unnest(col)
+        cf = {k: _field(c, k) for k in CLAIM_FIELDS}
+        spans = _Spans(cf["span"], c_row, doc)
+        claimant = cf["claimant"]
+        by_article = _mask(pc.equal(claimant, ARTICLE))
+        ok = _valid(c) & spans.ok & _matches(cf["id"], ID_PATTERN)
+        ok &= by_article | _is_in(claimant, self.of_type["claimant"])
+        ok &= _is_in(cf["type"], self.claim_types) & _valid(cf["checkworthy"])
+        ok &= _mask(pc.greater(pc.utf8_length(cf["statement"]), 0))
+        quote = cf["quote"]
+        has = np.nonzero(_valid(quote))[0]
+        if len(has):
+            at = _lookup(q_row, qf["id"], c_row[has], _take(quote, has))
+            said = _take(speaker, np.maximum(at, 0))
+            differ = _valid(said) & ~_mask(pc.equal(said, _take(claimant, has)))
+            ok[has[(at < 0) | differ]] = False
+        ok &= ~_repeated(c_row, spans.start, spans.end)
+        bad[c_row[~ok]] = True
+        ids.append((c_row, cf["id"]))
+        article = pa.array(by_article)
+        out["claims"] = (
+            c_row,
+            [
+                take_doc(c_row),
+                cf["id"],
+                c_ordinal,
+                pc.if_else(article, "article", "entity"),
+                pc.if_else(article, pa.scalar(None, pa.string()), claimant),
+                quote,
+                spans.start,
+                spans.end,
+                spans.text,
+                cf["type"],
+                cf["checkworthy"],
+                cf["statement"],
+                cf["note"],
+            ],
+        )
+
+        # event mentions and their arguments
+        col = column["event_mentions"]
+        missing_list(col)
+        em, e_row, e_ordinal, _ = _unnest(col)
+        ef = {k: _field(em, k) for k in ("id", "trigger", "event", "realis", "arguments", "note")}
+        spans = _Spans(ef["trigger"], e_row, doc)
+        event = ef["event"]
+        ok = _valid(em) & spans.ok & _matches(ef["id"], ID_PATTERN)
+        ok &= _is_in(event, self.event_ids) & _is_in(ef["realis"], self.realis)
+        ok &= ~_repeated(e_row, spans.start, spans.end, *_codes(event))
+        arguments = ef["arguments"]
+        missing_list(arguments, e_row)
+        a, a_em, a_ordinal, _ = _unnest(arguments)
+        a_row = e_row[a_em]
+        role, entity, mention = (_field(a, k) for k in ("role", "entity", "mention"))
+        event_type = self.event_types.take(pc.index_in(event, value_set=self.event_ids))
+        pair = pc.binary_join_element_wise(_take(event_type, a_em), role, "\x1f")
+        a_ok = _valid(a) & _is_in(pair, self.role_pairs) & _is_in(entity, self.entities)
+        has = np.nonzero(_valid(mention))[0]
+        if len(has):
+            at = _lookup(m_row, m_id, a_row[has], _take(mention, has))
+            same = _mask(pc.equal(_take(m_entity, np.maximum(at, 0)), _take(entity, has)))
+            a_ok[has[(at < 0) | ~same]] = False
+        ok[a_em[~a_ok]] = False
+        bad[e_row[~ok]] = True
+        ids.append((e_row, ef["id"]))
+        out["event_mentions"] = (
+            e_row,
+            [
+                take_doc(e_row),
+                ef["id"],
+                e_ordinal,
+                event,
+                spans.start,
+                spans.end,
+                spans.text,
+                ef["realis"],
+                ef["note"],
+            ],
+        )
+        out["event_arguments"] = (
+            a_row,
+            [
+                take_doc(a_row),
+                _take(ef["id"], a_em),
+                a_ordinal,
+                _take(event, a_em),
+                *(role, entity, mention),
+            ],
+        )
+
+        # an id used twice in a document, across its layers
+        rows = np.concatenate([r for r, _ in ids])
+        codes = np.concatenate(_codes(*(i for _, i in ids)))
+        bad[rows[_repeated(rows, codes)]] = True
+
+        if self.fast.lint:
+            self._lint(text, bad, lint)
+
+        keep = ~bad
+        out["documents"] = (
+            np.arange(n),
+            [
+                doc_id,
+                *(m[k] for k in DOC_META),
+                text,
+                column["text_sha256"],
+                pa.nulls(n, pa.string()),
+                pa.array([file] * n, pa.string()),
+                lines,
+            ],
+        )
+        tables, positions = {}, {}
+        for name, (row, arrays) in out.items():
+            mask = keep[row]
+            schema = TABLES[name].schema
+            tables[name] = pa.Table.from_arrays(
+                [
+                    _arrow(v, f.type).filter(pa.array(mask))
+                    for v, f in zip(arrays, schema, strict=True)
+                ],
+                schema=schema,
+            )
+            positions[name] = row[mask]
+        return Batch(keep, tables, positions, doc_id.filter(pa.array(keep)).to_pylist())
+
+    def _lint(
+        self,
+        text: pa.Array,
+        bad: np.ndarray,
+        spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    ) -> None:
+        """The per-document lints (:meth:`FastChecker._lint`) of each document not yet flagged."""
+        todo = np.nonzero(~bad)[0]
+        if not len(todo):
+            return
+        n = len(bad)
+        cuts, pairs = {}, {}
+        for name, (row, start, end) in spans.items():
+            cuts[name] = np.searchsorted(row, np.arange(n + 1)).tolist()
+            pairs[name] = list(zip(start.tolist(), end.tolist(), strict=True))
+        seg_at, seg = cuts["quotes"], pairs["quotes"]
+        reg_at, reg = cuts["regions"], pairs["regions"]
+        men_at, men = cuts["mentions"], pairs["mentions"]
+        texts = text.to_pylist()
+        check = self.fast._lint
+        for i in todo.tolist():
+            try:
+                check(
+                    texts[i],
+                    seg[seg_at[i] : seg_at[i + 1]],
+                    reg[reg_at[i] : reg_at[i + 1]],
+                    men[men_at[i] : men_at[i + 1]],
+                )
+            except Decline:
+                bad[i] = True
+
+    def _utterances(self, qf: dict[str, pa.Array]) -> np.ndarray:
+        """Whether each quote's utterance (if any) exists and agrees with the quote."""
+        utterance = qf["utterance"]
+        ok = np.ones(len(utterance), dtype=bool)
+        has = np.nonzero(_valid(utterance))[0]
+        if not len(has):
+            return ok
+        at = pc.index_in(_take(utterance, has), value_set=self.utterance_ids)
+        ok[has[~_valid(at)]] = False
+        at = at.fill_null(0)
+        for k, name in enumerate(("speaker", "channel", "platform", "addressee")):
+            mine = _take(qf[name], has)
+            theirs = self.utterance_fields[k].take(at)
+            ok[has[_mask(pc.not_equal(mine, theirs))]] = False  # both given, and different
+        mine = _take(qf["date"], has)
+        theirs = self.utterance_fields[4].take(at)
+        both = np.nonzero(_valid(mine) & _valid(theirs))[0]
+        if len(both):
+            dates = zip(_take(mine, both).to_pylist(), _take(theirs, both).to_pylist(), strict=True)
+            for k, (date, u_date) in zip(both.tolist(), dates, strict=True):
+                if date and u_date and not (date.startswith(u_date) or u_date.startswith(date)):
+                    ok[has[k]] = False
+        return ok
+
+    # -- per value -----------------------------------------------------------------------------
+
+    def _sha256(self, text: pa.Array, given: pa.Array) -> np.ndarray:
+        if text.offset:
+            text = pa.concat_arrays([text])
+        n = len(text)
+        offs = np.frombuffer(text.buffers()[1], dtype=np.int32)[: n + 1].tolist()
+        buffer = text.buffers()[2]
+        data = memoryview(buffer) if buffer is not None else memoryview(b"")
+        sha = hashlib.sha256
+        ok = [
+            h is not None and sha(data[a:b]).hexdigest() == h
+            for a, b, h in zip(offs, offs[1:], given.to_pylist(), strict=False)
+        ]
+        return np.array(ok, dtype=bool) & _valid(text)
+
+    def _dates(self, dates: pa.Array) -> np.ndarray:
+        """Whether each value is null or a valid date."""
+        wrong = []
+        for value in pc.unique(dates).to_pylist():
+            if value is not None:
+                try:
+                    self.fast._date(value)
+                except Decline:
+                    wrong.append(value)
+        if not wrong:
+            return np.ones(len(dates), dtype=bool)
+        return ~_is_in(dates, pa.array(wrong, pa.string()))
+
+    def _urls(self, urls: pa.Array) -> np.ndarray:
+        known = self.urls
+        wrong = []
+        for value in pc.unique(urls).to_pylist():
+            if value is None:
+                continue
+            good = known.get(value)
+            if good is None:
+                good = bool(_IS_URI.conforms(value, "uri"))
+                if len(known) < 100_000:
+                    known[value] = good
+            if not good:
+                wrong.append(value)
+        if not wrong:
+            return np.ones(len(urls), dtype=bool)
+        return ~_is_in(urls, pa.array(wrong, pa.string()))
