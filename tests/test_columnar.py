@@ -11,9 +11,8 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson

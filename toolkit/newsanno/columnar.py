@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from newsanno.fastcheck import _IS_URI, Decline, FastChecker
+from newsanno.fastcheck import _CUT, _IS_URI, Decline, FastChecker, trie_pattern
 from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.tables import TABLES
 
@@ -118,6 +118,14 @@ PARSE_OPTIONS = pj.ParseOptions(
     explicit_schema=SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
 )
 _NULL = re.compile(rb"null")
+_MARKS = np.array([ord(c) for c in '"“”'], dtype=np.uint32)
+"""The double quotation marks of :func:`newsanno.fastcheck.quotation_pairs`."""
+_BREAKS = np.array([ord(c) for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"], dtype=np.uint32)
+"""Where ``str.splitlines`` ends a line."""
+_KIND = np.zeros(int(_BREAKS.max()) + 2, dtype=np.uint8)
+_KIND[_MARKS] = 1
+_KIND[_BREAKS] = 2
+"""Per code point (the last stands for all above): 1 a quotation mark, 2 a line break."""
 
 
 def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
@@ -231,16 +239,24 @@ def _lookup(key_row: np.ndarray, key: pa.Array, find_row: np.ndarray, find: pa.A
 
 
 def _repeated(*keys: np.ndarray) -> np.ndarray:
-    """Rows whose tuple of keys occurs more than once (the first key is the document)."""
+    """Rows whose tuple of keys may occur more than once (the first key is the document).
+
+    The tuple is hashed into one 64-bit key: equal tuples always collide, and a rare collision
+    of different ones only flags a clean document for the row path.
+    """
     n = len(keys[0])
     hit = np.zeros(n, dtype=bool)
     if n < 2:
         return hit
-    order = np.lexsort(keys[::-1])
-    same = np.ones(n - 1, dtype=bool)
+    key = np.zeros(n, dtype=np.uint64)
     for k in keys:
-        ranked = k[order]
-        same &= ranked[1:] == ranked[:-1]
+        key *= np.uint64(0x9E3779B97F4A7C15)  # wraps around, as meant
+        key += k.astype(np.uint64)
+    if len(pc.unique(pa.array(key))) == n:  # hashing: the common case, no sort
+        return hit
+    order = np.argsort(key)
+    ranked = key[order]
+    same = ranked[1:] == ranked[:-1]
     hit[order[1:][same]] = True
     hit[order[:-1][same]] = True
     return hit
@@ -272,16 +288,17 @@ class _Spans:
         cps, at = _utf32(text)
         length = np.diff(at)
         ok &= length == e - s
-        # compare, code point by code point, each span's text with the document's
-        n = np.where(ok, length, 0)
-        first = np.zeros(len(n) + 1, dtype=np.int64)
-        np.cumsum(n, out=first[1:])
-        within = np.arange(first[-1], dtype=np.int64) - np.repeat(first[:-1], n)
-        differ = np.nonzero(
-            doc.cps[np.repeat(doc.at[row] + s, n) + within] != cps[np.repeat(at[:-1], n) + within]
-        )[0]
+        # Compare each span's text with the document's, code point by code point. The given
+        # texts lie end to end in `cps`; for each, `shift` takes its code points to the
+        # document's (to themselves for a span already refused, which is then left as it is).
+        shift = np.where(ok, doc.at[row] + s - at[:-1], 0)
+        where = np.repeat(shift, length)
+        where += np.arange(len(cps), dtype=np.int64)
+        if len(where) and int(where.max()) >= len(doc.cps):
+            np.minimum(where, len(doc.cps) - 1, out=where)
+        differ = np.flatnonzero(doc.cps[where] != cps) if len(doc.cps) else np.zeros(0, np.int64)
         if len(differ):
-            ok[np.searchsorted(first, differ, side="right") - 1] = False
+            ok[np.searchsorted(at, differ, side="right") - 1] = False
         self.ok, self.start, self.end, self.text = ok, s, e, text
 
 
@@ -319,6 +336,13 @@ class ColumnarChecker:
             pa.array([fast.utterances[u][k] for u in ids], pa.string()) for k in range(5)
         ]
         self.urls: dict[str, bool] = {}
+        every = sorted({name for names in fast.names.by_word.values() for name, _ in names})
+        every += sorted({name for name, _ in fast.names.always} - set(every))
+        self.names: re.Pattern[str] | None = None
+        """Any name or alias, anywhere (no word boundaries): the name lint's first filter."""
+        if every:
+            self.names = re.compile(trie_pattern(every))
+        self.names_cross = any(_CUT in name for name in every)
 
     # -- one block -----------------------------------------------------------------------------
 
@@ -384,6 +408,7 @@ class ColumnarChecker:
         ids: list[tuple[np.ndarray, pa.Array]] = []  # (row, id) of every annotation
         out: dict[str, tuple[np.ndarray, list[Any]]] = {}
         lint: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        """(row, start, end) of the spans that resolve, per layer, for the lints."""
 
         def take_doc(row: np.ndarray) -> pa.Array:
             return doc_id.take(pa.array(row, pa.int64()))
@@ -408,7 +433,7 @@ class ColumnarChecker:
                 mentions = (row, ident, entity)
             bad[row[~ok]] = True
             ids.append((row, ident))
-            lint[name] = (row, spans.start, spans.end)
+            lint[name] = (row[spans.ok], spans.start[spans.ok], spans.end[spans.ok])
             out[name] = (row, [take_doc(row), ident, ordinal, *rest])
         m_row, m_id, m_entity = mentions
 
@@ -452,7 +477,7 @@ class ColumnarChecker:
             q_start = q_end = np.zeros(len(q), dtype=np.int64)
         bad[q_row[~ok]] = True
         ids.append((q_row, qf["id"]))
-        lint["quotes"] = (seg_row, seg.start, seg.end)
+        lint["quotes"] = (seg_row[seg.ok], seg.start[seg.ok], seg.end[seg.ok])
         offsets = pa.array(seg_offsets, pa.int32())
         segments = pa.ListArray.from_arrays(
             offsets,
@@ -583,7 +608,7 @@ class ColumnarChecker:
         bad[rows[_repeated(rows, codes)]] = True
 
         if self.fast.lint:
-            self._lint(text, bad, lint)
+            self._lint(doc, text, bad, lint)
 
         keep = ~bad
         out["documents"] = (
@@ -614,34 +639,126 @@ class ColumnarChecker:
 
     def _lint(
         self,
+        doc: _Docs,
         text: pa.Array,
         bad: np.ndarray,
         spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
     ) -> None:
-        """The per-document lints (:meth:`FastChecker._lint`) of each document not yet flagged."""
-        todo = np.nonzero(~bad)[0]
-        if not len(todo):
+        """The per-document lints (:meth:`FastChecker._lint`) of each document not yet flagged.
+
+        A filter over the whole block first proves most documents lint-free: every pair of
+        quotation marks holds a quote segment, and no name's first word is left in the text once
+        the mentions and regions are cut out (as :meth:`FastChecker._lint` reasons). Documents it
+        cannot clear get :meth:`FastChecker._lint` itself.
+        """
+        todo = ~bad
+        if not todo.any():
             return
-        n = len(bad)
-        cuts, pairs = {}, {}
-        for name, (row, start, end) in spans.items():
-            cuts[name] = np.searchsorted(row, np.arange(n + 1)).tolist()
-            pairs[name] = list(zip(start.tolist(), end.tolist(), strict=True))
-        seg_at, seg = cuts["quotes"], pairs["quotes"]
-        reg_at, reg = cuts["regions"], pairs["regions"]
-        men_at, men = cuts["mentions"], pairs["mentions"]
-        texts = text.to_pylist()
-        check = self.fast._lint
-        for i in todo.tolist():
+        exact = self._unpaired_marks(doc, spans["quotes"])
+        if self.names_cross:  # a name with the cut mark in it: only the exact lint can tell
+            exact[:] = True
+        else:
+            exact |= self._names_left(doc, spans)
+        exact &= todo
+        if not exact.any():
+            return
+        lint = self.fast._lint
+        for i in np.flatnonzero(exact).tolist():
+            parts = []
+            for name in ("quotes", "regions", "mentions"):
+                row, start, end = spans[name]
+                lo, hi = np.searchsorted(row, [i, i + 1])
+                parts.append(list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True)))
             try:
-                check(
-                    texts[i],
-                    seg[seg_at[i] : seg_at[i + 1]],
-                    reg[reg_at[i] : reg_at[i + 1]],
-                    men[men_at[i] : men_at[i + 1]],
-                )
+                lint(text[i].as_py(), *parts)
             except Decline:
                 bad[i] = True
+
+    @staticmethod
+    def _unpaired_marks(doc: _Docs, segments: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Any:
+        """Documents with a pair of double quotation marks that may hold no quote segment.
+
+        Pairs are those of :func:`newsanno.fastcheck.quotation_pairs`: marks in order, two by
+        two, line by line (lines end where ``str.splitlines`` ends them, and at each document's
+        end). A pair ``a, b`` is held when a segment has ``a <= start <= b`` and
+        ``end <= b + 1``.
+        """
+        n = len(doc.size)
+        out = np.zeros(n, dtype=bool)
+        kind = _KIND[np.minimum(doc.cps, len(_KIND) - 1)]
+        marks = np.flatnonzero(kind == 1)
+        if len(marks) < 2:
+            return out
+        breaks = np.flatnonzero(kind == 2)
+        owner = np.searchsorted(doc.at, marks, side="right") - 1
+        # both only grow along the text: equal sums mean the same document and line
+        line = np.searchsorted(breaks, marks) + owner
+        index = np.arange(len(marks))
+        first = np.maximum.accumulate(np.where(np.r_[True, line[1:] != line[:-1]], index, 0))
+        opens = np.flatnonzero(((index - first) % 2 == 0)[:-1] & (line[1:] == line[:-1]))
+        a, b = marks[opens], marks[opens + 1]
+        row, start, end = segments
+        begin = doc.at[row] + start
+        order = np.argsort(begin, kind="stable")
+        begin = begin[order]
+        finish = np.append((doc.at[row] + end)[order], np.iinfo(np.int64).max)
+        lo = np.searchsorted(begin, a, side="left")
+        hi = np.searchsorted(begin, b, side="right")
+        bounds = np.empty(2 * len(a), dtype=np.int64)
+        bounds[0::2], bounds[1::2] = lo, hi
+        nearest = np.minimum.reduceat(finish, bounds)[0::2] if len(bounds) else bounds
+        held = (hi > lo) & (nearest <= b + 1)
+        out[owner[opens[~held]]] = True
+        return out
+
+    def _names_left(
+        self, doc: _Docs, spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    ) -> Any:
+        """Documents whose text, cut as :meth:`FastChecker._lint` cuts it, holds a name.
+
+        The fast check looks closer only at names found in the cut text; a document whose cut
+        text holds no name at all (this search, over the whole block) passes its name lint.
+        """
+        n = len(doc.size)
+        if self.names is None:
+            return np.zeros(n, dtype=bool)
+        if not len(doc.cps):
+            return np.zeros(n, dtype=bool)
+        total = len(doc.cps)
+        # the covered spans merged into runs (a run never crosses into the next document)
+        row = np.concatenate([spans["mentions"][0], spans["regions"][0]])
+        start = np.concatenate([spans["mentions"][1], spans["regions"][1]]) + doc.at[row]
+        end = np.concatenate([spans["mentions"][2], spans["regions"][2]]) + doc.at[row]
+        order = np.argsort(start, kind="stable")
+        row, start, end = row[order], start[order], end[order]
+        reach = np.maximum.accumulate(end) if len(end) else end
+        new = np.ones(len(start), dtype=bool)
+        new[1:] = (start[1:] > reach[:-1]) | (row[1:] != row[:-1])
+        firsts = np.flatnonzero(new)
+        run_start = start[firsts]
+        run_end = np.maximum.reduceat(end, firsts) if len(firsts) else run_start
+        # the cut text: each run becomes one cut mark (its first code point, set to 0)
+        edge = np.zeros(total + 1, dtype=np.int8)
+        edge[run_start] = 1  # runs are apart: no two start, or end, at one place
+        edge[run_end] -= 1
+        covered = np.cumsum(edge[:total], dtype=np.int8).view(bool)
+        keep = ~covered
+        keep[run_start] = True
+        cut = doc.cps[keep]
+        gone = np.zeros(len(firsts) + 1, dtype=np.int64)  # code points cut before each run
+        np.cumsum(run_end - run_start - 1, out=gone[1:])
+        cut[run_start - gone[:-1]] = 0
+        runs_before = np.searchsorted(run_start, doc.at, side="left")
+        at = doc.at - gone[runs_before]
+        # a cut mark between documents, so that no match runs from one into the next
+        joined = np.insert(cut, at[1:-1], np.uint32(0))
+        begin = at[:-1] + np.arange(n)
+        text = joined.tobytes().decode("utf-32-le")
+        found = [m.start() for m in self.names.finditer(text)]
+        out = np.zeros(n, dtype=bool)
+        if found:
+            out[np.searchsorted(begin, np.array(found), side="right") - 1] = True
+        return out
 
     def _utterances(self, qf: dict[str, pa.Array]) -> np.ndarray:
         """Whether each quote's utterance (if any) exists and agrees with the quote."""
