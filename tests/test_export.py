@@ -106,6 +106,18 @@ def _leaf_types(t: pa.DataType) -> list[pa.DataType]:
     return [t]
 
 
+def test_article_texts_are_written_without_a_dictionary(out: Path) -> None:
+    """Every text differs: a dictionary would only cost time. Short, repeated values get one."""
+    meta = pq.ParquetFile(out / "documents.parquet").metadata
+    names = meta.schema.names
+    encodings = {
+        name: meta.row_group(0).column(names.index(name)).encodings
+        for name in ("text", "text_sha256", "language")
+    }
+    assert not any("DICTIONARY" in e for e in encodings["text"] + encodings["text_sha256"])
+    assert any("DICTIONARY" in e for e in encodings["language"])
+
+
 def test_offsets_are_code_points_and_end_exclusive(out: Path) -> None:
     docs = pd.read_parquet(out / "documents.parquet").set_index("doc_id")
     text = docs.loc["b2", "text"]
@@ -312,11 +324,11 @@ def test_failure_mid_export_keeps_the_previous_export(
     real = export_module._write_parquet
     calls: list[Path] = []
 
-    def flaky(table: pa.Table, path: Path) -> None:
+    def flaky(table: pa.Table, path: Path, name: str) -> None:
         calls.append(path)
         if len(calls) == 5:
             raise OSError("disk full")
-        real(table, path)
+        real(table, path, name)
 
     monkeypatch.setattr(export_module, "_write_parquet", flaky)
     with pytest.raises(OSError, match="disk full"):

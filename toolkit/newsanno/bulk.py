@@ -440,6 +440,8 @@ class _PartWriter:
     def write(self, tables: dict[str, Any], *, last: bool = False) -> None:
         import pyarrow.parquet as pq
 
+        from newsanno.export import parquet_options
+
         for name in Columns.TABLES:
             writer = self.writers.get(name)
             if writer is None:
@@ -448,10 +450,7 @@ class _PartWriter:
                 writer = pq.ParquetWriter(
                     folder / f"part-{self.index:05d}.parquet",
                     TABLES[name].schema,
-                    compression="snappy",
-                    use_dictionary=True,
-                    write_statistics=True,
-                    store_schema=True,
+                    **parquet_options(name, TABLES[name].schema),
                 )
                 self.writers[name] = writer
             table = tables[name]

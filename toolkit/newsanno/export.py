@@ -139,16 +139,25 @@ def write_dataset(
 # Parquet
 
 
-def _write_parquet(table: pa.Table, path: Path) -> None:
+PLAIN_COLUMNS = {"documents": ("text", "text_sha256")}
+"""Columns written without a dictionary: their values are all different, so the dictionary
+would only cost time (hashing every article text) and then be dropped."""
+
+
+def parquet_options(table: str, schema: pa.Schema) -> dict[str, Any]:
+    """How every Parquet file of ``table`` is written, by both export paths."""
+    plain = PLAIN_COLUMNS.get(table, ())
+    return {
+        "compression": "snappy",
+        "use_dictionary": [name for name in schema.names if name not in plain],
+        "write_statistics": True,
+        "store_schema": True,
+    }
+
+
+def _write_parquet(table: pa.Table, path: Path, name: str) -> None:
     """One Parquet file, written the same way every time (no timestamps; pandas-free schema)."""
-    pq.write_table(
-        table,
-        path,
-        compression="snappy",
-        use_dictionary=True,
-        write_statistics=True,
-        store_schema=True,
-    )
+    pq.write_table(table, path, **parquet_options(name, table.schema))
 
 
 def _write_table(
@@ -156,14 +165,14 @@ def _write_table(
 ) -> TableInfo:
     if rows_per_part is None or table.num_rows <= rows_per_part:
         path = folder / f"{spec.name}.parquet"
-        _write_parquet(table, path)
+        _write_parquet(table, path, spec.name)
         return TableInfo(spec.name, table.num_rows, (path.name,), path.stat().st_size)
     sub = folder / spec.name
     sub.mkdir()
     files, size = [], 0
     for n, offset in enumerate(range(0, table.num_rows, rows_per_part)):
         path = sub / f"part-{n:05d}.parquet"
-        _write_parquet(table.slice(offset, rows_per_part), path)
+        _write_parquet(table.slice(offset, rows_per_part), path, spec.name)
         files.append(f"{spec.name}/{path.name}")
         size += path.stat().st_size
     return TableInfo(spec.name, table.num_rows, tuple(files), size)
