@@ -2,7 +2,7 @@
 
 Generates the bench's synthetic corpus (``--docs``, default 10,000) and times, in this process:
 orjson (the bench's stage a), msgspec into typed structs (when installed), pyarrow's JSON
-reader with an explicit nested schema (both cores), Polars ``read_ndjson``, DuckDB ``read_json``,
+reader with the bulk path's explicit schema (both cores, then one thread, as a worker reads), Polars ``read_ndjson``, DuckDB ``read_json``,
 and ``pa.array`` on the mention strings of the first 2,000 documents (nanoseconds per value).
 Each is the best of ``--repeat`` runs. It prints one line per measure; nothing is asserted.
 
@@ -118,79 +118,6 @@ def _msgspec_decoder() -> Callable[[bytes], Any]:
     return msgspec.json.Decoder(Document).decode
 
 
-def _arrow_schema() -> Any:
-    import pyarrow as pa
-
-    s = pa.string()
-    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", s)])
-    meta = pa.struct(
-        [(k, s) for k in ["outlet", "title", "published", "language", "url", "source", "note"]]
-    )
-
-    def item(*fields: tuple[str, Any]) -> Any:
-        return pa.list_(pa.struct(list(fields)))
-
-    optional = [(k, s) for k in ("note",)]
-    return pa.schema(
-        [
-            ("schema_version", s),
-            ("doc_id", s),
-            ("text", s),
-            ("text_sha256", s),
-            ("metadata", meta),
-            ("regions", item(("id", s), ("span", span), ("kind", s), *optional)),
-            ("mentions", item(("id", s), ("span", span), ("entity", s), ("kind", s), *optional)),
-            (
-                "quotes",
-                item(
-                    ("id", s),
-                    ("type", s),
-                    ("content", pa.list_(span)),
-                    ("cue", span),
-                    *[
-                        (k, s)
-                        for k in [
-                            "speaker",
-                            "speaker_mention",
-                            "addressee",
-                            "channel",
-                            "platform",
-                            "date",
-                            "utterance",
-                            "nested_in",
-                            "note",
-                        ]
-                    ],
-                ),
-            ),
-            (
-                "claims",
-                item(
-                    ("id", s),
-                    ("span", span),
-                    ("claimant", s),
-                    ("quote", s),
-                    ("type", s),
-                    ("checkworthy", pa.bool_()),
-                    ("statement", s),
-                    *optional,
-                ),
-            ),
-            (
-                "event_mentions",
-                item(
-                    ("id", s),
-                    ("trigger", span),
-                    ("event", s),
-                    ("realis", s),
-                    ("arguments", item(("role", s), ("entity", s), ("mention", s))),
-                    *optional,
-                ),
-            ),
-        ]
-    )
-
-
 def synthetic_shard(folder: Path, docs: int) -> Path:
     """Write the bench's synthetic corpus into ``folder`` as one shard; return the shard."""
     from newsanno.synth import write_corpus
@@ -241,11 +168,19 @@ def main() -> None:
 
             show("msgspec, typed structs", _best(args.repeat, msgspec_all))
 
-        schema = _arrow_schema()
-        options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
+        from newsanno.columnar import PARSE_OPTIONS
+
         show(
             "pyarrow.json.read_json, schema",
-            _best(args.repeat, lambda: pj.read_json(shard, parse_options=options)),
+            _best(args.repeat, lambda: pj.read_json(shard, parse_options=PARSE_OPTIONS)),
+        )
+        one = pj.ReadOptions(use_threads=False, block_size=1 << 20)
+        show(
+            "  the same, one thread",
+            _best(
+                args.repeat,
+                lambda: pj.read_json(shard, read_options=one, parse_options=PARSE_OPTIONS),
+            ),
         )
         import polars as pl
 

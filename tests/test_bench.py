@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 
@@ -82,46 +81,3 @@ def test_parse_floor_script_runs() -> None:
     assert out.startswith("30 documents")
     for measure in ("orjson.loads", "pyarrow.json.read_json", "polars", "duckdb", "pa.array"):
         assert measure in out, measure
-
-
-def test_columnar_prototype_flags_what_it_claims_to_check(tmp_path: Path) -> None:
-    """The README's columnar timing prototype really does the checks it is timed on."""
-    import importlib.util
-    import io
-
-    import orjson
-    import pyarrow.json as pj
-
-    from newsanno.synth import make_document, make_world
-    from newsanno.validate import Validator
-
-    scripts = Path(__file__).parent.parent / "scripts"
-    sys.path.insert(0, str(scripts))
-    try:
-        spec = importlib.util.spec_from_file_location("columnar", scripts / "columnar_prototype.py")
-        assert spec is not None and spec.loader is not None
-        proto = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(proto)
-    finally:
-        sys.path.remove(str(scripts))
-    world = make_world()
-    (tmp_path / "corpus.yaml").write_bytes(orjson.dumps(world.data))
-    validator = Validator()
-    validator.load_world(tmp_path / "corpus.yaml")
-    proto.use_world(validator.world)
-    docs = [make_document(world, i) for i in range(12)]
-    docs[3]["mentions"][5]["span"]["text"] = "Xyz"  # wrong text, wrong length
-    text = docs[4]["mentions"][2]["span"]["text"]
-    docs[4]["mentions"][2]["span"]["text"] = "Q" + text[1:]  # wrong text, right length
-    docs[7]["mentions"][0]["entity"] = "nobody"
-    docs[9]["event_mentions"][0]["arguments"][0]["role"] = "Pilot"
-    docs[11]["quotes"][0]["content"][0]["end"] += 1
-    data = b"".join(orjson.dumps(d) + b"\n" for d in docs)
-    clean = b"".join(orjson.dumps(make_document(world, i)) + b"\n" for i in range(12))
-    for name, lines, lint, flagged in (("broken", data, False, 5), ("clean", clean, True, 0)):
-        table = pj.read_json(io.BytesIO(lines), parse_options=proto.OPTS)
-        writers: dict[str, Any] = {}
-        (tmp_path / name).mkdir()
-        assert proto.process(table, writers, tmp_path / name, lint=lint) == flagged, name
-        for writer in writers.values():
-            writer.close()

@@ -396,3 +396,36 @@ def test_bulk_export_is_the_same_with_or_without_the_tier(tmp_path: Path) -> Non
     assert [k for k in outs[True] if outs[True][k] != outs[False][k]] == []
     mentions = pads.dataset(tmp_path / "out-True" / "mentions").to_table()
     assert mentions.num_rows == sum(len(orjson.loads(raw)["mentions"]) for raw in lines)
+
+
+def test_byte_level_damage_is_never_accepted(world: World) -> None:
+    """Random bytes changed in clean lines: whatever still reads, the tier must not accept more
+    than the fast check (or crash)."""
+    fast = FastChecker(world)
+    checker = ColumnarChecker(fast)
+    rng = random.Random(3)
+    base = [orjson.dumps(make_document(SYNTH, 700 + i, size=1200)) for i in range(30)]
+    tokens = [b"null", b"[", b"]", b",", b'"', b"1", b"-", b"0", b"true", b" ", b'""', b'"x"']
+    checked = 0
+    for _ in range(400):
+        lines = [bytearray(raw) for raw in rng.sample(base, 4)]
+        for _ in range(rng.randint(1, 3)):
+            line = rng.choice(lines)
+            i = rng.randrange(1, len(line) - 1)
+            if rng.random() < 0.5:
+                line[i : i + rng.randint(0, 6)] = rng.choice(tokens)
+            else:
+                del line[i : i + rng.randint(1, 12)]
+        block = b"\n".join(lines) + b"\n"
+        stops = np.cumsum([len(raw) + 1 for raw in lines]) - 1
+        starts = stops - np.array([len(raw) for raw in lines])
+        if not line_shapes(np.frombuffer(block, np.uint8), starts, stops):
+            continue
+        table = checker.read(block)
+        if table is None or table.num_rows != len(lines):
+            continue
+        batch = checker.check(table, block, stops, "s.jsonl", np.arange(1, len(lines) + 1))
+        accepted, _ = _fast_rows(fast, [bytes(raw) for raw in lines])
+        assert not (batch.accepted & ~accepted).any()
+        checked += len(lines)
+    assert checked > 200  # enough damaged blocks still read to make the point
