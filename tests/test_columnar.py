@@ -429,3 +429,36 @@ def test_byte_level_damage_is_never_accepted(world: World) -> None:
         assert not (batch.accepted & ~accepted).any()
         checked += len(lines)
     assert checked > 200  # enough damaged blocks still read to make the point
+
+
+def test_pieces_smaller_than_a_line_change_nothing(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker reads its chunk in pieces of whole lines; a line longer than a piece is read
+    whole. Findings and rows do not depend on the piece size."""
+    import newsanno.bulk as bulk
+
+    rng = random.Random(5)
+    mutations = _mutations(world)
+    lines = []
+    for i in range(40):
+        doc = make_document(SYNTH, 4000 + i, size=1200)
+        if i % 4 == 1:
+            mutations[rng.choice(sorted(mutations))](rng, doc, world)
+        lines.append(orjson.dumps(doc))
+    (tmp_path / "mixed").mkdir()
+    folder = _corpus(tmp_path / "mixed", lines)
+    found, tables = [], []
+    for piece in (bulk.BLOCK_BYTES, 20_000, 3_000):
+        monkeypatch.setattr(bulk, "BLOCK_BYTES", piece)
+        result = run_bulk(plan([folder]), chunk_bytes=150_000, group_docs=6)
+        found.append([f.key() for f in result.report.findings])
+        out = tmp_path / f"out-{piece}"
+        ok = [raw for i, raw in enumerate(lines) if i % 4 != 1]
+        (tmp_path / f"clean-{piece}").mkdir()
+        clean = _corpus(tmp_path / f"clean-{piece}", ok)
+        assert export_bulk(plan([clean]), out, chunk_bytes=150_000, group_docs=6).written
+        tables.append({n: pads.dataset(out / n).to_table() for n in Columns.TABLES})
+    assert found[0] and found[0] == found[1] == found[2]
+    for name in Columns.TABLES:
+        assert tables[0][name].equals(tables[1][name]) and tables[0][name].equals(tables[2][name])

@@ -1,14 +1,21 @@
 """The bulk path: JSONL shards validated (and exported) in a stream, on several cores.
 
 Each shard is cut into chunks of about :data:`CHUNK_BYTES` at line boundaries; the cut depends
-only on the input, never on ``jobs``. A worker reads a chunk line by line: orjson parses the line,
-:class:`~newsanno.fastcheck.FastChecker` checks it and appends its export rows as tuples,
-and any line the fast check declines goes through the full validator
-(:meth:`newsanno.validate.Validator.line`), so findings are exactly those of the one-by-one path.
-When exporting, a worker writes each table of its chunk as one Parquet part file, one row group
-per :data:`GROUP_DOCS` documents, so memory holds one row group, never the corpus. The parent
-merges chunk results in input order (doc_ids used twice across chunks are found there), so the
-report and the files are the same for any ``jobs``.
+only on the input, never on ``jobs``. A worker reads a chunk and cuts it into blocks of
+:data:`GROUP_DOCS` lines (at most :data:`BLOCK_BYTES`). Each block goes through two tiers:
+
+1. :mod:`newsanno.columnar` reads the block with pyarrow's JSON reader and checks it as Arrow
+   columns, cutting the export rows of the documents it accepts from the same arrays.
+2. Every line it flags, and every line of a block it cannot read, takes the row path: orjson
+   parses the line, :class:`~newsanno.fastcheck.FastChecker` checks it and appends its rows as
+   tuples, and a line the fast check declines goes through the full validator
+   (:meth:`newsanno.validate.Validator.line`), so findings are exactly those of the one-by-one
+   path.
+
+The rows of both tiers are merged in line order and written, when exporting, as one row group
+of one Parquet part file per table and chunk, so memory holds one block, never the corpus. The
+parent merges chunk results in input order (doc_ids used twice across chunks are found there), so
+the report and the files are the same for any ``jobs``.
 
 Cross-document lints (similar quotes in different documents) need every quote of the corpus in
 memory; the bulk path runs them only among YAML/JSON document files, not across JSONL shards.
@@ -42,8 +49,9 @@ CHUNK_BYTES = 32 << 20
 """Input bytes per chunk (the unit of parallel work and of part files)."""
 GROUP_DOCS = 1_000
 """Lines per block: the unit of the columnar tier and of a Parquet row group (buffered memory)."""
-BLOCK_BYTES = 16 << 20
-"""At most this many input bytes per block (a block holds at least one line)."""
+BLOCK_BYTES = 8 << 20
+"""A worker reads its chunk in pieces of whole lines of at most this many bytes (or one longer
+line); a block never spans two pieces."""
 ANNOTATION_TABLES = ("regions", "mentions", "quotes", "claims", "event_mentions")
 
 
@@ -207,8 +215,8 @@ class Options:
 class Worker:
     """Validates (and writes) chunks; one per process.
 
-    A chunk is read whole and cut into blocks of ``group_docs`` lines (at most
-    :data:`BLOCK_BYTES`). The columnar tier checks a block at once; the lines it flags, and every
+    A chunk is read in pieces of at most :data:`BLOCK_BYTES` and cut into blocks of
+    ``group_docs`` lines. The columnar tier checks a block at once; the lines it flags, and every
     line of a block it cannot read, take the row path: the fast check, then the full validator.
     The rows of both are merged in line order and written as one row group per block.
     """
@@ -252,9 +260,7 @@ class Worker:
         self.cols.clear()
         self.fast_docs = 0
         try:
-            with open(chunk.path, "rb") as handle:
-                handle.seek(chunk.start)
-                data = handle.read(chunk.stop - chunk.start)
+            handle = open(chunk.path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
             result.findings.append(
                 Finding(
@@ -269,20 +275,37 @@ class Worker:
             )
             return result
         writer = _PartWriter(self.options.out, chunk.index) if self.options.out else None
-        bytes_ = np.frombuffer(data, dtype=np.uint8)
-        stops = np.flatnonzero(bytes_ == 0x0A)  # each line's end, before its newline
-        if data and data[-1:] != b"\n":
-            stops = np.append(stops, len(data))
-        starts = np.zeros(len(stops), dtype=np.int64)
-        starts[1:] = stops[:-1] + 1
         group = max(1, self.options.group_docs)
-        k = 0
-        while k < len(stops):
-            j = min(k + group, int(np.searchsorted(stops, starts[k] + BLOCK_BYTES)))
-            j = max(j, k + 1)
-            self._block(data, bytes_, starts[k:j], stops[k:j], chunk, chunk.first_line + k, result)
-            self._flush(writer)
-            k = j
+        with handle:
+            handle.seek(chunk.start)
+            left, carry = chunk.stop - chunk.start, b""
+            at, line = chunk.start, chunk.first_line  # of the piece's first line
+            while True:  # pieces of whole lines, at most BLOCK_BYTES each (or one longer line)
+                piece = handle.read(min(left, BLOCK_BYTES)) if left > 0 else b""
+                left = left - len(piece) if piece else 0
+                data = carry + piece if carry else piece
+                if not data:
+                    break
+                if left:
+                    cut = data.rfind(b"\n") + 1
+                    if not cut:
+                        carry = data
+                        continue
+                    data, carry = data[:cut], data[cut:]
+                else:
+                    carry = b""
+                bytes_ = np.frombuffer(data, dtype=np.uint8)
+                stops = np.flatnonzero(bytes_ == 0x0A)  # each line's end, before its newline
+                if data[-1:] != b"\n":
+                    stops = np.append(stops, len(data))
+                starts = np.zeros(len(stops), dtype=np.int64)
+                starts[1:] = stops[:-1] + 1
+                for k in range(0, len(stops), group):
+                    j = min(k + group, len(stops))
+                    self._block(data, bytes_, starts[k:j], stops[k:j], at, line + k, chunk, result)
+                    self._flush(writer)
+                at += len(data)
+                line += len(stops)
         result.findings = v.report.findings
         result.documents = self.fast_docs + v.report.documents
         result.valid += self.fast_docs
@@ -306,11 +329,13 @@ class Worker:
         bytes_: Any,
         starts: Any,
         stops: Any,
-        chunk: Chunk,
+        at: int,
         first: int,
+        chunk: Chunk,
         result: ChunkResult,
     ) -> None:
-        """One block of lines: the columnar tier, then the row path for what it leaves."""
+        """One block of lines of ``data`` (which starts at byte ``at`` of the file), the first
+        of them line ``first``: the columnar tier, then the row path for what it leaves."""
         import numpy as np
 
         batch = None
@@ -336,13 +361,13 @@ class Worker:
         for i in todo:
             self.pending.append((i, self.cols.mark()))
             s, e = int(starts[i]), int(stops[i])
-            self._line(data[s : e + 1], first + i, chunk.start + s, chunk, result)
+            self._line(data[s : e + 1], first + i, at + s, chunk, result)
         if batch is not None:
             accepted = np.flatnonzero(batch.accepted).tolist()
             self.fast_docs += len(accepted)
             result.columnar += len(accepted)
             result.doc_ids.extend(
-                (doc_id, first + i, chunk.start + int(starts[i]))
+                (doc_id, first + i, at + int(starts[i]))
                 for doc_id, i in zip(batch.doc_ids, accepted, strict=True)
             )
             if todo:  # keep the doc_ids in line order
@@ -475,7 +500,8 @@ _WORKER: Worker | None = None
 
 def _init(world: World | None, root: Path | None, options: Options) -> None:
     global _WORKER
-    _WORKER = Worker(world, root, options)
+    if _WORKER is None:  # spawned; a forked process has the parent's
+        _WORKER = Worker(world, root, options)
     gc.freeze()
 
 
@@ -551,10 +577,16 @@ def _results(
         for chunk in todo:
             yield worker.run(chunk)
         return
+    global _WORKER
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    if method == "fork":  # built once (its indexes, and the imports they pull in), then copied
+        _WORKER = Worker(world, root, options)
     ctx = multiprocessing.get_context(method)
-    with ctx.Pool(jobs, initializer=_init, initargs=(world, root, options)) as pool:
-        yield from pool.imap(_work, todo, chunksize=1)
+    try:
+        with ctx.Pool(jobs, initializer=_init, initargs=(world, root, options)) as pool:
+            yield from pool.imap(_work, todo, chunksize=1)
+    finally:
+        _WORKER = None
 
 
 def _merge(validator: Validator, result: BulkResult, res: ChunkResult) -> None:

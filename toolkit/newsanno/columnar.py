@@ -831,7 +831,7 @@ class ColumnarChecker:
             good = known.get(value)
             if good is None:
                 good = bool(_IS_URI.conforms(value, "uri"))
-                if len(known) < 100_000:
+                if len(known) < 10_000:  # URLs seldom repeat: a small cache
                     known[value] = good
             if not good:
                 wrong.append(value)
