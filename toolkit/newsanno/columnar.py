@@ -6,8 +6,8 @@ twice, a wrong JSON type, a float for an integer and broken UTF-8 or surrogates 
 fail, and then the whole block goes to the row path. The checks of
 :class:`~newsanno.fastcheck.FastChecker` then run over whole columns with Arrow compute and
 numpy (anchors compared as UTF-32 code points, ids, enums, references, joins within each
-document, duplicates), the lints run per document, and the export rows are cut from the same
-arrays.
+document, duplicates), the lints run as a filter over the whole block (the documents it cannot
+clear get :meth:`FastChecker._lint` one by one), and the export rows are cut from the same arrays.
 
 Like the fast check, this tier only ever *accepts* a document; it flags everything else (or
 anything it cannot see, such as a span without its text), and the caller sends each flagged line
@@ -22,7 +22,7 @@ What the reader cannot tell apart is handled here:
   ``null`` token at all.
 * A span written as a plain string (a text anchor) is not an object: the block fails to read.
 * The reader accepts several values on one line and values that span lines, and a line holding
-  only ``null`` crashes it (pyarrow 20). :func:`line_shapes` lets a block through only when
+  only ``null`` crashes it (pyarrow 26). :func:`line_shapes` lets a block through only when
   every line starts with ``{`` and ends with ``}``; a value cannot then span lines, so one row
   per line means one object per line.
 """
@@ -56,9 +56,7 @@ def arrow_schema() -> pa.Schema:
     """The document's shape as an Arrow schema: what the JSON reader reads a line into."""
     s = pa.string()
     span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", s)])
-    meta = pa.struct(
-        [(k, s) for k in ("outlet", "title", "published", "language", "url", "source", "note")]
-    )
+    meta = pa.struct([(k, s) for k in DOC_META])
 
     def items(*fields: tuple[str, Any]) -> pa.DataType:
         return pa.list_(pa.struct(list(fields)))
@@ -132,8 +130,8 @@ def _longest(block: bytes | memoryview) -> int:
     """Length of the longest line (the reader needs each line within one of its pieces)."""
     if len(block) <= 1 << 20:
         return len(block)
-    ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A)
-    return int(np.diff(ends, prepend=-1).max()) if len(ends) else len(block)
+    ends = np.append(np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A), len(block))
+    return int(np.diff(ends, prepend=-1).max())
 
 
 def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
