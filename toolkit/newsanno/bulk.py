@@ -1,8 +1,9 @@
 """The bulk path: JSONL shards validated (and exported) in a stream, on several cores.
 
 Each shard is cut into chunks of about :data:`CHUNK_BYTES` at line boundaries; the cut depends
-only on the input, never on ``jobs``. A worker reads a chunk and cuts it into blocks of
-:data:`GROUP_DOCS` lines (at most :data:`BLOCK_BYTES`). Each block goes through two tiers:
+only on the input, never on ``jobs``. A worker reads its chunk in pieces of whole lines (at most
+:data:`BLOCK_BYTES`) and cuts them into blocks of :data:`GROUP_DOCS` lines. Each block goes
+through two tiers:
 
 1. :mod:`newsanno.columnar` reads the block with pyarrow's JSON reader and checks it as Arrow
    columns, cutting the export rows of the documents it accepts from the same arrays.
@@ -34,10 +35,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from newsanno.checks import World
-from newsanno.columnar import line_shapes
+from newsanno.columnar import Batch, ColumnarChecker, line_shapes
 from newsanno.fastcheck import Columns, FastChecker
 from newsanno.model import CorpusFile
 from newsanno.parse import MAX_BYTES
@@ -226,10 +230,8 @@ class Worker:
         self.validator = _BulkValidator(max_bytes=options.max_bytes, lint=options.lint)
         self.validator.world, self.validator.root = world, root
         self.fast = FastChecker(world, lint=options.lint) if world is not None else None
-        self.columnar: Any = None
+        self.columnar: ColumnarChecker | None = None
         if self.fast is not None and options.columnar:
-            from newsanno.columnar import ColumnarChecker
-
             self.columnar = ColumnarChecker(self.fast)
         self.cols = Columns()
         self.annotations = 0
@@ -238,7 +240,7 @@ class Worker:
         self.outlets: set[str] = set()
         self.languages: set[str] = set()
         self.published: set[str] = set()
-        self.batch: Any = None
+        self.batch: Batch | None = None
         """The columnar tier's result for the block being checked."""
         self.pending: list[tuple[int, list[int]]] = []
         """(line in block, row counts before it) of each line the row path took."""
@@ -251,8 +253,6 @@ class Worker:
             gc.enable()
 
     def _run(self, chunk: Chunk) -> ChunkResult:
-        import numpy as np
-
         result = ChunkResult(chunk.index, chunk.file, chunk.path, bytes=chunk.stop - chunk.start)
         v = self.validator
         v.report = Report()
@@ -336,8 +336,6 @@ class Worker:
     ) -> None:
         """One block of lines of ``data`` (which starts at byte ``at`` of the file), the first
         of them line ``first``: the columnar tier, then the row path for what it leaves."""
-        import numpy as np
-
         batch = None
         lo, n = int(starts[0]), len(starts)
         hi = min(int(stops[-1]) + 1, len(data))
@@ -406,10 +404,6 @@ class Worker:
 
         The columnar tier's rows and the row path's are merged in line order.
         """
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
         cols, batch, pending = self.cols, self.batch, self.pending
         tables: dict[str, Any] = {}
         if batch is None or any(cols.rows.values()):
