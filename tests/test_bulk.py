@@ -419,3 +419,22 @@ def test_name_lint_declines_exactly_when_a_name_is_uncovered() -> None:
         except Decline:
             declined = True
         assert declined == expected, (trial, names, text, spans)
+
+
+def test_jobs_zero_is_one_per_core_and_never_more_than_the_chunks() -> None:
+    from newsanno.bulk import cpu_count, workers
+
+    assert workers(0, 10 << 30) == cpu_count()
+    assert workers(0, 1_000) == 1  # one chunk: no pool
+    assert workers(8, 3 * (32 << 20)) == 3
+    assert workers(2, 0) == 1
+
+
+def test_cli_jobs_default_uses_the_cores(synthetic: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsanno.cli import main
+
+    result = CliRunner().invoke(main, ["validate", str(synthetic)])
+    assert result.exit_code == 0, result.output
+    assert "valid: 0 error(s), 0 warning(s) in 4 file(s), 120 document(s)" in result.output

@@ -551,6 +551,7 @@ def run_bulk(
     for shard in p.shards:
         validator.report.files.append(display(shard))
     total = sum(s.stat().st_size for s in p.shards if s.is_file())
+    jobs = workers(jobs, total, chunk_bytes)
     todo = chunks(p.shards, validator.root, chunk_bytes, first)
     with _Progress(total, progress) as bar:
         for res in _results(todo, validator.world, validator.root, options, jobs):
@@ -655,6 +656,13 @@ class _Progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def workers(jobs: int, total: int, chunk_bytes: int = CHUNK_BYTES) -> int:
+    """Processes to use: ``jobs``, or one per core when it is 0; never more than the chunks."""
+    if jobs <= 0:
+        jobs = cpu_count()
+    return max(1, min(jobs, -(-total // max(1, chunk_bytes))))
 
 
 def cpu_count() -> int:

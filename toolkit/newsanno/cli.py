@@ -75,10 +75,11 @@ def bulk_options(func: F) -> F:
     return click.option(
         "--jobs",
         "-j",
-        type=click.IntRange(min=1),
-        default=1,
+        type=click.IntRange(min=0),
+        default=0,
         show_default=True,
-        help="Processes for JSONL shards (the streaming bulk path); output is the same for any N.",
+        help="Processes for JSONL shards (the streaming bulk path); 0: one per core, at most one "
+        "per 32 MiB of input. Output is the same for any N.",
     )(func)
 
 

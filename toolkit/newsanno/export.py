@@ -93,7 +93,8 @@ def export_dataset(
 
     Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
     ``<table>/part-NNNNN.parquet``. JSONL shards are streamed instead
-    (:func:`newsanno.bulk.export_bulk`, on ``jobs`` processes, one part file per input chunk).
+    (:func:`newsanno.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one part file
+    per input chunk).
     """
     from newsanno.validate import plan
 

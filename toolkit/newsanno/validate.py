@@ -492,8 +492,8 @@ def validate(
 ) -> Report:
     """Validate a corpus folder, or single files; return every finding.
 
-    JSONL shards are streamed by the bulk path, on ``jobs`` processes; ``progress`` shows a bar
-    (None: only on a terminal).
+    JSONL shards are streamed by the bulk path, on ``jobs`` processes (0: one per core; never more
+    than the input's chunks); ``progress`` shows a bar (None: only on a terminal).
     """
     p = plan(paths or (".",))
     if p.shards:
