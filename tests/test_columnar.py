@@ -462,3 +462,43 @@ def test_pieces_smaller_than_a_line_change_nothing(
     assert found[0] and found[0] == found[1] == found[2]
     for name in Columns.TABLES:
         assert tables[0][name].equals(tables[1][name]) and tables[0][name].equals(tables[2][name])
+
+
+def test_spans_without_their_text_take_it_from_the_document(world: World) -> None:
+    """Offsets alone are enough: the rows carry the document's text, as the fast check's do
+    (emoji and combining marks included). ``"text": null`` is left to the full validator."""
+    fast = FastChecker(world)
+    checker = ColumnarChecker(fast)
+    lines = []
+    for i in range(12):
+        doc = make_document(SYNTH, 900 + i, size=1500)
+        for layer in ("regions", "mentions", "claims"):
+            for item in doc[layer][i % 2 :: 2]:
+                item["span"].pop("text", None)
+        for q in doc["quotes"]:
+            for seg in q["content"]:
+                seg.pop("text", None)
+            if q.get("cue"):
+                q["cue"].pop("text", None)
+        for em in doc["event_mentions"]:
+            em["trigger"].pop("text", None)
+        if i == 5:  # a mention over an emoji and a combining mark, given by offsets only
+            extra = " 👍🏽 Zoe\u0308"  # the diaeresis is a code point of its own
+            start = len(doc["text"])
+            _retext(doc, doc["text"] + extra)
+            doc["regions"].append(
+                {"id": "r99", "kind": "boilerplate", "span": {"start": start, "end": start + 7}}
+            )
+        if i == 9:
+            doc["mentions"][0]["span"]["text"] = None
+        lines.append(orjson.dumps(doc))
+    accepted, expected = _fast_rows(fast, lines)
+    batch = _columnar(checker, lines)
+    assert accepted.tolist() == [i != 9 for i in range(12)]
+    assert batch.accepted.tolist() == accepted.tolist()
+    for name in Columns.TABLES:
+        assert batch.tables[name].equals(expected[name]), name
+    region = batch.tables["regions"].filter(
+        pa.compute.equal(batch.tables["regions"]["region_id"], "r99")
+    )
+    assert region["text"].to_pylist() == [" 👍🏽 Zoe"]

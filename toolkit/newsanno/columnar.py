@@ -9,8 +9,8 @@ numpy (anchors compared as UTF-32 code points, ids, enums, references, joins wit
 document, duplicates), the lints run as a filter over the whole block (the documents it cannot
 clear get :meth:`FastChecker._lint` one by one), and the export rows are cut from the same arrays.
 
-Like the fast check, this tier only ever *accepts* a document; it flags everything else (or
-anything it cannot see, such as a span without its text), and the caller sends each flagged line
+Like the fast check, this tier only ever *accepts* a document; it flags everything else (and
+anything it cannot see), and the caller sends each flagged line
 down the row path: the fast check and then the full validator, which reports it exactly. The
 rule the tests hold it to: a document this tier accepts is one the fast check accepts, with the
 same rows.
@@ -287,14 +287,15 @@ class _Spans:
 
     def __init__(self, spans: pa.Array, row: np.ndarray, doc: _Docs) -> None:
         start, end, text = (_field(spans, k) for k in ("start", "end", "text"))
-        ok = _valid(start) & _valid(end) & _valid(text)
+        given = _valid(text)
+        ok = _valid(start) & _valid(end)
         s = _np(start.fill_null(0))
         e = _np(end.fill_null(0))
         ok &= (s >= 0) & (s < e) & (e <= doc.size[row])
         cps, at = _utf32(text)
-        length = np.diff(at)
-        ok &= length == e - s
-        # Compare each span's text with the document's, code point by code point. The given
+        length = np.diff(at)  # 0 where no text is given
+        ok &= ~given | (length == e - s)
+        # Compare each given text with the document's, code point by code point. The given
         # texts lie end to end in `cps`; for each, `shift` takes its code points to the
         # document's (to themselves for a span already refused, which is then left as it is).
         shift = np.where(ok, doc.at[row] + s - at[:-1], 0)
@@ -305,7 +306,32 @@ class _Spans:
         differ = np.flatnonzero(doc.cps[where] != cps) if len(doc.cps) else np.zeros(0, np.int64)
         if len(differ):
             ok[np.searchsorted(at, differ, side="right") - 1] = False
+        self.missing = ok & ~given
+        """Spans that resolve but came without their text (or with ``null``: the caller tells)."""
+        if self.missing.any():
+            text = _fill_text(text, self.missing, doc, row, s, e)
         self.ok, self.start, self.end, self.text = ok, s, e, text
+
+
+def _fill_text(
+    text: pa.Array, missing: np.ndarray, doc: _Docs, row: np.ndarray, s: np.ndarray, e: np.ndarray
+) -> pa.Array:
+    """``text`` with the document's own text put in where ``missing``."""
+    at = np.flatnonzero(missing)
+    size = (e - s)[at]
+    first = np.zeros(len(at) + 1, dtype=np.int64)
+    np.cumsum(size, out=first[1:])
+    where = np.repeat(doc.at[row[at]] + s[at] - first[:-1], size)
+    where += np.arange(first[-1], dtype=np.int64)
+    cps = doc.cps[where]
+    data = cps.tobytes().decode("utf-32-le").encode("utf-8")
+    width = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)  # UTF-8 bytes per code point
+    offsets = np.zeros(len(at) + 1, dtype=np.int32)
+    np.cumsum(np.add.reduceat(width, first[:-1]), out=offsets[1:])
+    found = pa.StringArray.from_buffers(len(at), pa.py_buffer(offsets), pa.py_buffer(data))
+    pick = np.arange(len(text), dtype=np.int64)
+    pick[at] = len(text) + np.arange(len(at))
+    return pa.concat_arrays([text.cast(pa.string()), found]).take(pa.array(pick))
 
 
 class _Docs:
@@ -383,19 +409,26 @@ class ColumnarChecker:
         bad = np.zeros(n, dtype=bool)
         explicit: list[np.ndarray] = []
 
-        def missing_list(col: pa.Array, row: np.ndarray | None = None) -> None:
-            """A null list is a key left out, unless the line has a ``null`` token (then: flag)."""
-            null = _np(col.is_null())
-            if not null.any():
-                return
+        def null_in_line(docs: np.ndarray) -> np.ndarray:
+            """Whether the line of each of ``docs`` has a ``null`` token anywhere."""
             if not explicit:
                 hits = np.array([m.start() for m in _NULL.finditer(block)], dtype=np.int64)
                 lines_with_null = np.zeros(n + 1, dtype=bool)
                 lines_with_null[np.searchsorted(stops, hits)] = True
                 explicit.append(lines_with_null[:n])
-            at = np.nonzero(null)[0]
-            docs = at if row is None else row[at]
-            bad[docs[explicit[0][docs]]] = True
+            return explicit[0][docs]
+
+        def missing_list(col: pa.Array, row: np.ndarray | None = None) -> None:
+            """A null list is a key left out, unless the line has a ``null`` token (then: flag)."""
+            null = np.flatnonzero(_np(col.is_null()))
+            docs = null if row is None else row[null]
+            bad[docs[null_in_line(docs)]] = True
+
+        def missing_text(spans: _Spans, row: np.ndarray) -> None:
+            """A span's text is left out (fine: the document's text is used), unless the line
+            has a ``null`` token: ``"text": null`` is for the full validator."""
+            docs = row[spans.missing]
+            bad[docs[null_in_line(docs)]] = True
 
         column = {name: table.column(name).combine_chunks() for name in table.column_names}
         text = column["text"]
@@ -427,6 +460,7 @@ class ColumnarChecker:
             items, row, ordinal, _ = _unnest(col)
             ident, kind, note = (_field(items, k) for k in ("id", "kind", "note"))
             spans = _Spans(_field(items, "span"), row, doc)
+            missing_text(spans, row)
             ok = spans.ok & _valid(items) & _matches(ident, ID_PATTERN)
             if name == "regions":
                 ok &= _is_in(kind, self.region_kinds)
@@ -457,9 +491,11 @@ class ColumnarChecker:
         segs, seg_quote, _, seg_offsets = _unnest(content)
         seg_row = q_row[seg_quote]
         seg = _Spans(segs, seg_row, doc)
+        missing_text(seg, seg_row)
         ok[seg_quote[~seg.ok]] = False
         cue_given = _valid(qf["cue"])
         cue = _Spans(qf["cue"], q_row, doc)
+        missing_text(cue, q_row)
         ok &= cue.ok | ~cue_given
         ok &= _is_in(speaker, self.of_type["speaker"], optional=True)
         ok &= _is_in(qf["addressee"], self.of_type["addressee"], optional=True)
@@ -509,7 +545,7 @@ class ColumnarChecker:
                 segments,
                 _where(cue_given, cue.start),
                 _where(cue_given, cue.end),
-                _field(qf["cue"], "text"),
+                cue.text,
                 *(qf[k] for k in ("addressee", "channel", "platform", "date", "utterance")),
                 qf["nested_in"],
                 qf["note"],
@@ -522,6 +558,7 @@ class ColumnarChecker:
         c, c_row, c_ordinal, _ = _unnest(col)
         cf = {k: _field(c, k) for k in CLAIM_FIELDS}
         spans = _Spans(cf["span"], c_row, doc)
+        missing_text(spans, c_row)
         claimant = cf["claimant"]
         by_article = _mask(pc.equal(claimant, ARTICLE))
         ok = _valid(c) & spans.ok & _matches(cf["id"], ID_PATTERN)
@@ -564,6 +601,7 @@ class ColumnarChecker:
         em, e_row, e_ordinal, _ = _unnest(col)
         ef = {k: _field(em, k) for k in ("id", "trigger", "event", "realis", "arguments", "note")}
         spans = _Spans(ef["trigger"], e_row, doc)
+        missing_text(spans, e_row)
         event = ef["event"]
         ok = _valid(em) & spans.ok & _matches(ef["id"], ID_PATTERN)
         ok &= _is_in(event, self.event_ids) & _is_in(ef["realis"], self.realis)
