@@ -317,7 +317,8 @@ def test_line_shapes() -> None:
     assert not shaped(b"null\n")  # crashes pyarrow's reader: never handed to it
     assert not shaped(b'{"a": 1}\n\n{}\n')  # a blank line
     assert not shaped(b' {"a": 1}\n')
-    assert not shaped(b'{"a": 1}\r\n')
+    assert shaped(b'{"a": 1}\r\n{}\r\n')  # CRLF
+    assert not shaped(b'{"a": 1}\r\r\n') and not shaped(b"\r\n")
     assert not shaped(b'{"a":\n1}\n')  # a value across lines
 
 
@@ -346,6 +347,8 @@ def test_bulk_reports_exactly_what_the_full_validator_reports(world: World, tmp_
         lines.append(orjson.dumps(doc))
     lines[40] = lines[40][:-1] + b', "colour": "red"}'  # its block fails to read
     lines[75] = b""  # a blank line: its block is not handed to the reader
+    for i in range(100, 150):
+        lines[i] += b"\r"  # CRLF line ends: read by both tiers
     folder = _corpus(tmp_path, lines)
     expected = slow_report(folder)
     assert len({k[1] for k in expected}) > 50
@@ -502,3 +505,11 @@ def test_spans_without_their_text_take_it_from_the_document(world: World) -> Non
         pa.compute.equal(batch.tables["regions"]["region_id"], "r99")
     )
     assert region["text"].to_pylist() == [" 👍🏽 Zoe"]
+
+
+def test_crlf_files_stay_in_the_first_tier(tmp_path: Path) -> None:
+    lines = [orjson.dumps(make_document(SYNTH, 5000 + i, size=900)) + b"\r" for i in range(20)]
+    folder = _corpus(tmp_path, lines)
+    result = run_bulk(plan([folder]), group_docs=8)
+    assert result.report.valid and not result.report.findings
+    assert result.columnar == 20

@@ -23,8 +23,8 @@ What the reader cannot tell apart is handled here:
 * A span written as a plain string (a text anchor) is not an object: the block fails to read.
 * The reader accepts several values on one line and values that span lines, and a line holding
   only ``null`` crashes it (pyarrow 26). :func:`line_shapes` lets a block through only when
-  every line starts with ``{`` and ends with ``}``; a value cannot then span lines, so one row
-  per line means one object per line.
+  every line starts with ``{`` and ends with ``}`` (before a CRLF's carriage return); a value
+  cannot then span lines, so one row per line means one object per line.
 """
 
 from __future__ import annotations
@@ -135,12 +135,15 @@ def _longest(block: bytes | memoryview) -> int:
 
 
 def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
-    """Whether every line ``data[start:stop]`` starts with ``{`` and ends with ``}``."""
+    """Whether every line ``data[start:stop]`` starts with ``{`` and ends with ``}`` (or ``}``
+    and a carriage return: CRLF files)."""
     if not len(starts):
         return True
-    if (stops <= starts).any():
+    if (stops <= starts).any() or not (data[starts] == 0x7B).all():
         return False
-    return bool((data[starts] == 0x7B).all() and (data[stops - 1] == 0x7D).all())
+    last = data[stops - 1]
+    crlf = (last == 0x0D) & (stops - starts >= 2) & (data[np.maximum(stops - 2, 0)] == 0x7D)
+    return bool(((last == 0x7D) | crlf).all())
 
 
 # --------------------------------------------------------------------------------------------
