@@ -414,6 +414,8 @@ class ColumnarChecker:
 
         def null_in_line(docs: np.ndarray) -> np.ndarray:
             """Whether the line of each of ``docs`` has a ``null`` token anywhere."""
+            if not len(docs):
+                return np.zeros(0, dtype=bool)
             if not explicit:
                 hits = np.array([m.start() for m in _NULL.finditer(block)], dtype=np.int64)
                 lines_with_null = np.zeros(n + 1, dtype=bool)
@@ -464,7 +466,7 @@ class ColumnarChecker:
             ident, kind, note = (_field(items, k) for k in ("id", "kind", "note"))
             spans = _Spans(_field(items, "span"), row, doc)
             missing_text(spans, row)
-            ok = spans.ok & _valid(items) & _matches(ident, ID_PATTERN)
+            ok = spans.ok & _valid(items)
             if name == "regions":
                 ok &= _is_in(kind, self.region_kinds)
                 ok &= ~_repeated(row, spans.start, spans.end)
@@ -487,7 +489,7 @@ class ColumnarChecker:
         q, q_row, q_ordinal, _ = _unnest(col)
         qf = {k: _field(q, k) for k in QUOTE_FIELDS}
         speaker = qf["speaker"]
-        ok = _valid(q) & _matches(qf["id"], ID_PATTERN) & _is_in(qf["type"], self.quote_types)
+        ok = _valid(q) & _is_in(qf["type"], self.quote_types)
         ok &= ~_valid(qf["nested_in"])  # nesting rules: left to the full validator
         content = qf["content"]
         ok &= _np(pc.list_value_length(content).fill_null(0)) > 0
@@ -564,7 +566,7 @@ class ColumnarChecker:
         missing_text(spans, c_row)
         claimant = cf["claimant"]
         by_article = _mask(pc.equal(claimant, ARTICLE))
-        ok = _valid(c) & spans.ok & _matches(cf["id"], ID_PATTERN)
+        ok = _valid(c) & spans.ok
         ok &= by_article | _is_in(claimant, self.of_type["claimant"])
         ok &= _is_in(cf["type"], self.claim_types) & _valid(cf["checkworthy"])
         ok &= _mask(pc.greater(pc.utf8_length(cf["statement"]), 0))
@@ -606,7 +608,7 @@ class ColumnarChecker:
         spans = _Spans(ef["trigger"], e_row, doc)
         missing_text(spans, e_row)
         event = ef["event"]
-        ok = _valid(em) & spans.ok & _matches(ef["id"], ID_PATTERN)
+        ok = _valid(em) & spans.ok
         ok &= _is_in(event, self.event_ids) & _is_in(ef["realis"], self.realis)
         ok &= ~_repeated(e_row, spans.start, spans.end, *_codes(event))
         arguments = ef["arguments"]
@@ -652,7 +654,12 @@ class ColumnarChecker:
 
         # an id used twice in a document, across its layers
         rows = np.concatenate([r for r, _ in ids])
-        codes = np.concatenate(_codes(*(i for _, i in ids)))
+        all_ids = pa.concat_arrays([i for _, i in ids])
+        coded = pc.dictionary_encode(all_ids)
+        codes = _np(coded.indices.fill_null(-1)).astype(np.int64)
+        # the id pattern, checked once per distinct id (a null id fails it too)
+        fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)
+        bad[rows[~fits[codes]]] = True
         bad[rows[_repeated(rows, codes)]] = True
 
         if self.fast.lint:
@@ -733,7 +740,7 @@ class ColumnarChecker:
         """
         n = len(doc.size)
         out = np.zeros(n, dtype=bool)
-        kind = _KIND[np.minimum(doc.cps, len(_KIND) - 1)]
+        kind = _KIND.take(doc.cps, mode="clip")
         marks = np.flatnonzero(kind == 1)
         if len(marks) < 2:
             return out
