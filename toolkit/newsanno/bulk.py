@@ -339,13 +339,14 @@ class Worker:
         batch = None
         lo, n = int(starts[0]), len(starts)
         hi = min(int(stops[-1]) + 1, len(data))
+        longest = int((stops - starts).max()) + 1  # with its newline
         if (
             self.columnar is not None
+            and longest <= self.options.max_bytes
             and line_shapes(bytes_, starts, stops)
-            and int((stops - starts).max()) < self.options.max_bytes
         ):
             block = memoryview(data)[lo:hi]
-            table = self.columnar.read(block)
+            table = self.columnar.read(block, longest)
             if table is not None and table.num_rows == n:
                 numbers = np.arange(first, first + n, dtype=np.int64)
                 try:

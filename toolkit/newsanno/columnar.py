@@ -381,10 +381,15 @@ class ColumnarChecker:
 
     # -- one block -----------------------------------------------------------------------------
 
-    def read(self, block: bytes | memoryview) -> pa.Table | None:
-        """The block as an Arrow table, or None when the reader refuses it."""
+    def read(self, block: bytes | memoryview, longest: int | None = None) -> pa.Table | None:
+        """The block as an Arrow table, or None when the reader refuses it.
+
+        ``longest``: the length of its longest line, when the caller knows it already.
+        """
+        if longest is None:
+            longest = _longest(block)
         # one thread (the bulk path's processes are the parallelism); 1 MiB pieces read fastest
-        options = pj.ReadOptions(use_threads=False, block_size=max(_longest(block) + 1, 1 << 20))
+        options = pj.ReadOptions(use_threads=False, block_size=max(longest + 1, 1 << 20))
         buffer = pa.py_buffer(block)
         try:
             # the reader leaves broken UTF-8 in strings: Arrow's own check of the whole block
@@ -423,17 +428,15 @@ class ColumnarChecker:
                 explicit.append(lines_with_null[:n])
             return explicit[0][docs]
 
-        def missing_list(col: pa.Array, row: np.ndarray | None = None) -> None:
-            """A null list is a key left out, unless the line has a ``null`` token (then: flag)."""
-            null = np.flatnonzero(_np(col.is_null()))
-            docs = null if row is None else row[null]
+        def left_out(docs: np.ndarray) -> None:
+            """Values of ``docs`` that read as null, where ``null`` is an error but a missing key
+            is not (a layer list, ``arguments``, a span's text): taken as missing unless the line
+            has a ``null`` token; then the document is flagged."""
             bad[docs[null_in_line(docs)]] = True
 
-        def missing_text(spans: _Spans, row: np.ndarray) -> None:
-            """A span's text is left out (fine: the document's text is used), unless the line
-            has a ``null`` token: ``"text": null`` is for the full validator."""
-            docs = row[spans.missing]
-            bad[docs[null_in_line(docs)]] = True
+        def missing_list(col: pa.Array, row: np.ndarray | None = None) -> None:
+            null = np.flatnonzero(_np(col.is_null()))
+            left_out(null if row is None else row[null])
 
         column = {name: table.column(name).combine_chunks() for name in table.column_names}
         text = column["text"]
@@ -465,7 +468,7 @@ class ColumnarChecker:
             items, row, ordinal, _ = _unnest(col)
             ident, kind, note = (_field(items, k) for k in ("id", "kind", "note"))
             spans = _Spans(_field(items, "span"), row, doc)
-            missing_text(spans, row)
+            left_out(row[spans.missing])
             ok = spans.ok & _valid(items)
             if name == "regions":
                 ok &= _is_in(kind, self.region_kinds)
@@ -496,11 +499,11 @@ class ColumnarChecker:
         segs, seg_quote, _, seg_offsets = _unnest(content)
         seg_row = q_row[seg_quote]
         seg = _Spans(segs, seg_row, doc)
-        missing_text(seg, seg_row)
+        left_out(seg_row[seg.missing])
         ok[seg_quote[~seg.ok]] = False
         cue_given = _valid(qf["cue"])
         cue = _Spans(qf["cue"], q_row, doc)
-        missing_text(cue, q_row)
+        left_out(q_row[cue.missing])
         ok &= cue.ok | ~cue_given
         ok &= _is_in(speaker, self.of_type["speaker"], optional=True)
         ok &= _is_in(qf["addressee"], self.of_type["addressee"], optional=True)
@@ -563,7 +566,7 @@ class ColumnarChecker:
         c, c_row, c_ordinal, _ = _unnest(col)
         cf = {k: _field(c, k) for k in CLAIM_FIELDS}
         spans = _Spans(cf["span"], c_row, doc)
-        missing_text(spans, c_row)
+        left_out(c_row[spans.missing])
         claimant = cf["claimant"]
         by_article = _mask(pc.equal(claimant, ARTICLE))
         ok = _valid(c) & spans.ok
@@ -606,7 +609,7 @@ class ColumnarChecker:
         em, e_row, e_ordinal, _ = _unnest(col)
         ef = {k: _field(em, k) for k in ("id", "trigger", "event", "realis", "arguments", "note")}
         spans = _Spans(ef["trigger"], e_row, doc)
-        missing_text(spans, e_row)
+        left_out(e_row[spans.missing])
         event = ef["event"]
         ok = _valid(em) & spans.ok
         ok &= _is_in(event, self.event_ids) & _is_in(ef["realis"], self.realis)

@@ -200,7 +200,6 @@ class Columns:
     def __init__(self) -> None:
         self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in self.TABLES}
         """Row tuples per table (transposed into columns once per row group, in C)."""
-        self.documents = 0
 
     def mark(self) -> list[int]:
         return [len(rows) for rows in self.rows.values()]
@@ -208,9 +207,6 @@ class Columns:
     def rollback(self, mark: list[int]) -> None:
         for rows, n in zip(self.rows.values(), mark, strict=True):
             del rows[n:]
-
-    def count(self, table: str) -> int:
-        return len(self.rows[table])
 
     def columns(self, table: str) -> list[tuple[Any, ...]]:
         """The table's buffered rows as one sequence per column."""
@@ -222,7 +218,6 @@ class Columns:
     def clear(self) -> None:
         for rows in self.rows.values():
             rows.clear()
-        self.documents = 0
 
 
 class FastChecker:
@@ -611,7 +606,6 @@ class FastChecker:
                 line,
             )
         )
-        cols.documents += 1
         return doc_id
 
     def _lint(
