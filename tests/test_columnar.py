@@ -367,9 +367,18 @@ def bulk_columnar(folder: Path) -> int:
     return result.columnar
 
 
-def test_bulk_export_is_the_same_with_or_without_the_tier(tmp_path: Path) -> None:
-    """Byte for byte, including blocks where the row path's rows sit among the tier's."""
+@pytest.mark.parametrize("compiled", [True, False])
+def test_bulk_export_is_the_same_with_or_without_the_tier(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: bool
+) -> None:
+    """Byte for byte, including blocks where the row path's rows sit among the tier's; and the
+    same whether the tier reads with the compiled reader (where built) or pyarrow's alone."""
     import json
+
+    import newsanno.columnar
+
+    if not compiled:
+        monkeypatch.setattr(newsanno.columnar, "READER_BUILT", False)
 
     lines = []
     for i in range(90):

@@ -41,6 +41,7 @@ import pyarrow.json as pj
 
 from newsanno.fastcheck import _CUT, _IS_URI, Decline, FastChecker, trie_pattern
 from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
+from newsanno.native import READER_BUILT, NativeReader
 from newsanno.tables import TABLES
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
@@ -371,6 +372,8 @@ class ColumnarChecker:
             pa.array([fast.utterances[u][k] for u in ids], pa.string()) for k in range(5)
         ]
         self.urls: dict[str, bool] = {}
+        self.native = NativeReader(SCHEMA) if READER_BUILT else None
+        """The compiled reader (:mod:`newsanno.native`), tried before pyarrow's when built."""
         every = sorted({name for names in fast.names.by_word.values() for name, _ in names})
         every += sorted({name for name, _ in fast.names.always} - set(every))
         self.names: re.Pattern[str] | None = None
@@ -395,6 +398,10 @@ class ColumnarChecker:
             # the reader leaves broken UTF-8 in strings: Arrow's own check of the whole block
             offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int32))
             pa.Array.from_buffers(pa.binary(), 1, [None, offsets, buffer]).cast(pa.string())
+            if self.native is not None:
+                table = self.native.read(block)
+                if table is not None:
+                    return table
             return pj.read_json(
                 pa.BufferReader(buffer), read_options=options, parse_options=PARSE_OPTIONS
             )

@@ -1,0 +1,178 @@
+"""The compiled reader (``newsanno.native``): it reads exactly what pyarrow's JSON reader reads.
+
+Whatever it accepts, pyarrow's reader must accept too and read into an equal table; whatever it
+refuses falls back to pyarrow's reader. So the columnar tier's findings and rows do not depend
+on it, only its speed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.json as pj
+import pytest
+
+from newsanno import native
+from newsanno.columnar import PARSE_OPTIONS, SCHEMA
+from newsanno.synth import make_document, make_world
+
+SYNTH = make_world()
+COMPILER = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
+
+
+def _pyarrow(block: bytes) -> pa.Table | None:
+    options = pj.ReadOptions(use_threads=False, block_size=max(len(block), 1 << 20))
+    try:
+        return pj.read_json(
+            pa.BufferReader(block), read_options=options, parse_options=PARSE_OPTIONS
+        )
+    except Exception:
+        return None
+
+
+@pytest.fixture(scope="module")
+def reader() -> native.NativeReader:
+    if not native.READER_BUILT:
+        if COMPILER:  # `make test` builds it: a missing library here is a build failure
+            pytest.fail(f"{native.LIBRARY} is not built though a C compiler is here (run `make`)")
+        pytest.skip("no C compiler: the compiled reader is not built")
+    return native.NativeReader(SCHEMA)
+
+
+def _variants(rng: random.Random, doc: dict[str, Any]) -> list[bytes]:
+    """One document written several ways: compact, spaced and ASCII-escaped, keys shuffled,
+    optional keys left out or null, lists empty."""
+    out = [orjson.dumps(doc), json.dumps(doc).encode(), json.dumps(doc, ensure_ascii=True).encode()]
+    spare = json.loads(json.dumps(doc))
+    for layer in ("regions", "mentions", "quotes", "claims", "event_mentions"):
+        for item in spare.get(layer, []):
+            for key in [k for k in item if k in ("note", "kind", "cue", "addressee", "date")]:
+                choice = rng.random()
+                if choice < 0.3:
+                    del item[key]
+                elif choice < 0.5:
+                    item[key] = None
+            if "span" in item and rng.random() < 0.3:
+                item["span"].pop("text", None)
+    spare["regions"] = []
+    spare["metadata"] = None if rng.random() < 0.5 else {}
+    keys = list(spare)
+    rng.shuffle(keys)
+    out.append(json.dumps({k: spare[k] for k in keys}, ensure_ascii=rng.random() < 0.5).encode())
+    return out
+
+
+def test_built_where_a_compiler_is() -> None:
+    if COMPILER:
+        assert native.READER_BUILT, f"{native.LIBRARY} missing or older than its source"
+
+
+def test_it_reads_what_pyarrow_reads(reader: native.NativeReader) -> None:
+    rng = random.Random(1)
+    lines = []
+    for i in range(40):
+        doc = make_document(SYNTH, 9000 + i, size=1500)
+        doc["text"] += ' "\\/\b\f\n\r\t\u0000\u00e9\u2028\U0001f600 end'
+        lines.extend(_variants(rng, doc))
+    for ending in (b"\n", b"\r\n"):
+        block = ending.join(lines) + ending
+        mine = reader.read(block)
+        assert mine is not None and mine.num_rows == len(lines)
+        theirs = _pyarrow(block)
+        assert theirs is not None
+        assert mine.equals(theirs)
+        assert mine.schema == SCHEMA
+    last = reader.read(b"\n".join(lines))  # no newline after the last line
+    assert last is not None and last.num_rows == len(lines)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"doc_id": "a", "colour": "red"}',  # unknown field
+        b'{"doc_id": "a", "doc_id": "b"}',  # a key twice
+        b'{"mentions": [{"span": "text anchor"}]}',
+        b'{"regions": [{"span": {"start": 1.0, "end": 2}}]}',
+        b'{"regions": [{"span": {"start": 1e2, "end": 2}}]}',
+        b'{"regions": [{"span": {"start": -1, "end": 2}}]}',  # pyarrow reads it; we leave it
+        b'{"regions": [{"span": {"start": 01, "end": 2}}]}',
+        b'{"regions": [{"span": {"start": 1234567890123456789, "end": 2}}]}',
+        b'{"doc_id": 1}',
+        b'{"doc_id": "\\ud800"}',  # a lone high surrogate
+        b'{"doc_id": "\\udc00"}',  # a lone low surrogate
+        b'{"doc_id": "\\ud800\\u0041"}',
+        b'{"doc_id": "\\x41"}',
+        b'{"doc_id": "a\x01"}',  # a raw control character
+        b'{"doc_id": "a"}{"doc_id": "b"}',  # two values on a line
+        b'{"doc_id": "a"} x',
+        b'{"do\\u0063_id": "a"}',  # an escaped key (pyarrow reads it; we leave it)
+        b'{"doc_id": "a",}',
+        b'{"doc_id" "a"}',
+        b'{"doc_id": "a"',
+        b'{"doc_id": "a',
+        b'{"regions": [}',
+        b'{"regions": [{"id": "r"},]}',
+        b'{"metadata": []}',
+        b'{"regions": {}}',
+        b'{"claims": [{"checkworthy": 1}]}',
+        b'{"claims": [{"checkworthy": tru}]}',
+        b'{"doc_id": nul}',
+        b'{\n"doc_id": "a"}',
+        b"",
+        b"\n",
+        b"[]",
+        b"null",
+    ],
+)
+def test_it_refuses_what_it_does_not_read(reader: native.NativeReader, line: bytes) -> None:
+    assert reader.read(line + b"\n") is None
+
+
+def test_whatever_it_accepts_pyarrow_reads_the_same(reader: native.NativeReader) -> None:
+    """Random damage to good lines: the reader may refuse more than pyarrow, never less, and
+    reads what it accepts the same way. (No crash either: the process would die.)"""
+    rng = random.Random(7)
+    base = [orjson.dumps(make_document(SYNTH, 800 + i, size=900)) for i in range(20)]
+    base += [json.dumps(orjson.loads(b), ensure_ascii=True).encode() for b in base[:5]]
+    tokens = [b"null", b"[", b"]", b"{", b"}", b",", b":", b'"', b"\\", b"\\u", b"\\ud83d", b"1"]
+    tokens += [b"-", b"0", b"true", b" ", b"\t", b'""', b'"x"', b"\r", b"\x00", b"\xc3\xa9"]
+    accepted = 0
+    for _ in range(1500):
+        lines = [bytearray(raw) for raw in rng.sample(base, 3)]
+        for _ in range(rng.randint(1, 3)):
+            line = rng.choice(lines)
+            i = rng.randrange(0, len(line))
+            if rng.random() < 0.6:
+                line[i : i + rng.randint(0, 4)] = rng.choice(tokens)
+            else:
+                del line[i : i + rng.randint(1, 30)]
+        block = b"\n".join(lines) + b"\n"
+        mine = reader.read(block)
+        if mine is None:
+            continue
+        theirs = _pyarrow(block)
+        assert theirs is not None, block
+        assert mine.equals(theirs), block
+        accepted += 1
+    assert accepted > 100  # enough damaged blocks still read to make the point
+
+
+def test_a_library_older_than_its_source_is_not_loaded(tmp_path: Path) -> None:
+    if not native.READER_BUILT:
+        pytest.skip("no compiled reader here")
+    library = tmp_path / "_jsonl.so"
+    source = tmp_path / "_jsonl.c"
+    shutil.copy(native.LIBRARY, library)
+    shutil.copy(native.SOURCE, source)
+    os.utime(library, (1_000_000, 1_000_000))
+    assert native.load(library, source) is None
+    os.utime(source, (999_000, 999_000))
+    assert native.load(library, source) is not None
+    assert native.load(tmp_path / "missing.so", source) is None

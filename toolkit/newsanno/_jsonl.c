@@ -1,0 +1,392 @@
+/* A strict reader of JSONL lines into Arrow-shaped column buffers, for one fixed schema.
+ *
+ * The columnar tier's fast reader (newsanno.native). It reads a block of lines, each one JSON
+ * object, against a schema tree of structs, lists, strings, 64-bit integers and booleans, and
+ * fills one set of buffers per schema node: a validity byte per entry, int32 offsets (strings,
+ * lists) and data (string bytes, int64 values, bool bytes). Python turns them into Arrow arrays.
+ *
+ * It accepts a strict subset of what pyarrow's JSON reader accepts and must read it the same
+ * way; anything else (a key it does not know or sees twice, a wrong JSON type, a negative, float
+ * or long number, an escaped key, whitespace other than spaces and tabs, a lone surrogate, a
+ * control character in a string, more than one value on a line) makes it refuse the whole block,
+ * and the caller falls back to pyarrow's reader. It does not check UTF-8: the caller checks the
+ * whole block first. No allocation failure or malformed input can make it read out of bounds:
+ * every read is checked against the end of the block.
+ *
+ * Plain C99 with no Python API: loaded with ctypes.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { K_STRING = 0, K_INT64 = 1, K_BOOL = 2, K_STRUCT = 3, K_LIST = 4 };
+
+typedef struct {
+    char *p;
+    int64_t len, cap;
+} buf_t;
+
+typedef struct {
+    int kind;
+    int nchild;
+    int *child;          /* struct: its fields; list: its one value node */
+    const char **name;   /* struct: the fields' names */
+    int *namelen;
+    buf_t valid, offs, data;
+    int64_t count;       /* entries so far */
+    int64_t items;       /* string: bytes so far; list: values so far */
+} node_t;
+
+typedef struct {
+    int n;
+    node_t *node;
+    char *names;
+    int failed;          /* an allocation failed: refuse */
+} ctx_t;
+
+static int grow(ctx_t *c, buf_t *b, int64_t more) {
+    if (b->len + more <= b->cap) return 1;
+    int64_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more) cap *= 2;
+    char *p = realloc(b->p, (size_t)cap);
+    if (!p) { c->failed = 1; return 0; }
+    b->p = p;
+    b->cap = cap;
+    return 1;
+}
+
+static int put(ctx_t *c, buf_t *b, const void *src, int64_t n) {
+    if (!grow(c, b, n)) return 0;
+    memcpy(b->p + b->len, src, (size_t)n);
+    b->len += n;
+    return 1;
+}
+
+static int put_byte(ctx_t *c, buf_t *b, uint8_t v) { return put(c, b, &v, 1); }
+
+static int put_i32(ctx_t *c, buf_t *b, int64_t v) {
+    if (v > INT32_MAX) return 0;
+    int32_t w = (int32_t)v;
+    return put(c, b, &w, 4);
+}
+
+static void reset(node_t *nd) {
+    nd->valid.len = nd->offs.len = nd->data.len = 0;
+    nd->count = nd->items = 0;
+}
+
+/* one null entry of a node (and of its struct fields, which Arrow needs as long as the struct) */
+static int put_null(ctx_t *c, int i) {
+    node_t *nd = &c->node[i];
+    if (!put_byte(c, &nd->valid, 0)) return 0;
+    nd->count++;
+    switch (nd->kind) {
+    case K_STRING: return put_i32(c, &nd->offs, nd->items);
+    case K_INT64: { int64_t z = 0; return put(c, &nd->data, &z, 8); }
+    case K_BOOL: return put_byte(c, &nd->data, 0);
+    case K_LIST: return put_i32(c, &nd->offs, nd->items);
+    case K_STRUCT:
+        for (int k = 0; k < nd->nchild; k++)
+            if (!put_null(c, nd->child[k])) return 0;
+        return 1;
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *p, *end;
+} cur_t;
+
+static void ws(cur_t *s) {
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t')) s->p++;
+}
+
+static int hex4(const char *p, uint32_t *out) {
+    uint32_t v = 0;
+    for (int k = 0; k < 4; k++) {
+        char ch = p[k];
+        v <<= 4;
+        if (ch >= '0' && ch <= '9') v |= (uint32_t)(ch - '0');
+        else if (ch >= 'a' && ch <= 'f') v |= (uint32_t)(ch - 'a' + 10);
+        else if (ch >= 'A' && ch <= 'F') v |= (uint32_t)(ch - 'A' + 10);
+        else return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+/* a string's content after its opening quote, unescaped into b; s ends after the closing quote */
+static int string_into(ctx_t *c, cur_t *s, buf_t *b, int64_t *written) {
+    const char *p = s->p, *end = s->end;
+    int64_t before = b->len;
+    for (;;) {
+        const char *run = p;
+        while (p < end && *p != '"' && *p != '\\' && (uint8_t)*p >= 0x20) p++;
+        if (p > run && !put(c, b, run, p - run)) return 0;
+        if (p >= end || (uint8_t)*p < 0x20) return 0;
+        if (*p == '"') { p++; break; }
+        /* an escape */
+        if (end - p < 2) return 0;
+        char e = p[1];
+        char out;
+        p += 2;
+        switch (e) {
+        case '"': out = '"'; break;
+        case '\\': out = '\\'; break;
+        case '/': out = '/'; break;
+        case 'b': out = '\b'; break;
+        case 'f': out = '\f'; break;
+        case 'n': out = '\n'; break;
+        case 'r': out = '\r'; break;
+        case 't': out = '\t'; break;
+        case 'u': {
+            uint32_t u;
+            if (end - p < 4 || !hex4(p, &u)) return 0;
+            p += 4;
+            if (u >= 0xDC00 && u <= 0xDFFF) return 0;            /* a lone low surrogate */
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                uint32_t lo;
+                if (end - p < 6 || p[0] != '\\' || p[1] != 'u' || !hex4(p + 2, &lo)) return 0;
+                if (lo < 0xDC00 || lo > 0xDFFF) return 0;
+                p += 6;
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+            }
+            uint8_t w[4];
+            int n;
+            if (u < 0x80) { w[0] = (uint8_t)u; n = 1; }
+            else if (u < 0x800) { w[0] = 0xC0 | (u >> 6); w[1] = 0x80 | (u & 0x3F); n = 2; }
+            else if (u < 0x10000) {
+                w[0] = 0xE0 | (u >> 12); w[1] = 0x80 | ((u >> 6) & 0x3F);
+                w[2] = 0x80 | (u & 0x3F); n = 3;
+            } else {
+                w[0] = 0xF0 | (u >> 18); w[1] = 0x80 | ((u >> 12) & 0x3F);
+                w[2] = 0x80 | ((u >> 6) & 0x3F); w[3] = 0x80 | (u & 0x3F); n = 4;
+            }
+            if (!put(c, b, w, n)) return 0;
+            continue;
+        }
+        default: return 0;
+        }
+        if (!put_byte(c, b, (uint8_t)out)) return 0;
+    }
+    s->p = p;
+    *written = b->len - before;
+    return 1;
+}
+
+static int value(ctx_t *c, cur_t *s, int i);
+
+static int object(ctx_t *c, cur_t *s, node_t *nd) {
+    /* at '{' */
+    s->p++;
+    uint64_t seen = 0;
+    ws(s);
+    if (s->p < s->end && *s->p == '}') {
+        s->p++;
+    } else {
+        for (;;) {
+            if (s->p >= s->end || *s->p != '"') return 0;
+            const char *key = ++s->p;
+            while (s->p < s->end && *s->p != '"' && *s->p != '\\' && (uint8_t)*s->p >= 0x20)
+                s->p++;
+            if (s->p >= s->end || *s->p != '"') return 0;   /* escaped or unterminated key */
+            int len = (int)(s->p - key);
+            s->p++;
+            int k = 0;
+            while (k < nd->nchild && (nd->namelen[k] != len || memcmp(nd->name[k], key, len)))
+                k++;
+            if (k == nd->nchild) return 0;                  /* a field the schema lacks */
+            if (seen & ((uint64_t)1 << k)) return 0;       /* the same key twice */
+            seen |= (uint64_t)1 << k;
+            ws(s);
+            if (s->p >= s->end || *s->p != ':') return 0;
+            s->p++;
+            ws(s);
+            if (!value(c, s, nd->child[k])) return 0;
+            ws(s);
+            if (s->p >= s->end) return 0;
+            if (*s->p == ',') { s->p++; ws(s); continue; }
+            if (*s->p == '}') { s->p++; break; }
+            return 0;
+        }
+    }
+    for (int k = 0; k < nd->nchild; k++)
+        if (!(seen & ((uint64_t)1 << k)) && !put_null(c, nd->child[k])) return 0;
+    return 1;
+}
+
+static int literal(cur_t *s, const char *word, int n) {
+    if (s->end - s->p < n || memcmp(s->p, word, (size_t)n)) return 0;
+    s->p += n;
+    return 1;
+}
+
+static int value(ctx_t *c, cur_t *s, int i) {
+    node_t *nd = &c->node[i];
+    if (s->p >= s->end) return 0;
+    char ch = *s->p;
+    if (ch == 'n') return literal(s, "null", 4) && put_null(c, i);
+    switch (nd->kind) {
+    case K_STRING: {
+        if (ch != '"') return 0;
+        s->p++;
+        int64_t n;
+        if (!string_into(c, s, &nd->data, &n)) return 0;
+        nd->items += n;
+        if (!put_i32(c, &nd->offs, nd->items)) return 0;
+        break;
+    }
+    case K_INT64: {
+        /* plain non-negative integers of at most 18 digits, no leading zero */
+        const char *d = s->p;
+        int64_t v = 0;
+        while (s->p < s->end && *s->p >= '0' && *s->p <= '9') v = v * 10 + (*s->p++ - '0');
+        int64_t digits = s->p - d;
+        if (digits == 0 || digits > 18 || (digits > 1 && *d == '0')) return 0;
+        if (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E')) return 0;
+        if (!put(c, &nd->data, &v, 8)) return 0;
+        break;
+    }
+    case K_BOOL: {
+        uint8_t v;
+        if (literal(s, "true", 4)) v = 1;
+        else if (literal(s, "false", 5)) v = 0;
+        else return 0;
+        if (!put_byte(c, &nd->data, v)) return 0;
+        break;
+    }
+    case K_STRUCT:
+        if (ch != '{' || !object(c, s, nd)) return 0;
+        break;
+    case K_LIST: {
+        if (ch != '[') return 0;
+        s->p++;
+        ws(s);
+        if (s->p < s->end && *s->p == ']') {
+            s->p++;
+        } else {
+            for (;;) {
+                if (!value(c, s, nd->child[0])) return 0;
+                nd->items++;
+                ws(s);
+                if (s->p >= s->end) return 0;
+                if (*s->p == ',') { s->p++; ws(s); continue; }
+                if (*s->p == ']') { s->p++; break; }
+                return 0;
+            }
+        }
+        if (!put_i32(c, &nd->offs, nd->items)) return 0;
+        break;
+    }
+    default:
+        return 0;
+    }
+    nd->count++;
+    return put_byte(c, &nd->valid, 1);
+}
+
+/* kind, nchild and first (into childs) per node; names: the field names of struct nodes' children,
+ * NUL-separated in child order. Node 0 is the line (a struct). */
+void *nj_new(int n, const int *kind, const int *nchild, const int *first, const int *childs,
+             const char *names, int names_len) {
+    ctx_t *c = calloc(1, sizeof(ctx_t));
+    if (!c) return NULL;
+    c->n = n;
+    c->node = calloc((size_t)n, sizeof(node_t));
+    c->names = malloc((size_t)names_len + 1);
+    if (!c->node || !c->names) goto fail;
+    memcpy(c->names, names, (size_t)names_len);
+    c->names[names_len] = 0;
+    const char *name = c->names;
+    for (int i = 0; i < n; i++) {
+        node_t *nd = &c->node[i];
+        nd->kind = kind[i];
+        nd->nchild = nchild[i];
+        if (nd->kind == K_STRUCT && nd->nchild > 64) goto fail;
+        nd->child = malloc(sizeof(int) * (size_t)(nchild[i] + 1));
+        nd->name = malloc(sizeof(char *) * (size_t)(nchild[i] + 1));
+        nd->namelen = malloc(sizeof(int) * (size_t)(nchild[i] + 1));
+        if (!nd->child || !nd->name || !nd->namelen) goto fail;
+        for (int k = 0; k < nchild[i]; k++) {
+            nd->child[k] = childs[first[i] + k];
+            if (nd->child[k] <= i || nd->child[k] >= n) goto fail;
+            if (nd->kind == K_STRUCT) {
+                nd->name[k] = name;
+                nd->namelen[k] = (int)strlen(name);
+                name += nd->namelen[k] + 1;
+                if (name > c->names + names_len + 1) goto fail;
+            }
+        }
+    }
+    return c;
+fail:
+    if (c->node)
+        for (int i = 0; i < n; i++) {
+            free(c->node[i].child);
+            free(c->node[i].name);
+            free(c->node[i].namelen);
+        }
+    free(c->node);
+    free(c->names);
+    free(c);
+    return NULL;
+}
+
+void nj_free(void *handle) {
+    ctx_t *c = handle;
+    if (!c) return;
+    for (int i = 0; i < c->n; i++) {
+        node_t *nd = &c->node[i];
+        free(nd->child);
+        free(nd->name);
+        free(nd->namelen);
+        free(nd->valid.p);
+        free(nd->offs.p);
+        free(nd->data.p);
+    }
+    free(c->node);
+    free(c->names);
+    free(c);
+}
+
+/* Read the lines of buf[0:len] (each ends with '\n', the last one may not; a '\r' may come
+ * before it). Returns the number of lines read, or -1 when the block is refused. */
+int64_t nj_parse(void *handle, const char *buf, int64_t len) {
+    ctx_t *c = handle;
+    c->failed = 0;
+    for (int i = 0; i < c->n; i++) {
+        node_t *nd = &c->node[i];
+        reset(nd);
+        if ((nd->kind == K_STRING || nd->kind == K_LIST) && !put_i32(c, &nd->offs, 0)) return -1;
+    }
+    cur_t s = {buf, buf + len};
+    int64_t rows = 0;
+    while (s.p < s.end) {
+        ws(&s);
+        if (s.p >= s.end || *s.p != '{') return -1;
+        if (!object(c, &s, &c->node[0])) return -1;
+        c->node[0].count++;
+        if (!put_byte(c, &c->node[0].valid, 1)) return -1;
+        ws(&s);
+        if (s.p < s.end && *s.p == '\r') s.p++;
+        if (s.p < s.end) {
+            if (*s.p != '\n') return -1;
+            s.p++;
+        }
+        rows++;
+    }
+    return c->failed ? -1 : rows;
+}
+
+/* What node i holds: which 0 validity, 1 offsets, 2 data. Sets *ptr, returns the byte length. */
+int64_t nj_buffer(void *handle, int i, int which, const char **ptr) {
+    ctx_t *c = handle;
+    buf_t *b = which == 0 ? &c->node[i].valid : which == 1 ? &c->node[i].offs : &c->node[i].data;
+    *ptr = b->p;
+    return b->len;
+}
+
+int64_t nj_count(void *handle, int i) {
+    ctx_t *c = handle;
+    return c->node[i].count;
+}
