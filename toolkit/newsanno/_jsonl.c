@@ -115,12 +115,24 @@ static int hex4(const char *p, uint32_t *out) {
     return 1;
 }
 
+/* whether any of 8 bytes is '"', '\\' or below 0x20 (maybe, when an earlier byte is: the exact
+ * byte loop then decides) */
+static int special8(const char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t q = v ^ (ones * '"'), b = v ^ (ones * '\\');
+    uint64_t hit = ((v - ones * 0x20) & ~v) | ((q - ones) & ~q) | ((b - ones) & ~b);
+    return (hit & high) != 0;
+}
+
 /* a string's content after its opening quote, unescaped into b; s ends after the closing quote */
 static int string_into(ctx_t *c, cur_t *s, buf_t *b, int64_t *written) {
     const char *p = s->p, *end = s->end;
     int64_t before = b->len;
     for (;;) {
         const char *run = p;
+        while (end - p >= 8 && !special8(p)) p += 8;
         while (p < end && *p != '"' && *p != '\\' && (uint8_t)*p >= 0x20) p++;
         if (p > run && !put(c, b, run, p - run)) return 0;
         if (p >= end || (uint8_t)*p < 0x20) return 0;
