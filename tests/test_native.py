@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.json as pj
@@ -176,3 +177,31 @@ def test_a_library_older_than_its_source_is_not_loaded(tmp_path: Path) -> None:
     os.utime(source, (999_000, 999_000))
     assert native.load(library, source) is not None
     assert native.load(tmp_path / "missing.so", source) is None
+
+
+def test_code_points_are_python_s(reader: native.NativeReader) -> None:
+    """``utf32`` decodes as Python's UTF-8 codec does, and refuses what it refuses."""
+    rng = random.Random(11)
+    alphabet = "aé€😀\u0301\u2028\x00\x7f\u07ff\u0800\uffff\U00010000\U0010ffff"
+    values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(300)]
+    arr = pa.array([*values, None], pa.string())
+    found = native.utf32(arr.buffers()[2], np.frombuffer(arr.buffers()[1], np.int32), len(arr))
+    assert found is not None
+    cps, starts = found
+    assert "".join(values).encode("utf-32-le") == cps.tobytes()
+    assert starts.tolist() == np.cumsum([0] + [len(v) for v in values] + [0]).tolist()
+    bad = [b"\xff", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82", b"a\x80"]
+    bad += [b"\xf0\x82\x82\xac", b"\xe0\x80\xaf"]
+    for raw in bad:
+        with pytest.raises(UnicodeDecodeError):
+            raw.decode("utf-8")
+        offsets = np.array([0, len(raw)], np.int32)
+        assert native.utf32(raw, offsets, 1) is None, raw
+    for _ in range(2000):  # random bytes: refused exactly when Python refuses them
+        raw = bytes(rng.choice(b"a\x80\xbf\xc2\xdf\xe0\xed\xef\xf0\xf4\xf5\xff") for _ in range(6))
+        try:
+            want = raw.decode("utf-8").encode("utf-32-le")
+        except UnicodeDecodeError:
+            want = None
+        got = native.utf32(raw, np.array([0, 6], np.int32), 1)
+        assert (got[0].tobytes() if got is not None else None) == want, raw

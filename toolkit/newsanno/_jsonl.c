@@ -402,3 +402,35 @@ int64_t nj_count(void *handle, int i) {
     ctx_t *c = handle;
     return c->node[i].count;
 }
+
+/* The code points of n UTF-8 strings (data[offsets[i]:offsets[i+1]]) into cps, and where each
+ * string starts among them into starts (n + 1 entries). cps needs room for one code point per
+ * byte. Returns the number of code points, or -1 for a byte sequence that is not UTF-8 as
+ * Python's codec reads it (no overlong forms, no surrogates, nothing above U+10FFFF). */
+int64_t nj_utf32(const uint8_t *data, const int32_t *offsets, int64_t n, uint32_t *cps,
+                 int64_t *starts) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < n; i++) {
+        starts[i] = k;
+        const uint8_t *p = data + offsets[i], *end = data + offsets[i + 1];
+        if (end < p) return -1;
+        while (p < end) {
+            uint32_t b = *p, u;
+            if (b < 0x80) { cps[k++] = b; p++; continue; }
+            int len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+            if (!len || b > 0xF4 || end - p < len) return -1;
+            u = b & (0xFF >> (len + 1));
+            for (int j = 1; j < len; j++) {
+                if ((p[j] & 0xC0) != 0x80) return -1;
+                u = (u << 6) | (p[j] & 0x3F);
+            }
+            if ((len == 3 && (u < 0x800 || (u >= 0xD800 && u <= 0xDFFF))) ||
+                (len == 4 && (u < 0x10000 || u > 0x10FFFF)))
+                return -1;
+            cps[k++] = u;
+            p += len;
+        }
+    }
+    starts[n] = k;
+    return k;
+}

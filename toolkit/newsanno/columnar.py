@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from newsanno import native
 from newsanno.fastcheck import _CUT, _IS_URI, Decline, FastChecker, trie_pattern
 from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.native import READER_BUILT, NativeReader
@@ -201,6 +202,9 @@ def _utf32(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     n = len(arr)
     offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[: n + 1]
     buffer = arr.buffers()[2]
+    found = native.utf32(buffer, offs, n)
+    if found is not None:
+        return found
     data = buffer.to_pybytes()[offs[0] : offs[-1]] if buffer is not None and n else b""
     cps = np.frombuffer(data.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
     starts = np.zeros(n + 1, dtype=np.int64)

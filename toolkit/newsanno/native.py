@@ -64,6 +64,8 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
         ctypes.c_int,
         ctypes.POINTER(ctypes.c_void_p),
     ]
+    lib.nj_utf32.restype = ctypes.c_int64
+    lib.nj_utf32.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_int64] + [ctypes.c_void_p] * 2
     lib.nj_count.restype = ctypes.c_int64
     lib.nj_count.argtypes = [ctypes.c_void_p, ctypes.c_int]
     return lib
@@ -72,6 +74,27 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
 _LIB = load()
 READER_BUILT = _LIB is not None
 """Whether the compiled reader is there (``make`` builds it)."""
+
+
+def utf32(data: Any, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The code points of ``n`` UTF-8 strings (``data``: a buffer, ``offsets``: int32, ``n + 1``
+    of them, 0-based or not) and where each starts among them; None for bytes that are not
+    UTF-8, or when the library is not built."""
+    if _LIB is None:
+        return None
+    view = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
+    offsets = np.ascontiguousarray(offsets, dtype=np.int32)
+    if n and (offsets[0] < 0 or offsets[n] > len(view)):
+        return None
+    size = int(offsets[n] - offsets[0]) if n else 0
+    cps = np.empty(max(size, 1), dtype=np.uint32)
+    starts = np.empty(n + 1, dtype=np.int64)
+    got = _LIB.nj_utf32(
+        view.ctypes.data, offsets.ctypes.data, n, cps.ctypes.data, starts.ctypes.data
+    )
+    if got < 0:
+        return None
+    return cps[:got], starts
 
 
 class NativeReader:
