@@ -205,3 +205,47 @@ def test_code_points_are_python_s(reader: native.NativeReader) -> None:
             want = None
         got = native.utf32(raw, np.array([0, 6], np.int32), 1)
         assert (got[0].tobytes() if got is not None else None) == want, raw
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each run of code points the spans cover replaced by one NUL."""
+    covered = [False] * len(text)
+    for start, end in spans:
+        for k in range(max(start, 0), min(end, len(text))):
+            covered[k] = True
+    return "".join(
+        "\x00" if c and (k == 0 or not covered[k - 1]) else ch
+        for k, (ch, c) in enumerate(zip(text, covered, strict=True))
+        if not c or k == 0 or not covered[k - 1]
+    )
+
+
+def test_the_name_search_is_a_plain_substring_search(reader: native.NativeReader) -> None:
+    """``Trie.holds`` against the obvious reference: cut the covered runs, look for each word."""
+    rng = random.Random(13)
+    words = ["Ann", "Anna Lee", "Lee", "Bé", "😀x", "Ö"]
+    trie = native.Trie(words)
+    outcomes = set()
+    pieces = ["Ann", "An", "na", " Lee", "Le", "e", "B", "é", "😀", "x", "Ö", " ", "\x00", "q"]
+    for _ in range(300):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(5)]
+        spans = []
+        for row, text in enumerate(texts):
+            for _ in range(rng.randint(0, 3)):
+                a = rng.randint(0, max(len(text) - 1, 0))
+                b = rng.randint(a + 1, len(text) + 1)
+                if b <= len(text):
+                    spans.append((row, a, b))
+        cps = np.frombuffer("".join(texts).encode("utf-32-le"), np.uint32)
+        at = np.cumsum([0] + [len(t) for t in texts])
+        cols = tuple(np.array([s[k] for s in spans], np.int64) for k in range(3))
+        held = trie.holds(cps, at, cols)
+        assert held is not None
+        want = [
+            any(w in _cut(t, [(a, b) for r, a, b in spans if r == i]) for w in words)
+            for i, t in enumerate(texts)
+        ]
+        assert held.tolist() == want, (texts, spans)
+        outcomes.update(want)
+    assert outcomes == {True, False}
+    assert native.Trie([""]).holds(cps, at, cols).all()

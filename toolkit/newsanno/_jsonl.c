@@ -434,3 +434,60 @@ int64_t nj_utf32(const uint8_t *data, const int32_t *offsets, int64_t n, uint32_
     starts[n] = k;
     return k;
 }
+
+/* Which of n documents hold a word of a trie once their covered spans are cut out.
+ *
+ * Document i is cps[doc_at[i]:doc_at[i+1]]. Span k covers its code points start[k] .. end[k] - 1
+ * (within the document, row[k]); each run of covered code points is replaced by one code point
+ * 0, which no word holds. The trie: node j's edges are first[j] .. first[j] + count[j] - 1,
+ * sorted by edge_cp, each leading to edge_to; final[j] says a word ends at node j; node 0 is
+ * the root. Sets out[i] to 1 where a word occurs in the cut text, else 0. Returns 0, or -1 when
+ * memory runs out. */
+int64_t nj_names(const uint32_t *cps, const int64_t *doc_at, int64_t n, const int64_t *row,
+                 const int64_t *start, const int64_t *end, int64_t nspans, const int32_t *first,
+                 const int32_t *count, const uint32_t *edge_cp, const int32_t *edge_to,
+                 const uint8_t *final, uint8_t *out) {
+    int64_t total = doc_at[n] - doc_at[0], longest = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (doc_at[i + 1] - doc_at[i] > longest) longest = doc_at[i + 1] - doc_at[i];
+    uint8_t *covered = calloc((size_t)total + 1, 1);
+    uint32_t *cut = malloc(sizeof(uint32_t) * (size_t)(longest + 1));
+    if (!covered || !cut) { free(covered); free(cut); return -1; }
+    for (int64_t k = 0; k < nspans; k++) {
+        if (row[k] < 0 || row[k] >= n) continue;
+        int64_t size = doc_at[row[k] + 1] - doc_at[row[k]];
+        int64_t a = start[k] < 0 ? 0 : start[k], b = end[k] > size ? size : end[k];
+        if (a < b) memset(covered + doc_at[row[k]] - doc_at[0] + a, 1, (size_t)(b - a));
+    }
+    uint8_t starts[8192] = {0};  /* a bit per code point below 65536 that begins a word */
+    for (int32_t e = first[0]; e < first[0] + count[0]; e++)
+        if (edge_cp[e] < 65536) starts[edge_cp[e] >> 3] |= (uint8_t)(1 << (edge_cp[e] & 7));
+    for (int64_t i = 0; i < n; i++) {
+        int64_t len = 0;
+        for (int64_t q = doc_at[i]; q < doc_at[i + 1]; q++) {
+            if (!covered[q - doc_at[0]]) cut[len++] = cps[q];
+            else if (q == doc_at[i] || !covered[q - 1 - doc_at[0]]) cut[len++] = 0;
+        }
+        uint8_t hit = final[0];
+        for (int64_t j = 0; j < len && !hit; j++) {
+            if (cut[j] < 65536 && !(starts[cut[j] >> 3] & (1 << (cut[j] & 7)))) continue;
+            int32_t node = 0;
+            for (int64_t t = j; t < len; t++) {
+                uint32_t ch = cut[t];
+                int32_t lo = first[node], hi = first[node] + count[node];
+                while (lo < hi) {  /* the first edge not below ch */
+                    int32_t mid = lo + (hi - lo) / 2;
+                    if (edge_cp[mid] < ch) lo = mid + 1;
+                    else hi = mid;
+                }
+                if (lo == first[node] + count[node] || edge_cp[lo] != ch) break;
+                node = edge_to[lo];
+                if (final[node]) { hit = 1; break; }
+            }
+        }
+        out[i] = hit;
+    }
+    free(covered);
+    free(cut);
+    return 0;
+}

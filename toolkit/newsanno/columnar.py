@@ -384,6 +384,8 @@ class ColumnarChecker:
         """Any name or alias, anywhere (no word boundaries): the name lint's first filter."""
         if every:
             self.names = re.compile(trie_pattern(every))
+        self.trie = native.Trie(every) if READER_BUILT else None
+        """The same search in C (:mod:`newsanno.native`), when built."""
         self.names_cross = any(_CUT in name for name in every)
 
     # -- one block -----------------------------------------------------------------------------
@@ -793,6 +795,13 @@ class ColumnarChecker:
             return np.zeros(n, dtype=bool)
         if not len(doc.cps):
             return np.zeros(n, dtype=bool)
+        if self.trie is not None:
+            row, start, end = (
+                np.concatenate([spans["mentions"][k], spans["regions"][k]]) for k in range(3)
+            )
+            held = self.trie.holds(doc.cps, doc.at, (row, start, end))
+            if held is not None:
+                return held
         total = len(doc.cps)
         # the covered spans merged into runs (a run never crosses into the next document)
         row = np.concatenate([spans["mentions"][0], spans["regions"][0]])

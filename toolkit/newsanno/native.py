@@ -64,8 +64,12 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
         ctypes.c_int,
         ctypes.POINTER(ctypes.c_void_p),
     ]
-    lib.nj_utf32.restype = ctypes.c_int64
-    lib.nj_utf32.argtypes = [ctypes.c_void_p] * 2 + [ctypes.c_int64] + [ctypes.c_void_p] * 2
+    pointer, size = ctypes.c_void_p, ctypes.c_int64
+    lib.nj_utf32.restype = size
+    lib.nj_utf32.argtypes = [pointer, pointer, size, pointer, pointer]
+    lib.nj_names.restype = size
+    lib.nj_names.argtypes = [pointer, pointer, size, pointer, pointer, pointer, size]
+    lib.nj_names.argtypes += [pointer] * 6
     lib.nj_count.restype = ctypes.c_int64
     lib.nj_count.argtypes = [ctypes.c_void_p, ctypes.c_int]
     return lib
@@ -95,6 +99,54 @@ def utf32(data: Any, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     if got < 0:
         return None
     return cps[:got], starts
+
+
+class Trie:
+    """Words as a trie of code points, searched in C (:meth:`holds`)."""
+
+    def __init__(self, words: list[str]) -> None:
+        if _LIB is None:
+            raise OSError(f"{LIBRARY.name} is not built (run `make`)")
+        nodes: list[dict[int, int]] = [{}]
+        final = [False]
+        for word in words:
+            at = 0
+            for ch in word:
+                nxt = nodes[at].get(ord(ch))
+                if nxt is None:
+                    nxt = len(nodes)
+                    nodes[at][ord(ch)] = nxt
+                    nodes.append({})
+                    final.append(False)
+                at = nxt
+            final[at] = True
+        edges = [sorted(node.items()) for node in nodes]
+        self.count = np.array([len(e) for e in edges], dtype=np.int32)
+        self.first = np.zeros(len(nodes), dtype=np.int32)
+        np.cumsum(self.count[:-1], out=self.first[1:])
+        flat = [edge for e in edges for edge in e] or [(0, 0)]
+        self.edge_cp = np.array([cp for cp, _ in flat], dtype=np.uint32)
+        self.edge_to = np.array([to for _, to in flat], dtype=np.int32)
+        self.final = np.array(final, dtype=np.uint8)
+
+    def holds(
+        self,
+        cps: np.ndarray,
+        doc_at: np.ndarray,
+        spans: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> np.ndarray | None:
+        """Per document (``cps[doc_at[i]:doc_at[i + 1]]``): whether a word occurs in it once each
+        run of code points that ``spans`` cover (row, start and end within the row's document)
+        is cut down to one code point 0, which no word may hold. None if memory runs out."""
+        assert _LIB is not None
+        n = len(doc_at) - 1
+        arrays: list[np.ndarray] = [np.ascontiguousarray(cps, dtype=np.uint32)]
+        arrays += [np.ascontiguousarray(a, dtype=np.int64) for a in (doc_at, *spans)]
+        arrays += [self.first, self.count, self.edge_cp, self.edge_to, self.final]
+        out = np.zeros(max(n, 1), dtype=np.uint8)
+        p = [a.ctypes.data for a in arrays]
+        got = _LIB.nj_names(p[0], p[1], n, p[2], p[3], p[4], len(spans[0]), *p[5:], out.ctypes.data)
+        return None if got < 0 else out[:n].astype(bool)
 
 
 class NativeReader:
