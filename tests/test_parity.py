@@ -30,6 +30,18 @@ MODEL_ONLY = (
 )
 
 
+@pytest.mark.parametrize("kind", ["corpus", "document"])
+def test_the_schemas_are_valid_json_schema(kind: str) -> None:
+    """The validator builds its jsonschema validators without checking the schemas: this does."""
+    from jsonschema import Draft202012Validator
+
+    from newsanno.schemas import corpus_schema, document_schema
+
+    Draft202012Validator.check_schema(corpus_schema() if kind == "corpus" else document_schema())
+    published = Path(__file__).parents[1] / "schema" / f"{kind}.schema.json"
+    Draft202012Validator.check_schema(json.loads(published.read_text(encoding="utf-8")))
+
+
 def _model_verdict(model: type[BaseModel], data: Any) -> tuple[bool, list[str]]:
     try:
         model.model_validate(data)
