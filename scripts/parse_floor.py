@@ -2,8 +2,10 @@
 
 Generates the bench's synthetic corpus (``--docs``, default 10,000) and times, in this process:
 orjson (the bench's stage a), msgspec into typed structs (when installed), pyarrow's JSON
-reader with the bulk path's explicit schema (both cores, then one thread, as a worker reads), Polars ``read_ndjson``, DuckDB ``read_json``,
-and ``pa.array`` on the mention strings of the first 2,000 documents (nanoseconds per value).
+reader with the bulk path's explicit schema (both cores, then one thread, as a worker reads),
+the compiled reader of :mod:`newsanno.native` (one thread, pieces of whole lines of at most
+8 MiB), Polars ``read_ndjson``, DuckDB ``read_json``, and ``pa.array`` on the mention strings of
+the first 2,000 documents (nanoseconds per value).
 Each is the best of ``--repeat`` runs. It prints one line per measure; nothing is asserted.
 
     .venv/bin/python scripts/parse_floor.py --docs 10000
@@ -182,6 +184,27 @@ def main() -> None:
                 lambda: pj.read_json(shard, read_options=one, parse_options=PARSE_OPTIONS),
             ),
         )
+        from newsanno.columnar import SCHEMA
+        from newsanno.native import READER_BUILT, NativeReader
+
+        if READER_BUILT:
+            reader = NativeReader(SCHEMA)
+            data = shard.read_bytes()
+            cut, start = [], 0  # pieces of whole lines, at most 8 MiB each, as a worker reads
+            while start < len(data):
+                stop = data.rfind(b"\n", start, start + (8 << 20)) + 1
+                if stop <= start:  # one line longer than a piece
+                    stop = data.find(b"\n", start) + 1 or len(data)
+                cut.append(data[start:stop])
+                start = stop
+
+            def compiled() -> None:
+                for piece in cut:
+                    reader.read(piece)
+
+            show("compiled reader (newsanno.native)", _best(args.repeat, compiled))
+        else:
+            print("compiled reader                   not built (run make)")
         import polars as pl
 
         show("polars.read_ndjson", _best(args.repeat, lambda: pl.read_ndjson(shard)))

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from newsanno.native import READER_BUILT
 from newsanno.report import NewsannoError
 
 STAGES = ("parse", "validate", "export", "naive")
@@ -202,6 +203,7 @@ def run(
         "docs_per_s_naive": round(naive_n / naive, 1),
         "ratio_export_to_parse": round(export / parse, 2),
         "ratio_naive_to_export": round(per_doc_naive / per_doc_export, 2),
+        "reader": "compiled" if READER_BUILT else "pyarrow",
     }
 
 
@@ -219,7 +221,8 @@ def summary(figures: dict[str, Any]) -> list[str]:
     return [
         f"{f['docs']:,} documents, {f['annotations']:,} annotations, {f['mb']} MB of JSONL; "
         f"--jobs {f['jobs']}"
-        + (f"; best of {f['repeat']} runs per stage" if f["repeat"] > 1 else ""),
+        + (f"; best of {f['repeat']} runs per stage" if f["repeat"] > 1 else "")
+        + f"; {f['reader']} JSON reader",
         f"a parse (orjson)     {f['seconds_parse']:8.2f} s  {f['docs_per_s_parse']:>10,.0f} docs/s",
         f"b validate           {f['seconds_validate']:8.2f} s  {f['docs_per_s_validate']:>10,.0f} docs/s",
         f"c validate + export  {f['seconds_export']:8.2f} s  {f['docs_per_s_export']:>10,.0f} docs/s  "
