@@ -401,6 +401,56 @@ def test_every_file_is_synced_to_disk_before_the_export_is_published(
     assert events[published + 1 :] and events[published + 1] == f"fsync {tmp_path}"
 
 
+def test_a_bulk_export_is_synced_and_checksummed_before_it_is_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers sync and hash their part files; the rest is synced by the parent; every
+    checksum and datapackage hash is right, for part folders and for single files alike."""
+    from newsanno.bulk import export_bulk
+    from newsanno.synth import write_corpus
+    from newsanno.validate import plan
+
+    write_corpus(tmp_path / "in", 40, per_shard=40)
+    for chunk_bytes, name in ((60_000, "parts"), (1 << 30, "single")):
+        target = tmp_path / name
+        events: list[str] = []
+        real_fsync, real_replace, real_open = os.fsync, os.replace, os.open
+        opened: dict[int, str] = {}
+
+        def tracking_open(path: Any, flags: int, *args: Any) -> int:
+            fd = real_open(path, flags, *args)  # noqa: B023 - used within this iteration
+            opened[fd] = str(path)  # noqa: B023
+            return fd
+
+        def tracking_fsync(fd: int) -> None:
+            events.append(f"fsync {opened.get(fd, '?')}")  # noqa: B023
+            real_fsync(fd)  # noqa: B023
+
+        def tracking_replace(src: Any, dst: Any) -> None:
+            events.append(f"replace {dst}")  # noqa: B023
+            real_replace(src, dst)  # noqa: B023
+
+        with monkeypatch.context() as m:
+            m.setattr(export_module.os, "open", tracking_open)
+            m.setattr(export_module.os, "fsync", tracking_fsync)
+            m.setattr(export_module.os, "replace", tracking_replace)
+            result = export_bulk(plan([tmp_path / "in"]), target, chunk_bytes=chunk_bytes)
+        assert result.written
+        published = events.index(f"replace {target}")
+        synced = [e.split(" ", 1)[1] for e in events[:published] if e.startswith("fsync ")]
+        files = [p.relative_to(target) for p in target.rglob("*") if p.is_file()]
+        parts = [f for f in files if f.name.startswith("part-")]
+        assert (len(parts) > 7) == (name == "parts")
+        for f in files:  # a renamed single file was synced under its part name
+            assert any(s.endswith(f.as_posix()) or s.endswith("part-00000.parquet") for s in synced)
+        assert export_module.verify_checksums(target) == []
+        manifest = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+        for resource in manifest["resources"]:
+            if isinstance(resource["path"], str):
+                digest = hashlib.sha256((target / resource["path"]).read_bytes()).hexdigest()
+                assert resource["hash"] == f"sha256:{digest}"
+
+
 def test_refuses_to_replace_a_folder_that_is_not_an_export(tmp_path: Path) -> None:
     target = tmp_path / "mine"
     target.mkdir()

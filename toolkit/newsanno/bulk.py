@@ -95,6 +95,9 @@ class ChunkResult:
     """Valid documents whose rows could not be built (a bug unless the world has errors)."""
     columnar: int = 0
     """Documents the columnar tier accepted (the rest took the row path)."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """sha256 of each part file the worker wrote (path within the export folder), which it has
+    also synced to disk: the parent need not read them again."""
 
 
 @dataclass
@@ -112,6 +115,8 @@ class BulkResult:
     unexported: int = 0
     columnar: int = 0
     """Documents the columnar tier accepted (the rest took the row path)."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """sha256 of every part file, by path within the export folder (see ChunkResult)."""
     world: CorpusFile | None = None
     """The corpus file, when it is valid (the world tables of an export)."""
     root: Path | None = None
@@ -319,7 +324,7 @@ class Worker:
         result.published = [min(self.published), max(self.published)] if self.published else []
         self.outlets, self.languages, self.published = set(), set(), set()
         if writer is not None:
-            result.rows = writer.rows
+            result.rows, result.digests = writer.rows, writer.digests
         result.unexported, self.unexported = self.unexported, 0
         return result
 
@@ -459,6 +464,7 @@ class _PartWriter:
         self.out, self.index = Path(out), index
         self.writers: dict[str, Any] = {}
         self.rows: dict[str, int] = dict.fromkeys(Columns.TABLES, 0)
+        self.digests: dict[str, str] = {}
 
     def write(self, tables: dict[str, Any], *, last: bool = False) -> None:
         import pyarrow.parquet as pq
@@ -481,8 +487,13 @@ class _PartWriter:
                 writer.write_table(table, row_group_size=table.num_rows)
                 self.rows[name] += table.num_rows
         if last:
-            for writer in self.writers.values():
+            from newsanno.export import _fsync, sha256_file
+
+            for name, writer in self.writers.items():
                 writer.close()
+                path = self.out / name / f"part-{self.index:05d}.parquet"
+                _fsync(path)  # here, in parallel, rather than in the parent at the end
+                self.digests[f"{name}/{path.name}"] = sha256_file(path)
 
     def abandon(self) -> None:
         for name, writer in self.writers.items():
@@ -593,6 +604,7 @@ def _merge(validator: Validator, result: BulkResult, res: ChunkResult) -> None:
     result.valid_documents += res.valid
     result.unexported += res.unexported
     result.columnar += res.columnar
+    result.digests.update(res.digests)
     result.annotations += res.annotations
     for name, n in res.rows.items():
         result.rows[name] = result.rows.get(name, 0) + n
@@ -728,6 +740,7 @@ def export_bulk(
         if result.unexported:  # pragma: no cover - a bug, never a silent partial export
             raise RuntimeError(f"{result.unexported} valid document(s) could not be exported")
         corpus = Corpus(result.world, [], result.root)
+        digests = result.digests
         built: list[tuple[Any, Any]] = []
         infos = []
         parts = result.chunks + (1 if p.documents else 0)
@@ -738,6 +751,7 @@ def export_bulk(
                 if parts == 1 and len(files) == 1:
                     single = tmp / f"{spec.name}.parquet"
                     files[0].rename(single)
+                    digests[single.name] = digests.pop(f"{spec.name}/{files[0].name}")
                     folder.rmdir()
                     names: tuple[str, ...] = (single.name,)
                     size = single.stat().st_size
@@ -750,12 +764,12 @@ def export_bulk(
                 table = spec.table(corpus)
                 infos.append(ex._write_table(tmp, spec, table, None))
                 built.append((spec, table))
-        manifest = ex._manifest(corpus, built, infos, tmp)
+        manifest = ex._manifest(corpus, built, infos, tmp, digests)
         (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
         corpus.documents = _Summary(result)  # type: ignore[assignment]
         (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
-        ex._write_checksums(tmp)
-        ex._replace(tmp, target)
+        ex._write_checksums(tmp, digests)
+        ex._replace(tmp, target, synced=set(digests))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -15,6 +15,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Set
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -238,8 +239,14 @@ def _package_name(corpus_id: str) -> str:
 
 
 def _manifest(
-    corpus: Corpus, built: list[tuple[TableSpec, pa.Table]], infos: list[TableInfo], folder: Path
+    corpus: Corpus,
+    built: list[tuple[TableSpec, pa.Table]],
+    infos: list[TableInfo],
+    folder: Path,
+    digests: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``datapackage.json``; ``digests``: sha256 of files already known, by relative path."""
+    known = digests or {}
     info = corpus.world.corpus
     resources = []
     for (spec, _), table_info in zip(built, infos, strict=True):
@@ -254,7 +261,8 @@ def _manifest(
         }
         if len(table_info.files) == 1:
             resource["bytes"] = table_info.bytes
-            resource["hash"] = "sha256:" + sha256_file(folder / table_info.files[0])
+            rel = table_info.files[0]
+            resource["hash"] = "sha256:" + (known.get(rel) or sha256_file(folder / rel))
         resource["schema"] = frictionless_schema(spec)
         resources.append(resource)
     package: dict[str, Any] = {
@@ -280,12 +288,14 @@ def _manifest(
     return package
 
 
-def _write_checksums(folder: Path) -> None:
+def _write_checksums(folder: Path, digests: dict[str, str] | None = None) -> None:
+    """``checksums.sha256`` of every file; ``digests``: those already known, by relative path."""
+    known = digests or {}
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = path.relative_to(folder).as_posix()
         if rel != CHECKSUMS:
-            lines.append(f"{sha256_file(path)}  {rel}\n")
+            lines.append(f"{known.get(rel) or sha256_file(path)}  {rel}\n")
     (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
 
 
@@ -541,21 +551,26 @@ def _sync_dir(path: Path | str) -> None:
         _fsync(path)
 
 
-def _sync_tree(root: Path) -> None:
-    """fsync every file and folder under ``root``: what the rename publishes is on disk."""
+def _sync_tree(root: Path, synced: Set[str] = frozenset()) -> None:
+    """fsync every file and folder under ``root``: what the rename publishes is on disk.
+
+    ``synced``: files (paths relative to ``root``) already synced since they were last written.
+    """
     for folder, _, files in os.walk(root):
         for name in files:
-            _fsync(os.path.join(folder, name))
+            path = os.path.join(folder, name)
+            if Path(path).relative_to(root).as_posix() not in synced:
+                _fsync(path)
         _sync_dir(folder)
 
 
-def _replace(tmp: Path, target: Path) -> None:
+def _replace(tmp: Path, target: Path, synced: Set[str] = frozenset()) -> None:
     """Move the finished export into place, keeping the old one until the new one is there.
 
     The new files are synced to disk before the rename and the parent folder after it, so a
     crash or power cut leaves either the old dataset or the complete new one.
     """
-    _sync_tree(tmp)
+    _sync_tree(tmp, synced)
     backup: Path | None = None
     if target.exists():
         backup = target.with_name(f".{target.name}.old-{secrets.token_hex(6)}")
