@@ -249,3 +249,8 @@ def test_the_name_search_is_a_plain_substring_search(reader: native.NativeReader
         outcomes.update(want)
     assert outcomes == {True, False}
     assert native.Trie([""]).holds(cps, at, cols).all()
+
+
+def test_newsanno_native_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSANNO_NATIVE", "0")
+    assert native.load() is None

@@ -1,13 +1,20 @@
-"""The columnar tier's compiled reader (``_jsonl.c``), loaded with ctypes when it has been built.
+"""The columnar tier's compiled helpers (``_jsonl.c``), loaded with ctypes when built.
 
 ``make`` compiles ``_jsonl.c`` into ``_jsonl.so`` next to this file (any C99 compiler; see
-:func:`build`); after a plain ``pip install``, ``python -m newsanno.native`` does. Without it, :data:`READER_BUILT` is False and the tier reads with pyarrow's JSON
-reader alone, which gives the same tables more slowly.
+:func:`build`); after a plain ``pip install``, ``python -m newsanno.native`` does. Without it,
+:data:`READER_BUILT` is False and the tier uses pyarrow's JSON reader and Python instead, with
+the same results, more slowly. A library older than its source is not loaded, nor any library
+when the environment sets ``NEWSANNO_NATIVE=0``.
 
-The compiled reader accepts a strict subset of the JSON that pyarrow's reader accepts (plain
-non-negative integers, no escaped keys, only spaces and tabs between tokens) and reads it into
-the same Arrow table. Whatever it refuses goes to pyarrow's reader, so it changes speed, never
-findings or rows; the tests hold its tables equal to pyarrow's on damaged and undamaged blocks.
+Three helpers:
+
+* :class:`NativeReader` accepts a strict subset of the JSON that pyarrow's reader accepts (plain
+  non-negative integers, no escaped keys, only spaces and tabs between tokens) and reads it into
+  the same Arrow table. Whatever it refuses goes to pyarrow's reader, so it changes speed, never
+  findings or rows; the tests hold its tables equal to pyarrow's on damaged and undamaged blocks.
+* :func:`utf32` decodes strings to code points, refusing what Python's codec refuses.
+* :class:`Trie` finds whether any of a set of words is left in a text once covered spans are
+  cut out (the name lint's filter); the tests hold it to a plain substring search.
 """
 
 from __future__ import annotations
@@ -43,7 +50,10 @@ def build(compiler: str | None = None) -> Path:
 
 
 def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
-    """The library, or None when it is missing, older than its source, or fails to load."""
+    """The library, or None when it is missing, older than its source, or fails to load, or
+    when the environment sets ``NEWSANNO_NATIVE=0`` (to compare, or to rule it out)."""
+    if os.environ.get("NEWSANNO_NATIVE") == "0":
+        return None
     try:
         if library.stat().st_mtime < source.stat().st_mtime:
             return None  # built from an older source: not to be trusted
@@ -77,7 +87,7 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
 
 _LIB = load()
 READER_BUILT = _LIB is not None
-"""Whether the compiled reader is there (``make`` builds it)."""
+"""Whether the compiled library is there and current (``make`` builds it)."""
 
 
 def utf32(data: Any, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | None:
