@@ -42,6 +42,12 @@ def test_bench_small_run_reports_sane_figures() -> None:
     assert figures["docs_per_s_export"] > 0
     assert figures["ratio_export_to_parse"] > 0 and figures["ratio_naive_to_export"] > 0
     assert any(line.startswith("c/a = ") for line in lines[:-1])
+    from newsanno.bulk import cpu_count
+    from newsanno.native import READER_BUILT
+
+    assert figures["jobs"] == cpu_count()  # --jobs 0, the default: one per core
+    assert figures["reader"] == ("compiled" if READER_BUILT else "pyarrow")
+    assert f"{figures['reader']} JSON reader" in lines[0]
 
 
 def test_bench_repeat_keeps_the_fastest_run_of_each_stage() -> None:

@@ -404,7 +404,12 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     help="Synthetic documents to generate.",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Processes."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Processes for validate and export; 0: one per core, as `newsanno export` does.",
 )
 @click.option(
     "--naive-docs",
