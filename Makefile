@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 # The columnar tier's compiled reader (newsanno/native.py). Without a C compiler the tier reads
 # with pyarrow alone: the same results, more slowly.
 $(NATIVE): toolkit/newsanno/_jsonl.c $(STAMP)
-	@$(BIN)/python -c "from newsanno.native import build; build()" \
+	@$(BIN)/python -m newsanno.native \
 		|| echo "note: no compiled reader (no C compiler?); the bulk path reads with pyarrow alone"
 
 dataset: $(STAMP) $(NATIVE)

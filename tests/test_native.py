@@ -254,3 +254,11 @@ def test_the_name_search_is_a_plain_substring_search(reader: native.NativeReader
 def test_newsanno_native_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSANNO_NATIVE", "0")
     assert native.load() is None
+
+
+def test_building_without_a_compiler_says_so(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    monkeypatch.setenv("CC", "/nonexistent/cc")
+    before = native.LIBRARY.stat().st_mtime if native.LIBRARY.exists() else None
+    assert native.main() == 1
+    assert "cannot build _jsonl.so" in capsys.readouterr().err
+    assert (native.LIBRARY.stat().st_mtime if native.LIBRARY.exists() else None) == before

@@ -23,6 +23,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -261,5 +262,15 @@ class NativeReader:
         return pa.Array.from_buffers(type_, n, [bitmap, pa.py_buffer(data)])
 
 
-if __name__ == "__main__":  # python -m newsanno.native: build the library (after pip install)
-    print(build())
+def main() -> int:
+    """``python -m newsanno.native``: build the library; a clear message and 1 when it cannot."""
+    try:
+        print(f"built {build()}")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"newsanno.native: cannot build {LIBRARY.name}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
