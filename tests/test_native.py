@@ -262,3 +262,45 @@ def test_building_without_a_compiler_says_so(monkeypatch: pytest.MonkeyPatch, ca
     assert native.main() == 1
     assert "cannot build _jsonl.so" in capsys.readouterr().err
     assert (native.LIBRARY.stat().st_mtime if native.LIBRARY.exists() else None) == before
+
+
+def _values(type_: pa.DataType) -> Any:
+    """A hypothesis strategy for JSON values of an Arrow type, with null and left-out fields."""
+    from hypothesis import strategies as st
+
+    if pa.types.is_struct(type_):
+        fields = [type_.field(k) for k in range(type_.num_fields)]
+        return st.fixed_dictionaries(
+            {}, optional={f.name: st.one_of(st.none(), _values(f.type)) for f in fields}
+        )
+    if pa.types.is_list(type_):
+        return st.lists(st.one_of(st.none(), _values(type_.value_type)), max_size=3)
+    if type_ == pa.int64():
+        return st.integers(min_value=0, max_value=10**18 - 1)
+    if type_ == pa.bool_():
+        return st.booleans()
+    return st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+def test_structured_random_documents_read_as_pyarrow_reads_them(
+    reader: native.NativeReader,
+) -> None:
+    """Random documents of the schema's shape (any field left out or null, any string, large
+    integers), written compact, spaced or ASCII-escaped: the same table as pyarrow's."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(_values(pa.struct(list(SCHEMA))), min_size=1, max_size=4), st.integers(0, 2))
+    def check(docs: list[dict[str, Any]], style: int) -> None:
+        if style == 0:
+            lines = [orjson.dumps(d) for d in docs]
+        else:
+            lines = [json.dumps(d, ensure_ascii=style == 2).encode() for d in docs]
+        block = b"\n".join(lines) + b"\n"
+        mine = reader.read(block)
+        assert mine is not None  # nothing here is outside what it reads
+        theirs = _pyarrow(block)
+        assert theirs is not None and mine.equals(theirs)
+
+    check()
