@@ -236,8 +236,23 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return validator.world
 
 
+@pytest.fixture(params=["compiled", "python"])
+def library(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The tier with the compiled library (where built) and without it (pyarrow's reader,
+    numpy and ``re``): each must pass the same tests."""
+    import newsanno.columnar
+    import newsanno.native
+
+    if request.param == "python":
+        monkeypatch.setattr(newsanno.native, "_LIB", None)
+        monkeypatch.setattr(newsanno.columnar, "READER_BUILT", False)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("seed", range(4))
-def test_columnar_accepts_only_what_the_fast_check_accepts(world: World, seed: int) -> None:
+def test_columnar_accepts_only_what_the_fast_check_accepts(
+    world: World, seed: int, library: str
+) -> None:
     rng = random.Random(seed)
     fast = FastChecker(world)
     checker = ColumnarChecker(fast)
@@ -268,7 +283,9 @@ def test_columnar_accepts_only_what_the_fast_check_accepts(world: World, seed: i
         assert len(batch.positions[name]) == batch.tables[name].num_rows
 
 
-def test_every_mutation_kind_is_caught_when_the_fast_check_declines(world: World) -> None:
+def test_every_mutation_kind_is_caught_when_the_fast_check_declines(
+    world: World, library: str
+) -> None:
     """Each mutation on its own, on several documents: accepted implies fast-accepted."""
     fast = FastChecker(world)
     checker = ColumnarChecker(fast)
@@ -367,18 +384,10 @@ def bulk_columnar(folder: Path) -> int:
     return result.columnar
 
 
-@pytest.mark.parametrize("compiled", [True, False])
-def test_bulk_export_is_the_same_with_or_without_the_tier(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: bool
-) -> None:
+def test_bulk_export_is_the_same_with_or_without_the_tier(tmp_path: Path, library: str) -> None:
     """Byte for byte, including blocks where the row path's rows sit among the tier's; and the
-    same whether the tier reads with the compiled reader (where built) or pyarrow's alone."""
+    same with the compiled library (where built) or without it."""
     import json
-
-    import newsanno.columnar
-
-    if not compiled:
-        monkeypatch.setattr(newsanno.columnar, "READER_BUILT", False)
 
     lines = []
     for i in range(90):

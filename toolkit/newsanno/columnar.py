@@ -379,7 +379,7 @@ class ColumnarChecker:
             pa.array([fast.utterances[u][k] for u in ids], pa.string()) for k in range(5)
         ]
         self.urls: dict[str, bool] = {}
-        self.native = NativeReader(SCHEMA) if READER_BUILT else None
+        self.reader = NativeReader(SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.native`), tried before pyarrow's when built."""
         every = sorted({name for names in fast.names.by_word.values() for name, _ in names})
         every += sorted({name for name, _ in fast.names.always} - set(every))
@@ -407,8 +407,8 @@ class ColumnarChecker:
             # the reader leaves broken UTF-8 in strings: Arrow's own check of the whole block
             offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int32))
             pa.Array.from_buffers(pa.binary(), 1, [None, offsets, buffer]).cast(pa.string())
-            if self.native is not None:
-                table = self.native.read(block)
+            if self.reader is not None:
+                table = self.reader.read(block)
                 if table is not None:
                     return table
             return pj.read_json(
