@@ -73,13 +73,23 @@ class Parsed:
     positions: dict[Path_, Position] = field(default_factory=dict)
     key_positions: dict[Path_, Position] = field(default_factory=dict)
     problems: list[ParseProblem] = field(default_factory=list)
+    locate: Callable[[], Parsed] | None = field(default=None, repr=False, compare=False)
+    """When set, the positions are left for later: this parses the file again with them."""
 
     @property
     def ok(self) -> bool:
         return not self.problems and self.data is not None
 
+    def located(self) -> Parsed:
+        """This file, with its positions worked out now if they were left for later."""
+        if self.locate is not None:
+            full, self.locate = self.locate(), None
+            self.positions, self.key_positions = full.positions, full.key_positions
+        return self
+
     def where(self, path: Path_, *, key: bool = False) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one."""
+        self.located()
         table = self.key_positions if key else self.positions
         probe = tuple(path)
         while probe:
@@ -506,8 +516,50 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     return out
 
 
+_YAML_UNSAFE = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|\\\\"
+)
+"""A character YAML may read otherwise than JSON (controls, tabs, carriage returns, C1 controls
+such as NEL, line and paragraph separators, BOM, surrogates, non-characters), or a backslash."""
+
+
+def _canonical_json(text: str) -> tuple[bool, Any]:
+    """``(True, data)`` when ``text`` is JSON exactly as ``json.dumps`` or orjson lay it out
+    (indented by 2, or on one line), in characters that YAML reads as JSON does, with no escapes,
+    duplicate keys, keys over 1,000 characters, ``NaN`` or ``Infinity``, nor deep nesting.
+
+    Such a text reads the same as YAML 1.2 or as JSON, without problems (``tests/test_parse.py``
+    holds it to that), so its positions need not be worked out unless a finding needs them.
+    """
+    if _YAML_UNSAFE.search(text) or _flow_too_deep(text) is not None:
+        return False, None
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items) or any(len(k) > 1000 for k in out):
+            raise ValueError("a duplicate or very long key")
+        return out
+
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except (ValueError, RecursionError):
+        return False, None
+    body = text.removesuffix("\n")
+    for layout in ({"indent": 2}, {}, {"separators": (",", ":")}):
+        if json.dumps(data, ensure_ascii=False, **layout) == body:
+            return True, data
+    return False, None
+
+
 def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
-    """Read, decode and parse a YAML or JSON annotation file."""
+    """Read, decode and parse a YAML or JSON annotation file.
+
+    A file in canonical JSON layout (:func:`_canonical_json`) is read with the JSON parser, and
+    its positions are worked out only when a finding needs them (:meth:`Parsed.located`).
+    """
     raw, problems = read_bytes(path, max_bytes)
     if raw is None:
         return Parsed(problems=problems)
@@ -516,6 +568,11 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
         return Parsed(problems=problems)
     if problems:  # parse anyway (without the BOM, with LF) so later errors are still reported
         text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    parsed = parse_json_text(text) if path.suffix.lower() == ".json" else parse_yaml_text(text)
+    full = parse_json_text if path.suffix.lower() == ".json" else parse_yaml_text
+    if not problems and text.lstrip(" \n")[:1] in ("{", "["):
+        canonical, data = _canonical_json(text)
+        if canonical:
+            return Parsed(data=data, locate=lambda: full(text))
+    parsed = full(text)
     parsed.problems[:0] = problems
     return parsed

@@ -85,7 +85,7 @@ class _Sink:
         self.errors = 0
 
     def _where(self, path: Path_, key: bool) -> tuple[int, int]:
-        if self.parsed is None or (not self.parsed.positions and self.source is not None):
+        if self.parsed is None or (not self.parsed.located().positions and self.source is not None):
             self.parsed = parse_yaml_text(self.source or "")  # lazily, only when there is a finding
         line, col = self.parsed.where(path, key=key) if self.parsed.positions else (1, 1)
         return line + self.line_base, col
@@ -353,7 +353,8 @@ class Validator:
             return None
         if self.lint and self.cross_document:
             # YAML: the quote's own line and column; JSONL: the document's line
-            yaml = sink.parsed is not None and bool(sink.parsed.positions)
+            kept = sink.parsed  # positions there, or to be worked out if a finding needs them
+            yaml = kept is not None and (kept.locate is not None or bool(kept.positions))
             self.cross.add(
                 resolved,
                 text,

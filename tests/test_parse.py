@@ -1,0 +1,148 @@
+"""Files in canonical JSON layout are read with the JSON parser, their positions left for later.
+
+``_canonical_json`` may accept a text only when the YAML reader (and the JSON one) would read it
+to the same data without a problem, so nothing but the time of working out positions changes.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import newsanno.parse as parse_module
+from newsanno import validate
+from newsanno.parse import _canonical_json, parse_file, parse_json_text, parse_yaml_text
+
+from .conftest import CASES, chdir
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every scalar's type beside it (so 1, 1.0 and True differ)."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_typed(v) for v in value]
+    return (type(value).__name__, value)
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=12,
+)
+LAYOUTS: list[dict[str, Any]] = [{"indent": 2}, {}, {"separators": (",", ":")}]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=5), st.sampled_from(LAYOUTS))
+def test_what_it_accepts_reads_the_same_as_yaml_and_as_json(data: Any, layout: Any) -> None:
+    text = json.dumps(data, ensure_ascii=False, **layout) + "\n"
+    accepted, found = _canonical_json(text)
+    if not accepted:
+        return
+    for full in (parse_yaml_text, parse_json_text):
+        parsed = full(text)
+        assert parsed.problems == [], (text, parsed.problems)
+        assert _typed(parsed.data) == _typed(found), text
+
+
+def test_it_accepts_the_layouts_json_and_orjson_write() -> None:
+    import orjson
+
+    data = {"a": [1, 2.5, True, None, "é 😀 “q”"], "b": {"c": []}, "d": {}}
+    for text in (
+        json.dumps(data, indent=2, ensure_ascii=False),
+        json.dumps(data, ensure_ascii=False) + "\n",
+        orjson.dumps(data).decode(),
+        orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n",
+    ):
+        assert _canonical_json(text) == (True, data), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\n  "a": 1,\n  "a": 2\n}',  # a duplicate key
+        '{\n  "a"\n  : 1\n}',  # YAML wants the colon on the key's line
+        '{\n\t"a": 1\n}',  # a tab
+        '{"a": NaN}',
+        '{"a": Infinity}',
+        '{"a": "\\u00e9"}',  # an escape
+        '{"a": "x\u2028y"}',  # a line separator YAML may break at
+        '{"a": "x\x85y"}',  # NEL
+        '{"a": "\ufeff"}',
+        '{"' + "k" * 1001 + '": 1}',  # YAML's implicit keys stop at 1,024 characters
+        '{"a":  1}',  # not a canonical layout
+        "[" * 70 + "]" * 70,
+        "not json",
+    ],
+)
+def test_it_refuses_what_yaml_may_read_otherwise(text: str) -> None:
+    assert _canonical_json(text)[0] is False
+
+
+def _canonical_copy(case: Path, tmp: Path) -> Path:
+    """``case`` with every annotation file that parses rewritten as canonical JSON."""
+    out = tmp / case.name
+    shutil.copytree(case, out)
+    for path in sorted(out.rglob("*")):
+        if path.suffix in (".yaml", ".yml", ".json") and path.is_file():
+            parsed = parse_file(path)
+            if parsed.data is not None and not parsed.problems:
+                path.write_text(json.dumps(parsed.data, indent=2, ensure_ascii=False) + "\n")
+    return out
+
+
+CASE_FOLDERS = sorted(
+    p for kind in ("valid", "invalid") for p in (CASES / kind).iterdir() if p.is_dir()
+)
+
+
+@pytest.mark.parametrize("case", CASE_FOLDERS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_findings_are_the_same_with_positions_worked_out_late(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every golden case, rewritten as canonical JSON: the same findings, at the same lines and
+    columns, whether positions are worked out at once or only when a finding needs them."""
+    folder = _canonical_copy(case, tmp_path)
+    spec_file = case.with_suffix(".json")
+    args = json.loads(spec_file.read_text())["args"] if spec_file.is_file() else {}
+    keys = []
+    for late in (True, False):
+        if not late:
+            monkeypatch.setattr(parse_module, "_canonical_json", lambda text: (False, None))
+        with chdir(folder):
+            keys.append([f.key() for f in validate(".", **args).findings])
+    assert keys[0] == keys[1]
+
+
+def test_scalars_yaml_could_mistake_are_read_the_same() -> None:
+    data = {
+        "numbers": [1e-05, 1e16, 0.1, 123456789012345678901234567890, -5, 1.5e300],
+        "strings": ["yes", "no", "on", "~", "null", "1e5", "0o17", "2025-01-01", "", " x "],
+        "marks": ["#c", "- a", ": b", "{", "&a", "*a", "!t", "%", "@", "`", "---", "..."],
+    }
+    for layout in LAYOUTS:
+        text = json.dumps(data, ensure_ascii=False, **layout)
+        assert _canonical_json(text) == (True, data)
+        parsed = parse_yaml_text(text)
+        assert parsed.problems == [] and _typed(parsed.data) == _typed(data)
+
+
+def test_a_canonical_world_is_read_without_positions_until_needed(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.yaml"
+    path.write_text(json.dumps({"schema_version": "1.0", "x": [1, 2]}, indent=2) + "\n")
+    parsed = parse_file(path)
+    assert parsed.locate is not None and parsed.positions == {}
+    assert parsed.where(("x", 1)) == (5, 5)  # the 2, on the fifth line
+    assert parsed.locate is None and parsed.positions
