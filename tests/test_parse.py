@@ -146,3 +146,68 @@ def test_a_canonical_world_is_read_without_positions_until_needed(tmp_path: Path
     assert parsed.locate is not None and parsed.positions == {}
     assert parsed.where(("x", 1)) == (5, 5)  # the 2, on the fifth line
     assert parsed.locate is None and parsed.positions
+
+
+def test_jsonl_lines_report_the_same_without_the_yaml_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSONL line is parsed with json alone unless the YAML reader could add a problem: the
+    findings (codes, lines, columns) are those of the full parse on every kind of damage."""
+    import importlib
+
+    import orjson
+
+    from newsanno.synth import make_document, make_world
+
+    world = make_world()
+    (tmp_path / "corpus.yaml").write_bytes(orjson.dumps(world.data))
+    lines = []
+    for i in range(12):
+        doc = make_document(world, i, size=900)
+        raw = json.dumps(doc, ensure_ascii=i % 2 == 0)
+        damage = [
+            lambda r: r,
+            lambda r: r.replace('"kind"', '"kind": "x", "kind"', 1),  # a duplicate key
+            lambda r: r.replace('"start": 0,', '"start": -1,', 1),
+            lambda r: r.replace('"kind"', '"kinds"', 1),  # an unknown field
+            lambda r: r.replace('"mentions": [', '"mentions": [' + "[" * 70 + "]" * 70 + ",", 1),
+            lambda r: r.replace('"end": ', '"end": NaN, "e": ', 1),
+            lambda r: r.replace('"entity": "', '"entity": "zz', 1),
+            lambda r: r[:-5],
+            lambda r: r.replace('"doc_id"', '"doc_id": null, "d"', 1),
+            lambda r: r.replace("{", "[", 1),
+            lambda r: r.replace('"text": "', '"text": "\\ud800', 1),
+            lambda r: r.replace('"schema_version": "1.0"', '"schema_version": 1', 1),
+        ][i]
+        lines.append(damage(raw))
+    (tmp_path / "s.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    keys = []
+    for fast in (True, False):
+        if not fast:
+            validate_module = importlib.import_module("newsanno.validate")
+            monkeypatch.setattr(validate_module, "parse_json_line", parse_module.parse_json_text)
+        report = validate(tmp_path, jobs=1)
+        keys.append([f.key() for f in report.findings])
+    assert keys[0] == keys[1]
+    assert {k[1] for k in keys[0]} == set(range(2, 13))  # each damaged line, on its own line
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where"),
+    [
+        ("s.jsonl", '{"schema_version": "1.0"}\n{"doc_id": "x\\udc00"}\n', (2, 14)),
+        ("a.json", '{\n  "doc_id": "\\ud800"\n}\n', (2, 14)),
+        ("a.yaml", 'doc_id: "ok \\ud83d\\ude00 then \\ud83d"\n', (1, 31)),
+    ],
+)
+def test_a_lone_surrogate_is_an_encoding_error_not_a_crash(
+    tmp_path: Path, name: str, content: str, where: tuple[int, int]
+) -> None:
+    """Only an escape can put a lone surrogate in a string; no UTF-8 can hold it."""
+    (tmp_path / "corpus.yaml").write_text((CASES / "valid" / "minimal" / "corpus.yaml").read_text())
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    report = validate(path)
+    found = [f for f in report.findings if f.code.value == "encoding-utf8"]
+    assert [(f.line, f.col) for f in found] == [where], report.findings
+    assert "surrogate" in found[0].message and not report.valid

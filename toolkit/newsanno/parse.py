@@ -367,6 +367,42 @@ def _flow_too_deep(text: str) -> int | None:
     return None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LONE_ESCAPE = re.compile(
+    r"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<![0-9a-fA-F]{2})(?<!\\)(?:\\\\)*\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+"""An escaped UTF-16 surrogate without its other half (``\\ud800``), in JSON or double quotes."""
+
+
+def _lone_surrogate(data: Any, text: str) -> ParseProblem | None:
+    """A problem when a string of ``data`` holds a lone surrogate (only an escape can make one:
+    it is no character, and no UTF-8 can hold it); at the escape when it can be found."""
+    todo = [data]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                break
+        elif isinstance(node, dict):
+            todo.extend(node.keys())
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    else:
+        return None
+    m = _LONE_ESCAPE.search(text)
+    line, col = line_col_at(text, m.end() - 6) if m else (1, 1)
+    return ParseProblem(
+        line,
+        col,
+        Code.ENCODING_UTF8,
+        "a string holds a lone UTF-16 surrogate (an escape such as \\ud800 without its pair), "
+        "which is not a character",
+        "write the character itself, or both halves of its surrogate pair (\\ud83d\\ude00)",
+    )
+
+
 def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
     deep = _flow_too_deep(text)
@@ -438,6 +474,9 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
             "keep one document per file; remove the `---` line",
         )
     assert isinstance(events[-1], StreamEndEvent)
+    lone = _lone_surrogate(builder.out.data, text)
+    if lone is not None:
+        builder.out.problems.append(lone)
     return builder.out
 
 
@@ -513,6 +552,9 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
             )
         )
     out.data = data
+    lone = _lone_surrogate(data, text)
+    if lone is not None and not any(p.code is Code.ENCODING_UTF8 for p in out.problems):
+        out.problems.append(lone)  # (the YAML reader may have found it already)
     return out
 
 
@@ -552,6 +594,36 @@ def _canonical_json(text: str) -> tuple[bool, Any]:
         if json.dumps(data, ensure_ascii=False, **layout) == body:
             return True, data
     return False, None
+
+
+def _nesting(value: Any) -> int:
+    """How deeply lists and mappings nest in ``value`` (a scalar: 0)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            todo.extend(
+                (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+            )
+    return deepest
+
+
+def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
+    """:func:`parse_json_text` for a JSONL line, without positions: the same data and problems.
+
+    A line's positions are worked out from its text when a finding needs them, so the YAML
+    reader (which :func:`parse_json_text` runs for positions and duplicate keys) runs here only
+    where it could add a problem: a duplicate key, deep nesting, or text json cannot read.
+    """
+    dups: list[str] = []
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+    except (ValueError, RecursionError):
+        return parse_json_text(text, line_offset=line_offset)
+    if dups or _nesting(data) >= MAX_DEPTH - 4 or _lone_surrogate(data, text) is not None:
+        return parse_json_text(text, line_offset=line_offset)
+    return Parsed(data=data)
 
 
 def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:

@@ -24,7 +24,7 @@ from newsanno.parse import (
     decode_utf8,
     line_col_at,
     parse_file,
-    parse_json_text,
+    parse_json_line,
     parse_yaml_text,
     read_bytes,
 )
@@ -320,7 +320,7 @@ class Validator:
                 Finding(file, number, p.col, p.code, Severity.ERROR, p.message, p.hint)
             )
             return None
-        parsed = parse_json_text(text.rstrip("\r"), line_offset=number - 1)
+        parsed = parse_json_line(text.rstrip("\r"), line_offset=number - 1)
         sink = _Sink(self.report, file, None, line_base=number - 1, source=text)
         if parsed.problems:
             sink.parsed = parsed if parsed.problems[0].code is Code.JSON_SYNTAX else None
