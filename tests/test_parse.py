@@ -211,3 +211,44 @@ def test_a_lone_surrogate_is_an_encoding_error_not_a_crash(
     found = [f for f in report.findings if f.code.value == "encoding-utf8"]
     assert [(f.line, f.col) for f in found] == [where], report.findings
     assert "surrogate" in found[0].message and not report.valid
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(JSON_VALUES, st.sampled_from([*LAYOUTS, {"ensure_ascii": True}, {"indent": 4}]))
+def test_json_positions_are_the_yaml_reader_s(data: Any, layout: Any) -> None:
+    """The quick scan gives exactly the positions the YAML reader gives, or steps aside."""
+    text = json.dumps(data, **{"ensure_ascii": False, **layout})
+    full = parse_yaml_text(text)
+    quick = parse_module.json_positions(text)
+    if quick is None:
+        assert parse_module._YAML_BREAKS.search(text) or full.problems
+        return
+    assert not full.problems
+    assert (quick.positions, quick.key_positions) == (full.positions, full.key_positions)
+
+
+def test_json_positions_of_real_lines() -> None:
+    from newsanno.synth import make_document, make_world
+
+    world = make_world()
+    for i in range(6):
+        doc = make_document(world, i, size=1500)
+        for text in (
+            json.dumps(doc),
+            json.dumps(doc, ensure_ascii=False),
+            json.dumps(doc, indent=1),
+        ):
+            quick = parse_module.json_positions(text)
+            full = parse_yaml_text(text)
+            assert quick is not None and not full.problems
+            assert (quick.positions, quick.key_positions) == (full.positions, full.key_positions)
+    assert parse_module.json_positions('{"a": 1, "a": 2}') is None
+    assert parse_module.json_positions('{"a": 1} x') is None
+    assert parse_module.json_positions('{"a": "x\u2028y"}') is None
+
+
+def test_an_escaped_surrogate_pair_is_one_character_in_yaml_and_json() -> None:
+    assert parse_yaml_text('a: "\\ud83d\\ude00"\n').data == {"a": "😀"}
+    assert parse_yaml_text("a: '\\ud83d'\n").data == {"a": "\\ud83d"}  # single quotes: no escapes
+    parsed = parse_json_text('{"a": "\\ud83d\\ude00"}')
+    assert parsed.problems == [] and parsed.data == {"a": "😀"}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -293,7 +294,9 @@ class _Builder:
             return None
         if isinstance(ev, ScalarEvent):
             if ev.style is not None or is_key:  # quoted or block scalar, or a key: a string
-                return ev.value if ev.style is not None else resolve_plain(ev.value)
+                if ev.style is None:
+                    return resolve_plain(ev.value)
+                return _paired(ev.value) if ev.style == '"' else ev.value
             if _YAML11_BOOL.match(ev.value):
                 self.problem(
                     ev,
@@ -368,6 +371,14 @@ def _flow_too_deep(text: str) -> int | None:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _paired(value: str) -> str:
+    """A double-quoted YAML string with each escaped surrogate pair (``\\ud83d\\ude00``, as JSON
+    writes characters beyond U+FFFF) made the one character it stands for, as JSON reads it."""
+    if not _SURROGATE.search(value):
+        return value
+    return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 _LONE_ESCAPE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|(?<![0-9a-fA-F]{2})(?<!\\)(?:\\\\)*\\u[dD][c-fC-F][0-9a-fA-F]{2}"
@@ -594,6 +605,81 @@ def _canonical_json(text: str) -> tuple[bool, Any]:
         if json.dumps(data, ensure_ascii=False, **layout) == body:
             return True, data
     return False, None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+_YAML_BREAKS = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""What YAML may count as a line break or refuse (as :data:`_YAML_UNSAFE`, backslashes allowed)."""
+
+
+def json_positions(text: str) -> Parsed | None:
+    """The positions :func:`parse_yaml_text` gives a JSON text (with no duplicate keys), found
+    with one pass of a tokenizer instead of the YAML reader; None where the two could differ
+    (characters YAML may read as line breaks) or the text does not tokenize as expected."""
+    if _YAML_BREAKS.search(text):
+        return None
+    out = Parsed()
+    positions, key_positions = out.positions, out.key_positions
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    multiline = len(starts) > 1
+
+    def at(i: int) -> Position:
+        if not multiline:
+            return (1, i + 1)
+        line = bisect_right(starts, i)
+        return (line, i - starts[line - 1] + 1)
+
+    # frames: [path, is_mapping, key or index, expecting]; expecting: "value", "key", "colon",
+    # "comma" (after a value) or "first" (just opened: a value or key, or the closing bracket)
+    stack: list[list[Any]] = []
+    done = False
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if done:
+            return None
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[3] in ("comma", "first") and token in ("}", "]"):
+            stack.pop()
+            if stack:
+                stack[-1][3] = "comma"
+            else:
+                done = True
+            continue
+        if frame is not None and frame[3] == "comma":
+            if token != ",":
+                return None
+            frame[3] = "key" if frame[1] else "value"
+            if not frame[1]:
+                frame[2] += 1
+            continue
+        if frame is not None and frame[1] and frame[3] in ("key", "first"):
+            if not token.startswith('"'):
+                return None
+            key = json.loads(token)
+            if (*frame[0], key) in key_positions:
+                return None  # a duplicate: the YAML reader's business
+            key_positions[(*frame[0], key)] = at(m.start())
+            frame[2], frame[3] = key, "colon"
+            continue
+        if frame is not None and frame[3] == "colon":
+            if token != ":":
+                return None
+            frame[3] = "value"
+            continue
+        # a value
+        if token in ("}", "]", ",", ":"):
+            return None
+        path: Path_ = () if frame is None else (*frame[0], frame[2])
+        positions[path] = at(m.start())
+        if token in ("{", "["):
+            stack.append([path, token == "{", 0, "first"])
+        elif frame is None:
+            done = True
+        else:
+            frame[3] = "comma"
+    return out if done else None
 
 
 def _nesting(value: Any) -> int:

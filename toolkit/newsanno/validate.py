@@ -22,6 +22,7 @@ from newsanno.parse import (
     Parsed,
     Path_,
     decode_utf8,
+    json_positions,
     line_col_at,
     parse_file,
     parse_json_line,
@@ -86,7 +87,8 @@ class _Sink:
 
     def _where(self, path: Path_, key: bool) -> tuple[int, int]:
         if self.parsed is None or (not self.parsed.located().positions and self.source is not None):
-            self.parsed = parse_yaml_text(self.source or "")  # lazily, only when there is a finding
+            # lazily, only when there is a finding; a JSONL line's positions by a quick scan
+            self.parsed = json_positions(self.source or "") or parse_yaml_text(self.source or "")
         line, col = self.parsed.where(path, key=key) if self.parsed.positions else (1, 1)
         return line + self.line_base, col
 
