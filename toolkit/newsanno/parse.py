@@ -379,6 +379,8 @@ def _paired(value: str) -> str:
     if not _SURROGATE.search(value):
         return value
     return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
 _LONE_ESCAPE = re.compile(
     r"(?<!\\)(?:\\\\)*\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|(?<![0-9a-fA-F]{2})(?<!\\)(?:\\\\)*\\u[dD][c-fC-F][0-9a-fA-F]{2}"
@@ -569,11 +571,13 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     return out
 
 
-_YAML_UNSAFE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|\\\\"
-)
-"""A character YAML may read otherwise than JSON (controls, tabs, carriage returns, C1 controls
-such as NEL, line and paragraph separators, BOM, surrogates, non-characters), or a backslash."""
+_YAML_PLAIN = "\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff"
+"""The characters YAML reads as JSON does: not controls, tabs, carriage returns, C1 controls such
+as NEL, line or paragraph separators, BOM, surrogates or non-characters (a character class)."""
+_YAML_BREAKS = re.compile(f"[^{_YAML_PLAIN}]")
+"""A character YAML may read otherwise than JSON (as a line break, say, or not at all)."""
+_YAML_UNSAFE = re.compile(f"[^{_YAML_PLAIN}]|\\\\")
+"""The same, or a backslash (an escape)."""
 
 
 def _canonical_json(text: str) -> tuple[bool, Any]:
@@ -608,10 +612,6 @@ def _canonical_json(text: str) -> tuple[bool, Any]:
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
-_YAML_BREAKS = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-"""What YAML may count as a line break or refuse (as :data:`_YAML_UNSAFE`, backslashes allowed)."""
 
 
 def json_positions(text: str) -> Parsed | None:
