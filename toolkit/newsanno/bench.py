@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newsanno.native import READER_BUILT
 from newsanno.report import NewsannoError
 
 STAGES = ("parse", "validate", "export", "naive")
@@ -168,6 +167,7 @@ def run(
         from newsanno.bulk import cpu_count
 
         jobs = cpu_count()
+    from newsanno.native import READER_BUILT  # here: the stage processes need no numpy or Arrow
     from newsanno.synth import write_corpus
 
     with tempfile.TemporaryDirectory(prefix="newsanno-bench-", dir=folder) as tmp:
