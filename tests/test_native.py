@@ -185,11 +185,25 @@ def test_code_points_are_python_s(reader: native.NativeReader) -> None:
     alphabet = "aé€😀\u0301\u2028\x00\x7f\u07ff\u0800\uffff\U00010000\U0010ffff"
     values = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 9))) for _ in range(300)]
     arr = pa.array([*values, None], pa.string())
-    found = native.utf32(arr.buffers()[2], np.frombuffer(arr.buffers()[1], np.int32), len(arr))
+    offsets = np.frombuffer(arr.buffers()[1], np.int32)
+    found = native.utf32(arr.buffers()[2], offsets, len(arr), positions=True)
     assert found is not None
-    cps, starts = found
+    cps, starts, at = found
     assert "".join(values).encode("utf-32-le") == cps.tobytes()
     assert starts.tolist() == np.cumsum([0] + [len(v) for v in values] + [0]).tolist()
+    # where each code point starts in the buffer, and where the last string ends
+    joined = "".join(values)
+    want = np.cumsum([0] + [len(ch.encode()) for ch in joined]).tolist()
+    assert at is not None and at.tolist() == want
+    assert native.utf32(arr.buffers()[2], offsets, len(arr))[2] is None  # type: ignore[index]
+    # a slice of the strings (offsets not starting at 0): positions stay in buffer bytes
+    found = native.utf32(arr.buffers()[2], offsets[5:], 10, positions=True)
+    assert found is not None and found[2] is not None
+    sliced = "".join(values[5:15])
+    first = int(offsets[5])
+    assert found[2].tolist() == [
+        first + k for k in np.cumsum([0] + [len(c.encode()) for c in sliced])
+    ]
     bad = [b"\xff", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82", b"a\x80"]
     bad += [b"\xf0\x82\x82\xac", b"\xe0\x80\xaf"]
     for raw in bad:
@@ -249,6 +263,78 @@ def test_the_name_search_is_a_plain_substring_search(reader: native.NativeReader
         outcomes.update(want)
     assert outcomes == {True, False}
     assert native.Trie([""]).holds(cps, at, cols).all()
+
+
+def test_span_texts_are_compared_code_point_by_code_point(reader: native.NativeReader) -> None:
+    """``same_text`` against the obvious reference: the span's text is the document's slice."""
+    rng = random.Random(17)
+    pieces = ["a", "é", "€", "😀", "\u0301", " ", "ab", "\x00"]
+    outcomes = set()
+    for _ in range(200):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 9))) for _ in range(4)]
+        docs = pa.array(["pad", *texts], pa.string()).slice(1)  # an array offset, as in blocks
+        docs = pa.concat_arrays([docs])
+        offsets = np.frombuffer(docs.buffers()[1], np.int32)[: len(docs) + 1]
+        found = native.utf32(docs.buffers()[2], offsets, len(docs), positions=True)
+        assert found is not None and found[2] is not None
+        _, doc_at, at = found
+        rows, starts, ends, given_texts = [], [], [], []
+        for _ in range(rng.randint(1, 12)):
+            row = rng.randint(-1, len(texts))  # rows out of range too
+            size = len(texts[row]) if 0 <= row < len(texts) else 3
+            a = rng.randint(-1, size)
+            b = rng.randint(a, size + 1)
+            truth = texts[row][max(a, 0) : b] if 0 <= row < len(texts) else "x"
+            choice = rng.random()
+            if choice < 0.4:
+                text: str | None = truth
+            elif choice < 0.5:
+                text = None
+            else:
+                text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 3)))
+            rows.append(row)
+            starts.append(a)
+            ends.append(b)
+            given_texts.append(text)
+        arr = pa.array(["x", *given_texts], pa.string()).slice(1)  # sliced as struct fields are
+        given = np.array([t is not None for t in given_texts])
+        ok = np.array([rng.random() < 0.9 for _ in given_texts])
+        want = [
+            bool(
+                o
+                and (
+                    not g
+                    or (0 <= r < len(texts) and 0 <= a <= b <= len(texts[r]) and texts[r][a:b] == t)
+                )
+            )
+            for o, g, r, a, b, t in zip(ok, given, rows, starts, ends, given_texts, strict=True)
+        ]
+        spans = tuple(np.array(v, np.int64) for v in (rows, starts, ends))
+        native.same_text(docs.buffers()[2], at, doc_at, spans, arr, given, ok)  # type: ignore[arg-type]
+        assert ok.tolist() == want, (texts, rows, starts, ends, given_texts)
+        outcomes.update(want)
+    assert outcomes == {True, False}
+
+
+def test_classes_and_distinct_agree_with_numpy(reader: native.NativeReader) -> None:
+    """``classes`` is a lookup plus ``flatnonzero``; ``distinct`` is "no key twice"."""
+    rng = np.random.default_rng(19)
+    table = np.zeros(300, np.uint8)
+    table[[34, 200, 10]] = [1, 1, 2]
+    table[-1] = 3  # stands for every code point from 299 up
+    for size in (0, 1, 50, 5000):
+        cps = rng.choice(np.array([34, 10, 97, 298, 299, 300, 0x201C, 0x10FFFF], np.uint32), size)
+        found = native.classes(cps, table)
+        assert found is not None
+        kind = table.take(cps, mode="clip")
+        assert found[0].tolist() == np.flatnonzero(kind).tolist()
+        assert found[1].tolist() == kind[kind != 0].tolist()
+    for size in (0, 1, 2, 100, 10000):
+        for span in (3, 1 << 40, 1 << 64):
+            keys = rng.integers(0, span, size, dtype=np.uint64, endpoint=False)
+            assert native.distinct(keys) == (len(np.unique(keys)) == size), (size, span)
+    assert native.distinct(np.array([0, 0], np.uint64)) is False
+    assert native.distinct(np.array([0, 1 << 63], np.uint64)) is True
 
 
 def test_newsanno_native_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -403,36 +403,127 @@ int64_t nj_count(void *handle, int i) {
     return c->node[i].count;
 }
 
+/* Decodes the code point at *p (p < end) into *u and moves *p past it. Returns 0, or -1 for a
+ * byte sequence that is not UTF-8 as Python's codec reads it (no overlong forms, no surrogates,
+ * nothing above U+10FFFF). */
+static int decode(const uint8_t **pp, const uint8_t *end, uint32_t *u) {
+    const uint8_t *p = *pp;
+    uint32_t b = *p;
+    if (b < 0x80) { *u = b; *pp = p + 1; return 0; }
+    int len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+    if (!len || b > 0xF4 || end - p < len) return -1;
+    uint32_t v = b & (0xFF >> (len + 1));
+    for (int j = 1; j < len; j++) {
+        if ((p[j] & 0xC0) != 0x80) return -1;
+        v = (v << 6) | (p[j] & 0x3F);
+    }
+    if ((len == 3 && (v < 0x800 || (v >= 0xD800 && v <= 0xDFFF))) ||
+        (len == 4 && (v < 0x10000 || v > 0x10FFFF)))
+        return -1;
+    *u = v;
+    *pp = p + len;
+    return 0;
+}
+
 /* The code points of n UTF-8 strings (data[offsets[i]:offsets[i+1]]) into cps, and where each
  * string starts among them into starts (n + 1 entries). cps needs room for one code point per
- * byte. Returns the number of code points, or -1 for a byte sequence that is not UTF-8 as
- * Python's codec reads it (no overlong forms, no surrogates, nothing above U+10FFFF). */
+ * byte. When at is not NULL, it gets the byte (in data) where each code point starts, and one
+ * more entry: where the last string ends. Returns the number of code points, or -1 for bytes
+ * that are not UTF-8 (see decode). */
 int64_t nj_utf32(const uint8_t *data, const int32_t *offsets, int64_t n, uint32_t *cps,
-                 int64_t *starts) {
+                 int64_t *starts, int32_t *at) {
     int64_t k = 0;
     for (int64_t i = 0; i < n; i++) {
         starts[i] = k;
         const uint8_t *p = data + offsets[i], *end = data + offsets[i + 1];
         if (end < p) return -1;
         while (p < end) {
-            uint32_t b = *p, u;
-            if (b < 0x80) { cps[k++] = b; p++; continue; }
-            int len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
-            if (!len || b > 0xF4 || end - p < len) return -1;
-            u = b & (0xFF >> (len + 1));
-            for (int j = 1; j < len; j++) {
-                if ((p[j] & 0xC0) != 0x80) return -1;
-                u = (u << 6) | (p[j] & 0x3F);
+            if (end - p >= 8) {  /* eight ASCII bytes at once */
+                uint64_t word;
+                memcpy(&word, p, 8);
+                if (!(word & 0x8080808080808080ull)) {
+                    for (int j = 0; j < 8; j++) {
+                        if (at) at[k] = (int32_t)(p + j - data);
+                        cps[k++] = p[j];
+                    }
+                    p += 8;
+                    continue;
+                }
             }
-            if ((len == 3 && (u < 0x800 || (u >= 0xD800 && u <= 0xDFFF))) ||
-                (len == 4 && (u < 0x10000 || u > 0x10FFFF)))
-                return -1;
-            cps[k++] = u;
-            p += len;
+            if (at) at[k] = (int32_t)(p - data);
+            if (decode(&p, end, &cps[k++])) return -1;
         }
     }
     starts[n] = k;
+    if (at) at[k] = n ? offsets[n] : 0;
     return k;
+}
+
+/* Compares span texts with their documents' texts. Document r is cps[doc_at[r]:doc_at[r+1]]
+ * (ndocs of them), and the code point at q starts at byte at[q] of doc_data (at as nj_utf32
+ * makes it, so at[doc_at[r+1]] is where document r ends). For each of n spans with ok[k] and
+ * given[k] set, clears ok[k] unless the UTF-8 text data[offsets[k]:offsets[k+1]] is exactly
+ * the code points start[k] .. end[k] - 1 of document row[k], byte for byte. Spans without
+ * ok[k] or given[k] are left as they are. Returns 0. */
+int64_t nj_spans(const uint8_t *doc_data, const int32_t *at, const int64_t *doc_at,
+                 int64_t ndocs, const int64_t *row, const int64_t *start, const int64_t *end,
+                 const uint8_t *data, const int32_t *offsets, const uint8_t *given, int64_t n,
+                 uint8_t *ok) {
+    for (int64_t k = 0; k < n; k++) {
+        if (!ok[k] || !given[k]) continue;
+        int64_t r = row[k];
+        if (r < 0 || r >= ndocs || start[k] < 0 || start[k] > end[k] ||
+            end[k] > doc_at[r + 1] - doc_at[r] || offsets[k + 1] < offsets[k]) {
+            ok[k] = 0;
+            continue;
+        }
+        int64_t from = at[doc_at[r] + start[k]], to = at[doc_at[r] + end[k]];
+        int64_t size = offsets[k + 1] - offsets[k];
+        if (to - from != size || memcmp(doc_data + from, data + offsets[k], (size_t)size))
+            ok[k] = 0;
+    }
+    return 0;
+}
+
+/* The code points of cps[0:n] that table (tsize entries; the last stands for all code points
+ * above) gives a class other than 0: their positions into pos and classes into cls, in order.
+ * Returns how many, at most n. */
+int64_t nj_classes(const uint32_t *cps, int64_t n, const uint8_t *table, int64_t tsize,
+                   int64_t *pos, uint8_t *cls) {
+    int64_t k = 0;
+    uint32_t top = (uint32_t)(tsize - 1);
+    for (int64_t i = 0; i < n; i++) {
+        uint8_t c = table[cps[i] < top ? cps[i] : top];
+        if (c) {
+            pos[k] = i;
+            cls[k++] = c;
+        }
+    }
+    return k;
+}
+
+/* Whether n 64-bit keys are all distinct: 1 if they are, 0 if not, -1 when memory runs out. */
+int64_t nj_distinct(const uint64_t *key, int64_t n) {
+    if (n < 2) return 1;
+    size_t size = 16;
+    while (size < (size_t)n * 2) size <<= 1;
+    uint64_t *slot = malloc(sizeof(uint64_t) * size);
+    uint8_t *used = calloc(size, 1);
+    if (!slot || !used) { free(slot); free(used); return -1; }
+    int64_t all = 1;
+    for (int64_t i = 0; i < n && all; i++) {
+        uint64_t h = key[i] * 0x9E3779B97F4A7C15ull;
+        size_t at = (size_t)(h ^ (h >> 29)) & (size - 1);
+        while (used[at]) {
+            if (slot[at] == key[i]) { all = 0; break; }
+            at = (at + 1) & (size - 1);
+        }
+        used[at] = 1;
+        slot[at] = key[i];
+    }
+    free(slot);
+    free(used);
+    return all;
 }
 
 /* Which of n documents hold a word of a trie once their covered spans are cut out.

@@ -198,21 +198,23 @@ def _unnest(arr: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray
     return values, parent, ordinal, offsets
 
 
-def _utf32(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of all values of a string array, and where each value starts in them."""
-    if arr.offset:
-        arr = pa.concat_arrays([arr])
+def _utf32(
+    arr: pa.Array, *, positions: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Code points of all values of a string array (its ``offset`` 0), where each value starts
+    in them, and (``positions``, in C only) the byte where each code point starts."""
+    assert not arr.offset
     n = len(arr)
     offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[: n + 1]
     buffer = arr.buffers()[2]
-    found = native.utf32(buffer, offs, n)
+    found = native.utf32(buffer, offs, n, positions=positions)
     if found is not None:
         return found
     data = buffer.to_pybytes()[offs[0] : offs[-1]] if buffer is not None and n else b""
     cps = np.frombuffer(data.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
     starts = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(_np(pc.utf8_length(arr).fill_null(0)), out=starts[1:])
-    return cps, starts
+    return cps, starts, None
 
 
 def _is_in(arr: pa.Array, values: pa.Array, *, optional: bool = False) -> np.ndarray:
@@ -269,7 +271,10 @@ def _repeated(*keys: np.ndarray) -> np.ndarray:
     for k in keys:
         key *= np.uint64(0x9E3779B97F4A7C15)  # wraps around, as meant
         key += k.astype(np.uint64)
-    if len(pc.unique(pa.array(key))) == n:  # hashing: the common case, no sort
+    distinct = native.distinct(key)  # hashing: the common case, no sort
+    if distinct is None:
+        distinct = len(pc.unique(pa.array(key))) == n
+    if distinct:
         return hit
     order = np.argsort(key)
     ranked = key[order]
@@ -303,25 +308,53 @@ class _Spans:
         s = _np(start.fill_null(0))
         e = _np(end.fill_null(0))
         ok &= (s >= 0) & (s < e) & (e <= doc.size[row])
-        cps, at = _utf32(text)
-        length = np.diff(at)  # 0 where no text is given
-        ok &= ~given | (length == e - s)
-        # Compare each given text with the document's, code point by code point. The given
-        # texts lie end to end in `cps`; for each, `shift` takes its code points to the
-        # document's (to themselves for a span already refused, which is then left as it is).
-        shift = np.where(ok, doc.at[row] + s - at[:-1], 0)
-        where = np.repeat(shift, length)
-        where += np.arange(len(cps), dtype=np.int64)
-        if len(where) and int(where.max()) >= len(doc.cps):
-            np.minimum(where, len(doc.cps) - 1, out=where)
-        differ = np.flatnonzero(doc.cps[where] != cps) if len(doc.cps) else np.zeros(0, np.int64)
-        if len(differ):
-            ok[np.searchsorted(at, differ, side="right") - 1] = False
+        if not _same_text(doc, row, s, e, text, given, ok):
+            ok &= ~given | (_compare(doc, row, s, e, text) & (ok & given))
         self.missing = ok & ~given
         """Spans that resolve but came without their text (or with ``null``: the caller tells)."""
         if self.missing.any():
             text = _fill_text(text, self.missing, doc, row, s, e)
         self.ok, self.start, self.end, self.text = ok, s, e, text
+
+
+def _same_text(
+    doc: _Docs,
+    row: np.ndarray,
+    s: np.ndarray,
+    e: np.ndarray,
+    text: pa.Array,
+    given: np.ndarray,
+    ok: np.ndarray,
+) -> bool:
+    """Clears ``ok`` where a given text is not the document's, in C; False if it cannot."""
+    if doc.positions is None or text.type != pa.string():
+        return False
+    native.same_text(doc.data, doc.positions, doc.at, (row, s, e), text, given, ok)
+    return True
+
+
+def _compare(
+    doc: _Docs, row: np.ndarray, s: np.ndarray, e: np.ndarray, text: pa.Array
+) -> np.ndarray:
+    """Whether each span's text is the document's there (the same as :func:`_same_text`, in
+    numpy); spans already refused (``s``/``e`` out of range) come out False."""
+    if text.offset:
+        text = pa.concat_arrays([text])
+    cps, at, _ = _utf32(text)
+    length = np.diff(at)  # 0 where no text is given
+    ok = (s >= 0) & (s < e) & (e <= doc.size[row]) & (length == e - s)
+    # Compare each text with the document's, code point by code point. The texts lie end to
+    # end in `cps`; for each, `shift` takes its code points to the document's (to themselves
+    # for a span already refused, which is then left as it is).
+    shift = np.where(ok, doc.at[row] + s - at[:-1], 0)
+    where = np.repeat(shift, length)
+    where += np.arange(len(cps), dtype=np.int64)
+    if len(where) and int(where.max()) >= len(doc.cps):
+        np.minimum(where, len(doc.cps) - 1, out=where)
+    differ = np.flatnonzero(doc.cps[where] != cps) if len(doc.cps) else np.zeros(0, np.int64)
+    if len(differ):
+        ok[np.searchsorted(at, differ, side="right") - 1] = False
+    return ok
 
 
 def _fill_text(
@@ -349,7 +382,11 @@ class _Docs:
     """The documents' texts as code points."""
 
     def __init__(self, text: pa.Array) -> None:
-        self.cps, self.at = _utf32(text)
+        if text.offset:
+            text = pa.concat_arrays([text])
+        self.data = text.buffers()[2]
+        self.cps, self.at, self.positions = _utf32(text, positions=True)
+        """Code points; where each document starts in them; where each starts in ``data``."""
         self.size = np.diff(self.at)
 
 
@@ -759,11 +796,14 @@ class ColumnarChecker:
         """
         n = len(doc.size)
         out = np.zeros(n, dtype=bool)
-        kind = _KIND.take(doc.cps, mode="clip")
-        marks = np.flatnonzero(kind == 1)
+        found = native.classes(doc.cps, _KIND)
+        if found is None:
+            kind = _KIND.take(doc.cps, mode="clip")
+            marks, breaks = np.flatnonzero(kind == 1), np.flatnonzero(kind == 2)
+        else:
+            marks, breaks = found[0][found[1] == 1], found[0][found[1] == 2]
         if len(marks) < 2:
             return out
-        breaks = np.flatnonzero(kind == 2)
         owner = np.searchsorted(doc.at, marks, side="right") - 1
         # both only grow along the text: equal sums mean the same document and line
         line = np.searchsorted(breaks, marks) + owner

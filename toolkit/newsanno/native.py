@@ -6,13 +6,16 @@
 the same results, more slowly. A library older than its source is not loaded, nor any library
 when the environment sets ``NEWSANNO_NATIVE=0``.
 
-Three helpers:
+Its helpers:
 
 * :class:`NativeReader` accepts a strict subset of the JSON that pyarrow's reader accepts (plain
   non-negative integers, no escaped keys, only spaces and tabs between tokens) and reads it into
   the same Arrow table. Whatever it refuses goes to pyarrow's reader, so it changes speed, never
   findings or rows; the tests hold its tables equal to pyarrow's on damaged and undamaged blocks.
 * :func:`utf32` decodes strings to code points, refusing what Python's codec refuses.
+* :func:`same_text` compares span texts with their documents' texts, and :func:`distinct`
+  tells whether 64-bit keys are all distinct (the columnar tier's span and duplicate checks);
+  :func:`classes` finds the code points of given classes (quotation marks, line breaks).
 * :class:`Trie` finds whether any of a set of words is left in a text once covered spans are
   cut out (the name lint's filter); the tests hold it to a plain substring search.
 """
@@ -77,10 +80,16 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
     ]
     pointer, size = ctypes.c_void_p, ctypes.c_int64
     lib.nj_utf32.restype = size
-    lib.nj_utf32.argtypes = [pointer, pointer, size, pointer, pointer]
+    lib.nj_utf32.argtypes = [pointer, pointer, size, pointer, pointer, pointer]
     lib.nj_names.restype = size
     lib.nj_names.argtypes = [pointer, pointer, size, pointer, pointer, pointer, size]
     lib.nj_names.argtypes += [pointer] * 6
+    lib.nj_spans.restype = size
+    lib.nj_spans.argtypes = [pointer, pointer, pointer, size, *[pointer] * 6, size, pointer]
+    lib.nj_classes.restype = size
+    lib.nj_classes.argtypes = [pointer, size, pointer, size, pointer, pointer]
+    lib.nj_distinct.restype = size
+    lib.nj_distinct.argtypes = [pointer, size]
     lib.nj_count.restype = ctypes.c_int64
     lib.nj_count.argtypes = [ctypes.c_void_p, ctypes.c_int]
     return lib
@@ -91,10 +100,13 @@ READER_BUILT = _LIB is not None
 """Whether the compiled library is there and current (``make`` builds it)."""
 
 
-def utf32(data: Any, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray] | None:
+def utf32(
+    data: Any, offsets: np.ndarray, n: int, *, positions: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """The code points of ``n`` UTF-8 strings (``data``: a buffer, ``offsets``: int32, ``n + 1``
-    of them, 0-based or not) and where each starts among them; None for bytes that are not
-    UTF-8, or when the library is not built."""
+    of them, 0-based or not), where each string starts among them, and (when ``positions``)
+    the byte in ``data`` where each code point starts, with one more entry for where the last
+    string ends. None for bytes that are not UTF-8, or when the library is not built."""
     if _LIB is None:
         return None
     view = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(1, np.uint8)
@@ -104,12 +116,87 @@ def utf32(data: Any, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarra
     size = int(offsets[n] - offsets[0]) if n else 0
     cps = np.empty(max(size, 1), dtype=np.uint32)
     starts = np.empty(n + 1, dtype=np.int64)
+    at = np.empty(size + 1, dtype=np.int32) if positions else None
     got = _LIB.nj_utf32(
-        view.ctypes.data, offsets.ctypes.data, n, cps.ctypes.data, starts.ctypes.data
+        view.ctypes.data,
+        offsets.ctypes.data,
+        n,
+        cps.ctypes.data,
+        starts.ctypes.data,
+        at.ctypes.data if at is not None else None,
     )
     if got < 0:
         return None
-    return cps[:got], starts
+    return cps[:got], starts, at[: got + 1] if at is not None else None
+
+
+def same_text(
+    doc_data: Any,
+    at: np.ndarray,
+    doc_at: np.ndarray,
+    spans: tuple[np.ndarray, np.ndarray, np.ndarray],
+    text: pa.StringArray,
+    given: np.ndarray,
+    ok: np.ndarray,
+) -> None:
+    """Clears ``ok`` for each span whose given text is not its document's text there.
+
+    Documents are as :func:`utf32` reads them from ``doc_data``: document ``r`` is code points
+    ``doc_at[r]`` to ``doc_at[r + 1]``, and ``at`` (its ``positions``) holds where each starts
+    in ``doc_data``. ``spans`` are (row, start, end) in code points; ``text`` holds each span's
+    text, looked at only where ``given`` and ``ok`` (a C-contiguous boolean array)."""
+    assert _LIB is not None
+    n = len(text)
+    assert ok.dtype == np.bool_ and ok.flags.c_contiguous and len(ok) == n
+    if not n:
+        return
+    buffers = text.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32)[text.offset : text.offset + n + 1]
+    data = buffers[2] if buffers[2] is not None and len(buffers[2]) else pa.py_buffer(b"\0")
+    ints = [np.ascontiguousarray(a, dtype=np.int64) for a in (doc_at, *spans)]
+    rest: list[np.ndarray] = [
+        np.ascontiguousarray(at, dtype=np.int32),
+        np.ascontiguousarray(offsets),
+        np.ascontiguousarray(given, dtype=np.uint8),
+    ]
+    _LIB.nj_spans(
+        np.frombuffer(doc_data, dtype=np.uint8).ctypes.data if doc_data is not None else None,
+        rest[0].ctypes.data,
+        ints[0].ctypes.data,
+        len(doc_at) - 1,
+        ints[1].ctypes.data,
+        ints[2].ctypes.data,
+        ints[3].ctypes.data,
+        data.address,
+        rest[1].ctypes.data,
+        rest[2].ctypes.data,
+        n,
+        ok.ctypes.data,
+    )
+
+
+def classes(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where ``table[cps]`` is not 0 (code points past its end count as its last entry), and
+    what it is there: ``np.flatnonzero`` of a lookup, in one pass. None when not built."""
+    if _LIB is None:
+        return None
+    cps = np.ascontiguousarray(cps, dtype=np.uint32)
+    table = np.ascontiguousarray(table, dtype=np.uint8)
+    pos = np.empty(max(len(cps), 1), dtype=np.int64)
+    cls = np.empty(max(len(cps), 1), dtype=np.uint8)
+    got = _LIB.nj_classes(
+        cps.ctypes.data, len(cps), table.ctypes.data, len(table), pos.ctypes.data, cls.ctypes.data
+    )
+    return pos[:got].copy(), cls[:got].copy()
+
+
+def distinct(key: np.ndarray) -> bool | None:
+    """Whether the 64-bit keys are all distinct; None when the library is not built."""
+    if _LIB is None:
+        return None
+    key = np.ascontiguousarray(key, dtype=np.uint64)
+    got = _LIB.nj_distinct(key.ctypes.data, len(key))
+    return None if got < 0 else bool(got)
 
 
 class Trie:
