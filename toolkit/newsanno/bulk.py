@@ -286,33 +286,43 @@ class Worker:
         group = max(1, self.options.group_docs)
         with handle:
             handle.seek(chunk.start)
-            left, carry = chunk.stop - chunk.start, b""
+            left = chunk.stop - chunk.start
             at, line = chunk.start, chunk.first_line  # of the piece's first line
-            while True:  # pieces of whole lines, at most BLOCK_BYTES each (or one longer line)
-                piece = handle.read(min(left, BLOCK_BYTES)) if left > 0 else b""
-                left = left - len(piece) if piece else 0
-                data = carry + piece if carry else piece
-                if not data:
+            # pieces of whole lines, at most BLOCK_BYTES each (or one longer line), read into one
+            # reused buffer: no copies, and no fresh memory for each piece
+            buf = bytearray(min(BLOCK_BYTES, max(left, 1)))
+            view, have = memoryview(buf), 0  # `have`: bytes of a cut line carried to the front
+            while True:
+                got = handle.readinto(view[have : have + min(left, len(buf) - have)]) if left else 0
+                left -= got
+                end = have + got
+                if not end:
                     break
-                if left:
-                    cut = data.rfind(b"\n") + 1
-                    if not cut:
-                        carry = data
-                        continue
-                    data, carry = data[:cut], data[cut:]
-                else:
-                    carry = b""
-                bytes_ = np.frombuffer(data, dtype=np.uint8)
+                cut = end if not left else buf.rfind(b"\n", 0, end) + 1
+                if not got and left:  # pragma: no cover - the file shrank while being read
+                    cut = end
+                    left = 0
+                if not cut:  # a line longer than the buffer: a larger one
+                    bigger = bytearray(2 * len(buf))
+                    bigger[:end] = view[:end]
+                    view.release()
+                    buf, view, have = bigger, memoryview(bigger), end
+                    continue
+                data = view[:cut]
+                bytes_ = np.frombuffer(buf, dtype=np.uint8, count=cut)
                 stops = np.flatnonzero(bytes_ == 0x0A)  # each line's end, before its newline
-                if data[-1:] != b"\n":
-                    stops = np.append(stops, len(data))
+                if buf[cut - 1] != 0x0A:
+                    stops = np.append(stops, cut)
                 starts = np.zeros(len(stops), dtype=np.int64)
                 starts[1:] = stops[:-1] + 1
                 for k in range(0, len(stops), group):
                     j = min(k + group, len(stops))
                     self._block(data, bytes_, starts[k:j], stops[k:j], at, line + k, chunk, result)
                     self._flush(writer)
-                at += len(data)
+                data.release()
+                have = end - cut
+                view[:have] = bytes(view[cut:end])
+                at += cut
                 line += len(stops)
         result.findings = v.report.findings
         result.documents = self.fast_docs + v.report.documents
@@ -333,7 +343,7 @@ class Worker:
 
     def _block(
         self,
-        data: bytes,
+        data: memoryview,
         bytes_: Any,
         starts: Any,
         stops: Any,
@@ -353,7 +363,7 @@ class Worker:
             and longest <= self.options.max_bytes
             and line_shapes(bytes_, starts, stops)
         ):
-            block = memoryview(data)[lo:hi]
+            block = data[lo:hi]
             table = self.columnar.read(block, longest)
             if table is not None and table.num_rows == n:
                 numbers = np.arange(first, first + n, dtype=np.int64)
@@ -368,7 +378,7 @@ class Worker:
         for i in todo:
             self.pending.append((i, self.cols.mark()))
             s, e = int(starts[i]), int(stops[i])
-            self._line(data[s : e + 1], first + i, at + s, chunk, result)
+            self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result)
         if batch is not None:
             accepted = np.flatnonzero(batch.accepted).tolist()
             self.fast_docs += len(accepted)
