@@ -453,7 +453,7 @@ def test_byte_level_damage_is_never_accepted(world: World) -> None:
 
 
 def test_pieces_smaller_than_a_line_change_nothing(
-    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, library: str
 ) -> None:
     """A worker reads its chunk in pieces of whole lines; a line longer than a piece is read
     whole. Findings and rows do not depend on the piece size."""

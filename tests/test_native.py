@@ -337,6 +337,20 @@ def test_classes_and_distinct_agree_with_numpy(reader: native.NativeReader) -> N
     assert native.distinct(np.array([0, 1 << 63], np.uint64)) is True
 
 
+def test_newlines_are_counted_and_found_as_python_does(reader: native.NativeReader) -> None:
+    rng = random.Random(23)
+    cases = [b"", b"\n", b"abc", b"\n\n\n", b"a\nb", b"a\n" * 1000, b"x" * 100_000 + b"\n"]
+    cases += [
+        bytes(rng.choice(b"a\n\r\xff") for _ in range(rng.randint(0, 300))) for _ in range(200)
+    ]
+    for raw in cases:
+        buf = bytearray(raw + b"\n\n")  # newlines past n are not looked at
+        assert native.newlines(buf, len(raw)) == raw.count(b"\n")
+        found = native.newline_positions(buf, len(raw))
+        assert found is not None
+        assert found.tolist() == [i for i, b in enumerate(raw) if b == 0x0A]
+
+
 def test_newsanno_native_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSANNO_NATIVE", "0")
     assert native.load() is None

@@ -502,6 +502,22 @@ int64_t nj_classes(const uint32_t *cps, int64_t n, const uint8_t *table, int64_t
     return k;
 }
 
+/* The newlines of data[0:n]: how many, and (when out is not NULL) their positions into out,
+ * which has room for at most room of them. Returns the count, or -1 when out is too small. */
+int64_t nj_newlines(const uint8_t *data, int64_t n, int64_t *out, int64_t room) {
+    int64_t k = 0;
+    const uint8_t *p = data, *end = data + n;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        if (out) {
+            if (k >= room) return -1;
+            out[k] = p - data;
+        }
+        k++;
+        p++;
+    }
+    return k;
+}
+
 /* Whether n 64-bit keys are all distinct: 1 if they are, 0 if not, -1 when memory runs out. */
 int64_t nj_distinct(const uint64_t *key, int64_t n) {
     if (n < 2) return 1;

@@ -41,6 +41,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from newsanno import native
 from newsanno.checks import World
 from newsanno.columnar import Batch, ColumnarChecker, line_shapes
 from newsanno.fastcheck import Columns, FastChecker
@@ -143,6 +144,8 @@ def chunks(
 ) -> Iterator[Chunk]:
     """Cut shards into chunks at line boundaries, counting lines as it goes (lazily)."""
     index = first
+    buf = bytearray(1 << 22)
+    view = memoryview(buf)
     for shard in shards:
         try:
             size = shard.stat().st_size
@@ -161,9 +164,12 @@ def chunks(
                 handle.seek(start)
                 remaining = stop - start
                 while remaining:
-                    block = handle.read(min(remaining, 1 << 22))
-                    line += block.count(b"\n")
-                    remaining -= len(block)
+                    got = handle.readinto(view[: min(remaining, len(buf))])
+                    if not got:  # pragma: no cover - the file shrank while being read
+                        break
+                    count = native.newlines(buf, got)
+                    line += count if count is not None else buf.count(b"\n", 0, got)
+                    remaining -= got
                 start = stop
 
 
@@ -310,7 +316,9 @@ class Worker:
                     continue
                 data = view[:cut]
                 bytes_ = np.frombuffer(buf, dtype=np.uint8, count=cut)
-                stops = np.flatnonzero(bytes_ == 0x0A)  # each line's end, before its newline
+                stops = native.newline_positions(buf, cut)  # each line's end, before its \n
+                if stops is None:
+                    stops = np.flatnonzero(bytes_ == 0x0A)
                 if buf[cut - 1] != 0x0A:
                     stops = np.append(stops, cut)
                 starts = np.zeros(len(stops), dtype=np.int64)

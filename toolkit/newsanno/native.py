@@ -15,7 +15,9 @@ Its helpers:
 * :func:`utf32` decodes strings to code points, refusing what Python's codec refuses.
 * :func:`same_text` compares span texts with their documents' texts, and :func:`distinct`
   tells whether 64-bit keys are all distinct (the columnar tier's span and duplicate checks);
-  :func:`classes` finds the code points of given classes (quotation marks, line breaks).
+  :func:`classes` finds the code points of given classes (quotation marks, line breaks);
+  :func:`newlines` and :func:`newline_positions` count and find a buffer's newlines
+  (with ``memchr``).
 * :class:`Trie` finds whether any of a set of words is left in a text once covered spans are
   cut out (the name lint's filter); the tests hold it to a plain substring search.
 """
@@ -88,6 +90,8 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
     lib.nj_spans.argtypes = [pointer, pointer, pointer, size, *[pointer] * 6, size, pointer]
     lib.nj_classes.restype = size
     lib.nj_classes.argtypes = [pointer, size, pointer, size, pointer, pointer]
+    lib.nj_newlines.restype = size
+    lib.nj_newlines.argtypes = [pointer, size, pointer, size]
     lib.nj_distinct.restype = size
     lib.nj_distinct.argtypes = [pointer, size]
     lib.nj_count.restype = ctypes.c_int64
@@ -188,6 +192,28 @@ def classes(cps: np.ndarray, table: np.ndarray) -> tuple[np.ndarray, np.ndarray]
         cps.ctypes.data, len(cps), table.ctypes.data, len(table), pos.ctypes.data, cls.ctypes.data
     )
     return pos[:got].copy(), cls[:got].copy()
+
+
+def newlines(data: Any, n: int) -> int | None:
+    """How many newlines the first ``n`` bytes of ``data`` (a buffer) hold; None when the
+    library is not built."""
+    if _LIB is None:
+        return None
+    view = np.frombuffer(data, dtype=np.uint8, count=n)
+    return int(_LIB.nj_newlines(view.ctypes.data if n else None, n, None, 0))
+
+
+def newline_positions(data: Any, n: int) -> np.ndarray | None:
+    """Where the newlines of the first ``n`` bytes of ``data`` are (int64); None when the
+    library is not built."""
+    count = newlines(data, n)
+    if count is None or _LIB is None:
+        return None
+    view = np.frombuffer(data, dtype=np.uint8, count=n)
+    out = np.empty(count, dtype=np.int64)
+    if count:
+        _LIB.nj_newlines(view.ctypes.data, n, out.ctypes.data, count)
+    return out
 
 
 def distinct(key: np.ndarray) -> bool | None:
