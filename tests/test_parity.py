@@ -95,6 +95,27 @@ def test_model_only_rules_are_exercised() -> None:
     assert seen == set(MODEL_ONLY)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "x",
+        "not a url",
+        "",
+        "example.org/a",
+        "https://example.org/a b",
+        "https://example.org/a",
+        "mailto:desk@example.org",
+        "urn:isbn:0451450523",
+        "http://[::1]:8080/x?q=1#f",
+    ],
+)
+def test_schema_and_model_agree_on_urls(url: str) -> None:
+    """``format: uri`` is the one format the schema checks; the model checks it the same way."""
+    data = copy.deepcopy(_base("document"))
+    data["metadata"]["url"] = url
+    _agree("document", data)
+
+
 VALUES = [
     None,
     0,

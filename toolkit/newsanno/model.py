@@ -53,6 +53,15 @@ def check_date(value: str) -> str:
     return value
 
 
+def check_uri(value: str) -> str:
+    """Accept an absolute URI (RFC 3986), as JSON Schema's ``format: uri`` does."""
+    from rfc3986_validator import validate_rfc3986  # the check jsonschema's format checker uses
+
+    if not validate_rfc3986(value, rule="URI"):
+        raise ValueError(f"{value!r} is not an absolute URI (RFC 3986), such as https://...")
+    return value
+
+
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 DocId = Annotated[str, StringConstraints(pattern=DOC_ID_PATTERN)]
 Date = Annotated[str, StringConstraints(pattern=DATE_PATTERN), AfterValidator(check_date)]
@@ -227,7 +236,9 @@ class DocumentMeta(Strict):
     title: str | None = None
     published: Date | None = None
     language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
-    url: str | None = Field(default=None, json_schema_extra={"format": "uri"})
+    url: Annotated[str, AfterValidator(check_uri)] | None = Field(
+        default=None, json_schema_extra={"format": "uri"}
+    )
     source: str | None = None
     note: str | None = None
 
