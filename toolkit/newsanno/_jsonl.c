@@ -438,20 +438,24 @@ int64_t nj_utf32(const uint8_t *data, const int32_t *offsets, int64_t n, uint32_
         const uint8_t *p = data + offsets[i], *end = data + offsets[i + 1];
         if (end < p) return -1;
         while (p < end) {
-            if (end - p >= 8) {  /* eight ASCII bytes at once */
+            const uint8_t *q = p;  /* a run of ASCII bytes, found eight at a time */
+            while (end - q >= 8) {
                 uint64_t word;
-                memcpy(&word, p, 8);
-                if (!(word & 0x8080808080808080ull)) {
-                    for (int j = 0; j < 8; j++) {
-                        if (at) at[k] = (int32_t)(p + j - data);
-                        cps[k++] = p[j];
-                    }
-                    p += 8;
-                    continue;
-                }
+                memcpy(&word, q, 8);
+                if (word & 0x8080808080808080ull) break;
+                q += 8;
             }
-            if (at) at[k] = (int32_t)(p - data);
-            if (decode(&p, end, &cps[k++])) return -1;
+            while (q < end && *q < 0x80) q++;
+            int64_t run = q - p, base = p - data;
+            for (int64_t j = 0; j < run; j++) cps[k + j] = p[j];
+            if (at)
+                for (int64_t j = 0; j < run; j++) at[k + j] = (int32_t)(base + j);
+            k += run;
+            p = q;
+            if (p < end) {
+                if (at) at[k] = (int32_t)(p - data);
+                if (decode(&p, end, &cps[k++])) return -1;
+            }
         }
     }
     starts[n] = k;

@@ -491,7 +491,10 @@ class ColumnarChecker:
             null = np.flatnonzero(_np(col.is_null()))
             left_out(null if row is None else row[null])
 
-        column = {name: table.column(name).combine_chunks() for name in table.column_names}
+        column = {
+            name: chunks.chunk(0) if chunks.num_chunks == 1 else chunks.combine_chunks()
+            for name, chunks in zip(table.column_names, table.columns, strict=True)
+        }
         text = column["text"]
         doc = _Docs(text)
         doc_id = column["doc_id"]
@@ -735,18 +738,20 @@ class ColumnarChecker:
             ],
         )
         tables, positions = {}, {}
+        every = bool(keep.all())  # the common case: nothing to filter out
         for name, (row, arrays) in out.items():
-            mask = keep[row]
             schema = TABLES[name].schema
-            tables[name] = pa.Table.from_arrays(
-                [
-                    _arrow(v, f.type).filter(pa.array(mask))
-                    for v, f in zip(arrays, schema, strict=True)
-                ],
-                schema=schema,
-            )
-            positions[name] = row[mask]
-        return Batch(keep, tables, positions, doc_id.filter(pa.array(keep)).to_pylist())
+            columns = [_arrow(v, f.type) for v, f in zip(arrays, schema, strict=True)]
+            if every:
+                positions[name] = row
+            else:
+                mask = keep[row]
+                rows = pa.array(mask)
+                columns = [c.filter(rows) for c in columns]
+                positions[name] = row[mask]
+            tables[name] = pa.Table.from_arrays(columns, schema=schema)
+        doc_ids = doc_id if every else doc_id.filter(pa.array(keep))
+        return Batch(keep, tables, positions, doc_ids.to_pylist())
 
     def _lint(
         self,

@@ -49,7 +49,7 @@ def build(compiler: str | None = None) -> Path:
         raise OSError("no C compiler found (set CC)")
     tmp = LIBRARY.with_suffix(f".{os.getpid()}.tmp")
     subprocess.run(
-        [cc, "-O2", "-std=c99", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE)], check=True
+        [cc, "-O3", "-std=c99", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE)], check=True
     )
     os.replace(tmp, LIBRARY)  # a process that loaded the old library keeps it
     return LIBRARY
