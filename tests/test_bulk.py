@@ -356,6 +356,50 @@ def test_cli_validate_and_export_with_jobs(synthetic: Path, tmp_path: Path) -> N
     assert (tmp_path / "x" / "datapackage.json").is_file()
 
 
+_WITHOUT_PANDAS = """
+import sys
+from newsanno.cli import main
+try:
+    main(["export", sys.argv[1], "--out", sys.argv[2], "-j", "2", "--no-progress"],
+         standalone_mode=False)
+except SystemExit as exc:
+    assert not exc.code, exc.code
+assert "pandas" not in sys.modules, "pyarrow imported pandas"
+import pandas as pd
+import pyarrow as pa
+import newsanno
+frames = newsanno.load_dataset(sys.argv[2])  # to_pandas: pandas is imported now, and works
+back = pa.Table.from_pandas(frames["documents"], preserve_index=False)
+print(len(frames["documents"]), back.num_rows, pa.array(pd.Series(["a", "a"], dtype="category")).type)
+"""
+
+
+def test_the_cli_holds_pandas_back_from_pyarrow_and_writes_the_same_files(
+    synthetic: Path, tmp_path: Path
+) -> None:
+    """``newsanno export`` runs without pandas (``pyarrow_without_pandas``): byte-identical
+    files to an export in a process with pandas (this one), and pandas still works afterwards."""
+    import subprocess
+    import sys
+
+    import pandas  # noqa: F401 - this process has pandas, as a library user's may
+
+    out = tmp_path / "no-pandas"
+    proc = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_PANDAS, str(synthetic), str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    documents, back, categorical = proc.stdout.strip().splitlines()[-1].split(" ", 2)
+    assert documents == back == "120" and categorical.startswith("dictionary<"), proc.stdout
+    with_pandas = export_bulk(plan([synthetic]), tmp_path / "with-pandas", jobs=2)
+    assert with_pandas.written
+    a, b = _files(out), _files(tmp_path / "with-pandas")
+    assert a.keys() == b.keys() and all(a[k] == b[k] for k in a)
+
+
 def test_fast_check_key_sets_are_the_models_fields() -> None:
     """The fast check takes no key the model forbids, and lacks none the model requires."""
     from newsanno import fastcheck as fc

@@ -58,16 +58,19 @@ def _stage(argv: list[str]) -> None:
                     docs += 1
         out["docs"] = docs
     elif stage == "validate":
+        from newsanno.bulk import pyarrow_without_pandas
         from newsanno.validate import validate
 
+        pyarrow_without_pandas()  # as `newsanno validate` does
         start = time.perf_counter()
         report = validate(folder, jobs=jobs)
         out["docs"], out["valid"] = report.documents, report.valid
         out["findings"] = len(report.findings)
     elif stage == "export":
-        from newsanno.bulk import export_bulk
+        from newsanno.bulk import export_bulk, pyarrow_without_pandas
         from newsanno.validate import plan
 
+        pyarrow_without_pandas()  # as `newsanno export` does
         start = time.perf_counter()
         result = export_bulk(plan([folder]), folder.parent / "export", jobs=jobs)
         out["docs"], out["valid"] = result.report.documents, result.report.valid
