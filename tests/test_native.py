@@ -351,6 +351,32 @@ def test_newlines_are_counted_and_found_as_python_does(reader: native.NativeRead
         assert found.tolist() == [i for i, b in enumerate(raw) if b == 0x0A]
 
 
+def test_a_stale_library_is_named_on_standard_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a ``git pull`` that changes ``_jsonl.c``, the CLI says the reader is out of date."""
+    from click.testing import CliRunner
+
+    from newsanno.cli import main
+
+    library, source = tmp_path / "x.so", tmp_path / "x.c"
+    library.write_bytes(b"")
+    source.write_text("")
+    os.utime(library, (1_000_000, 1_000_000))
+    os.utime(source, (2_000_000, 2_000_000))
+    assert native.stale(library, source)
+    assert not native.stale(source, library) and not native.stale(tmp_path / "no.so", source)
+    folder = Path(__file__).parents[1] / "annotations"
+    monkeypatch.setattr(native, "STALE", True)
+    res = CliRunner().invoke(main, ["validate", str(folder), "--format", "json"])
+    assert res.exit_code == 0
+    assert "is older than _jsonl.c" in res.stderr and "make" in res.stderr
+    assert json.loads(res.stdout)["stats"]["documents"] == 2  # stdout stays clean JSON
+    monkeypatch.setattr(native, "STALE", False)
+    res = CliRunner().invoke(main, ["validate", str(folder)])
+    assert "older than" not in res.stderr
+
+
 def test_newsanno_native_0_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSANNO_NATIVE", "0")
     assert native.load() is None

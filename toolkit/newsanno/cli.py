@@ -65,6 +65,18 @@ def _default_corpus() -> Path:
     return Path("annotations")
 
 
+def _native_note() -> None:
+    """On standard error: the compiled reader is out of date, so the bulk path reads slower."""
+    from newsanno import native
+
+    if native.STALE:
+        _console(err=True).print(
+            f"note: {escape(str(native.LIBRARY))} is older than {native.SOURCE.name}, so JSONL "
+            "is read with pyarrow's slower reader (same results); run `make` or "
+            "`python -m newsanno.native` to rebuild it"
+        )
+
+
 def bulk_options(func: F) -> F:
     """``--jobs`` and ``--progress``, shared by the commands that read JSONL shards."""
     func = click.option(
@@ -162,6 +174,7 @@ def validate(
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
     pyarrow_without_pandas()  # this process is ours, and needs no pandas
+    _native_note()
     report = run(
         *(paths or (_default_corpus(),)),
         max_bytes=max_bytes,
@@ -381,6 +394,7 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     from newsanno.export import export_dataset as run
 
     pyarrow_without_pandas()  # this process is ours, and needs no pandas
+    _native_note()
     result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
     if not result.written:
         print_report(result.report, "text", _console(err=True))
@@ -447,6 +461,7 @@ def bench(docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, fmt: st
     """
     from newsanno.bench import run, summary
 
+    _native_note()
     figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)
     for line in summary(figures):
         click.echo(line)

@@ -99,9 +99,19 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
     return lib
 
 
+def stale(library: Path = LIBRARY, source: Path = SOURCE) -> bool:
+    """Whether the library is there but older than its source (say, after a ``git pull``)."""
+    try:
+        return library.stat().st_mtime < source.stat().st_mtime
+    except OSError:
+        return False
+
+
 _LIB = load()
 READER_BUILT = _LIB is not None
 """Whether the compiled library is there and current (``make`` builds it)."""
+STALE = _LIB is None and stale()
+"""Whether a library is there that is not used because its source is newer (``make``)."""
 
 
 def utf32(
