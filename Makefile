@@ -25,8 +25,8 @@ dataset: $(STAMP) $(NATIVE)
 	$(BIN)/newsanno stats annotations
 
 lint: $(STAMP)
-	$(BIN)/ruff check toolkit tests scripts
-	$(BIN)/ruff format --check toolkit tests scripts
+	$(BIN)/ruff check toolkit tests scripts hatch_build.py
+	$(BIN)/ruff format --check toolkit tests scripts hatch_build.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -403,6 +403,14 @@ int64_t nj_count(void *handle, int i) {
     return c->node[i].count;
 }
 
+#ifndef NJ_SOURCE
+#define NJ_SOURCE ""
+#endif
+
+/* The sha256 of the source this library was built from (newsanno.native.build passes it);
+ * the loader refuses a library built from another source. */
+const char *nj_source(void) { return NJ_SOURCE; }
+
 /* Decodes the code point at *p (p < end) into *u and moves *p past it. Returns 0, or -1 for a
  * byte sequence that is not UTF-8 as Python's codec reads it (no overlong forms, no surrogates,
  * nothing above U+10FFFF). */

@@ -71,9 +71,9 @@ def _native_note() -> None:
 
     if native.STALE:
         _console(err=True).print(
-            f"note: {escape(str(native.LIBRARY))} is older than {native.SOURCE.name}, so JSONL "
-            "is read with pyarrow's slower reader (same results); run `make` or "
-            "`python -m newsanno.native` to rebuild it"
+            f"note: {escape(str(native.LIBRARY))} was built from another version of "
+            f"{native.SOURCE.name}, so JSONL is read with pyarrow's slower reader (same "
+            "results); run `make` or `python -m newsanno.native` to rebuild it"
         )
 
 

@@ -1,10 +1,11 @@
 """The columnar tier's compiled helpers (``_jsonl.c``), loaded with ctypes when built.
 
 ``make`` compiles ``_jsonl.c`` into ``_jsonl.so`` next to this file (any C99 compiler; see
-:func:`build`); after a plain ``pip install``, ``python -m newsanno.native`` does. Without it,
-:data:`READER_BUILT` is False and the tier uses pyarrow's JSON reader and Python instead, with
-the same results, more slowly. A library older than its source is not loaded, nor any library
-when the environment sets ``NEWSANNO_NATIVE=0``.
+:func:`build`); a wheel carries it (``hatch_build.py``), and ``python -m newsanno.native`` builds
+it where neither did. Without it, :data:`READER_BUILT` is False and the tier uses pyarrow's JSON
+reader and Python instead, with the same results, more slowly. A library built from another version of ``_jsonl.c`` (it carries
+its source's sha256) is not loaded, nor any library when the environment sets
+``NEWSANNO_NATIVE=0``.
 
 Its helpers:
 
@@ -25,6 +26,7 @@ Its helpers:
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import os
 import shutil
 import subprocess
@@ -42,29 +44,64 @@ _KIND = {pa.string(): 0, pa.int64(): 1, pa.bool_(): 2}
 _STRUCT, _LIST = 3, 4
 
 
+FLAGS = ("-O3", "-std=c99", "-shared", "-fPIC")
+"""How :func:`build` (and the wheel's build hook, ``hatch_build.py``) compile the library."""
+
+
+def source_digest(source: Path = SOURCE) -> str | None:
+    """The sha256 of ``_jsonl.c``, which the library carries (None when the source is absent)."""
+    try:
+        return hashlib.sha256(source.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def build(compiler: str | None = None) -> Path:
     """Compile ``_jsonl.c`` into ``_jsonl.so``; raises ``OSError`` or ``CalledProcessError``."""
     cc = compiler or os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     if not cc:
         raise OSError("no C compiler found (set CC)")
+    digest = source_digest()
+    if digest is None:
+        raise OSError(f"{SOURCE} is missing")
     tmp = LIBRARY.with_suffix(f".{os.getpid()}.tmp")
-    subprocess.run(
-        [cc, "-O3", "-std=c99", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE)], check=True
-    )
+    command = [cc, *FLAGS, f'-DNJ_SOURCE="{digest}"', "-o", str(tmp), str(SOURCE)]
+    subprocess.run(command, check=True)
     os.replace(tmp, LIBRARY)  # a process that loaded the old library keeps it
     return LIBRARY
 
 
-def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
-    """The library, or None when it is missing, older than its source, or fails to load, or
-    when the environment sets ``NEWSANNO_NATIVE=0`` (to compare, or to rule it out)."""
-    if os.environ.get("NEWSANNO_NATIVE") == "0":
-        return None
+def _open(library: Path, source: Path) -> tuple[Any, bool]:
+    """The library (or None), and whether one is there but was built from another source."""
     try:
-        if library.stat().st_mtime < source.stat().st_mtime:
-            return None  # built from an older source: not to be trusted
         lib = ctypes.CDLL(str(library))
     except OSError:
+        return None, False
+    try:
+        lib.nj_source.restype = ctypes.c_char_p
+        built_from = lib.nj_source().decode()
+    except AttributeError:  # built before libraries said what they were built from
+        built_from = ""
+    wanted = source_digest(source)
+    if wanted is not None and built_from != wanted:
+        return None, True  # say, after a `git pull`: not to be trusted
+    return lib, False
+
+
+def stale(library: Path = LIBRARY, source: Path = SOURCE) -> bool:
+    """Whether a library is there but was built from another version of its source."""
+    return _open(library, source)[1]
+
+
+def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
+    """The library, or None when it is missing, was built from another version of its source
+    (its sha256 is built in; without the source, as in a wheel, the library is trusted), or
+    fails to load, or when the environment sets ``NEWSANNO_NATIVE=0`` (to compare, or to rule
+    it out)."""
+    if os.environ.get("NEWSANNO_NATIVE") == "0":
+        return None
+    lib = _open(library, source)[0]
+    if lib is None:
         return None
     ints = ctypes.POINTER(ctypes.c_int)
     lib.nj_new.restype = ctypes.c_void_p
@@ -99,19 +136,11 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
     return lib
 
 
-def stale(library: Path = LIBRARY, source: Path = SOURCE) -> bool:
-    """Whether the library is there but older than its source (say, after a ``git pull``)."""
-    try:
-        return library.stat().st_mtime < source.stat().st_mtime
-    except OSError:
-        return False
-
-
 _LIB = load()
 READER_BUILT = _LIB is not None
 """Whether the compiled library is there and current (``make`` builds it)."""
-STALE = _LIB is None and stale()
-"""Whether a library is there that is not used because its source is newer (``make``)."""
+STALE = _LIB is None and os.environ.get("NEWSANNO_NATIVE") != "0" and stale()
+"""Whether a library is there that is not used: it was built from another source (``make``)."""
 
 
 def utf32(
