@@ -65,6 +65,15 @@ def _default_corpus() -> Path:
     return Path("annotations")
 
 
+def _own_process() -> None:
+    """For validate and export: pyarrow needs no pandas in this process (it is ours), and
+    standard error says when the compiled reader is out of date (the bulk path reads slower)."""
+    from newsanno.bulk import pyarrow_without_pandas
+
+    pyarrow_without_pandas()
+    _native_note()
+
+
 def _native_note() -> None:
     """On standard error: the compiled reader is out of date, so the bulk path reads slower."""
     from newsanno import native
@@ -168,13 +177,11 @@ def validate(
     Reports every finding as FILE:LINE:COL with a stable code and a fix. Exit 0 when valid,
     1 when invalid, 2 on usage or I/O errors.
     """
-    from newsanno.bulk import pyarrow_without_pandas
     from newsanno.validate import validate as run
 
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
-    pyarrow_without_pandas()  # this process is ours, and needs no pandas
-    _native_note()
+    _own_process()
     report = run(
         *(paths or (_default_corpus(),)),
         max_bytes=max_bytes,
@@ -390,11 +397,9 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     Writes one Parquet file per table, datapackage.json, a dataset card README.md and
     checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
     """
-    from newsanno.bulk import pyarrow_without_pandas
     from newsanno.export import export_dataset as run
 
-    pyarrow_without_pandas()  # this process is ours, and needs no pandas
-    _native_note()
+    _own_process()
     result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
     if not result.written:
         print_report(result.report, "text", _console(err=True))

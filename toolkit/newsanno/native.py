@@ -3,9 +3,9 @@
 ``make`` compiles ``_jsonl.c`` into ``_jsonl.so`` next to this file (any C99 compiler; see
 :func:`build`); a wheel carries it (``hatch_build.py``), and ``python -m newsanno.native`` builds
 it where neither did. Without it, :data:`READER_BUILT` is False and the tier uses pyarrow's JSON
-reader and Python instead, with the same results, more slowly. A library built from another version of ``_jsonl.c`` (it carries
-its source's sha256) is not loaded, nor any library when the environment sets
-``NEWSANNO_NATIVE=0``.
+reader and Python instead, with the same results, more slowly. A library built from another
+version of ``_jsonl.c`` (it carries its source's sha256) is not loaded (:data:`STALE` says so),
+nor any library when the environment sets ``NEWSANNO_NATIVE=0``.
 
 Its helpers:
 
@@ -98,11 +98,16 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
     (its sha256 is built in; without the source, as in a wheel, the library is trusted), or
     fails to load, or when the environment sets ``NEWSANNO_NATIVE=0`` (to compare, or to rule
     it out)."""
+    return _load(library, source)[0]
+
+
+def _load(library: Path, source: Path) -> tuple[Any, bool]:
+    """:func:`load` and :func:`stale` at once (the library opened and its source hashed once)."""
     if os.environ.get("NEWSANNO_NATIVE") == "0":
-        return None
-    lib = _open(library, source)[0]
+        return None, False
+    lib, is_stale = _open(library, source)
     if lib is None:
-        return None
+        return None, is_stale
     ints = ctypes.POINTER(ctypes.c_int)
     lib.nj_new.restype = ctypes.c_void_p
     lib.nj_new.argtypes = [ctypes.c_int, ints, ints, ints, ints, ctypes.c_char_p, ctypes.c_int]
@@ -133,14 +138,13 @@ def load(library: Path = LIBRARY, source: Path = SOURCE) -> Any:
     lib.nj_distinct.argtypes = [pointer, size]
     lib.nj_count.restype = ctypes.c_int64
     lib.nj_count.argtypes = [ctypes.c_void_p, ctypes.c_int]
-    return lib
+    return lib, False
 
 
-_LIB = load()
+_LIB, STALE = _load(LIBRARY, SOURCE)
+"""The library, and whether one is there that is not used: built from another source."""
 READER_BUILT = _LIB is not None
 """Whether the compiled library is there and current (``make`` builds it)."""
-STALE = _LIB is None and os.environ.get("NEWSANNO_NATIVE") != "0" and stale()
-"""Whether a library is there that is not used: it was built from another source (``make``)."""
 
 
 def utf32(
@@ -245,13 +249,12 @@ def newlines(data: Any, n: int) -> int | None:
 def newline_positions(data: Any, n: int) -> np.ndarray | None:
     """Where the newlines of the first ``n`` bytes of ``data`` are (int64); None when the
     library is not built."""
-    count = newlines(data, n)
-    if count is None or _LIB is None:
+    if _LIB is None:
         return None
-    view = np.frombuffer(data, dtype=np.uint8, count=n)
-    out = np.empty(count, dtype=np.int64)
-    if count:
-        _LIB.nj_newlines(view.ctypes.data, n, out.ctypes.data, count)
+    address = np.frombuffer(data, dtype=np.uint8, count=n).ctypes.data if n else None
+    out = np.empty(int(_LIB.nj_newlines(address, n, None, 0)), dtype=np.int64)
+    if len(out):
+        _LIB.nj_newlines(address, n, out.ctypes.data, len(out))
     return out
 
 

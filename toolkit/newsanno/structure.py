@@ -241,38 +241,33 @@ def _overlaps(path: Path_, covered: Path_) -> bool:
     return bool(path) and covered[: len(path)] == path
 
 
-def model_problems(
-    model: type[M], data: Any, covered: set[Path_]
-) -> tuple[M | None, list[Problem]]:
-    """Validate ``data`` with the pydantic model; report errors not already covered."""
-    try:
-        return model.model_validate(data), []
-    except ModelError as exc:
-        problems: list[Problem] = []
-        seen: set[Path_] = set()
-        for err in exc.errors():
-            if err["type"] == "string_type" and isinstance(err.get("input"), dict):
-                continue  # the plain-string branch of a span union; the object branch says more
-            path = _data_path(data, tuple(err["loc"]))
-            if path in seen or any(_overlaps(path, c) for c in covered):
-                continue
-            seen.add(path)
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            field = _field(path)
-            if field in _DATE_FIELDS:
-                problems.append(
-                    (
-                        path,
-                        False,
-                        Code.DATE_INVALID,
-                        f"`{field}`: {msg}",
-                        "write a real date at its known precision: YYYY, YYYY-MM or YYYY-MM-DD",
-                    )
+def model_problems(exc: ModelError, data: Any, covered: set[Path_]) -> list[Problem]:
+    """The pydantic model's errors on ``data`` not already covered by schema problems."""
+    problems: list[Problem] = []
+    seen: set[Path_] = set()
+    for err in exc.errors():
+        if err["type"] == "string_type" and isinstance(err.get("input"), dict):
+            continue  # the plain-string branch of a span union; the object branch says more
+        path = _data_path(data, tuple(err["loc"]))
+        if path in seen or any(_overlaps(path, c) for c in covered):
+            continue
+        seen.add(path)
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        field = _field(path)
+        if field in _DATE_FIELDS:
+            problems.append(
+                (
+                    path,
+                    False,
+                    Code.DATE_INVALID,
+                    f"`{field}`: {msg}",
+                    "write a real date at its known precision: YYYY, YYYY-MM or YYYY-MM-DD",
                 )
-                continue
-            hint = _MODEL_HINTS.get(field, "fix the value as the message says")
-            problems.append((path, False, Code.MODEL, f"`{field}`: {msg}", hint))
-        return None, problems
+            )
+            continue
+        hint = _MODEL_HINTS.get(field, "fix the value as the message says")
+        problems.append((path, False, Code.MODEL, f"`{field}`: {msg}", hint))
+    return problems
 
 
 def check_structure(kind: str, parsed: Parsed, model: type[M]) -> tuple[M | None, list[Problem]]:
@@ -284,14 +279,10 @@ def check_structure(kind: str, parsed: Parsed, model: type[M]) -> tuple[M | None
     """
     try:
         return model.model_validate(parsed.data), []
-    except ModelError:
-        pass
+    except ModelError as exc:
+        error = exc
     problems = schema_problems(kind, parsed.data)
-    covered = {p[0] for p in problems}
-    instance, more = model_problems(model, parsed.data, covered)
-    if problems:
-        instance = None
-    return instance, problems + more
+    return None, problems + model_problems(error, parsed.data, {p[0] for p in problems})
 
 
 SALVAGE_LAYERS = {
