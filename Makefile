@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-NATIVE := toolkit/newsanno/_jsonl.so
+NATIVE := toolkit/newsanno/read/_jsonl.so
 
 .PHONY: dataset test lint typecheck schema clean
 
@@ -13,10 +13,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-# The columnar tier's compiled reader (newsanno/native.py). Without a C compiler the tier reads
+# The columnar tier's compiled reader (newsanno/read/native.py). Without a C compiler the tier reads
 # with pyarrow alone: the same results, more slowly.
-$(NATIVE): toolkit/newsanno/_jsonl.c $(STAMP)
-	@$(BIN)/python -m newsanno.native \
+$(NATIVE): toolkit/newsanno/read/_jsonl.c $(STAMP)
+	@$(BIN)/python -m newsanno.read.native \
 		|| echo "note: no compiled reader (no C compiler?); the bulk path reads with pyarrow alone"
 
 dataset: $(STAMP) $(NATIVE)
@@ -27,6 +27,7 @@ dataset: $(STAMP) $(NATIVE)
 lint: $(STAMP)
 	$(BIN)/ruff check toolkit tests scripts hatch_build.py
 	$(BIN)/ruff format --check toolkit tests scripts hatch_build.py
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

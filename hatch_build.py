@@ -1,10 +1,10 @@
-"""Wheel build hook: compile the bulk path's reader (``toolkit/newsanno/_jsonl.c``) into the wheel.
+"""Wheel build hook: compile the bulk path's reader (``toolkit/newsanno/read/_jsonl.c``) into the wheel.
 
-A wheel built here carries ``newsanno/_jsonl.so``, so ``pip install`` gives the fast reader with no
+A wheel built here carries ``newsanno/read/_jsonl.so``, so ``pip install`` gives the fast reader with no
 extra step. It is plain C99 loaded with ctypes (no Python C API), so the wheel is tagged for this
 platform only (``py3-none-<platform>``). Without a C compiler, or when compiling fails, the wheel
 is pure Python and says so: the bulk path then reads with pyarrow (same results, more slowly),
-and ``python -m newsanno.native`` builds the library later. Editable installs are left alone:
+and ``python -m newsanno.read.native`` builds the library later. Editable installs are left alone:
 ``make`` builds the library in place.
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-SOURCE = Path("toolkit/newsanno/_jsonl.c")
-FLAGS = ("-O3", "-std=c99", "-shared", "-fPIC")  # as newsanno.native.FLAGS (a test checks)
+SOURCE = Path("toolkit/newsanno/read/_jsonl.c")
+FLAGS = ("-O3", "-std=c99", "-shared", "-fPIC")  # as newsanno.read.native.FLAGS (a test checks)
 
 
 class NativeBuildHook(BuildHookInterface):
@@ -47,7 +47,7 @@ class NativeBuildHook(BuildHookInterface):
                 f"newsanno: cannot compile {SOURCE} ({exc}); a pure-Python wheel"
             )
             return
-        build_data["force_include"][str(library)] = "newsanno/_jsonl.so"
+        build_data["force_include"][str(library)] = "newsanno/read/_jsonl.so"
         build_data["pure_python"] = False
         platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
         build_data["tag"] = f"py3-none-{platform}"

@@ -3,7 +3,7 @@
 Generates the bench's synthetic corpus (``--docs``, default 10,000) and times, in this process:
 orjson (the bench's stage a), msgspec into typed structs (when installed), pyarrow's JSON
 reader with the bulk path's explicit schema (both cores, then one thread, as a worker reads),
-the compiled reader of :mod:`newsanno.native` (one thread, pieces of whole lines of at most
+the compiled reader of :mod:`newsanno.read.native` (one thread, pieces of whole lines of at most
 8 MiB), Polars ``read_ndjson``, DuckDB ``read_json``, and ``pa.array`` on the mention strings of
 the first 2,000 documents (nanoseconds per value).
 Each is the best of ``--repeat`` runs. It prints one line per measure; nothing is asserted.
@@ -122,7 +122,7 @@ def _msgspec_decoder() -> Callable[[bytes], Any]:
 
 def synthetic_shard(folder: Path, docs: int) -> Path:
     """Write the bench's synthetic corpus into ``folder`` as one shard; return the shard."""
-    from newsanno.synth import write_corpus
+    from newsanno.bench.synth import write_corpus
 
     write_corpus(folder, docs, per_shard=docs)
     [shard] = sorted((folder / "shards").glob("*.jsonl"))
@@ -170,7 +170,7 @@ def main() -> None:
 
             show("msgspec, typed structs", _best(args.repeat, msgspec_all))
 
-        from newsanno.columnar import PARSE_OPTIONS
+        from newsanno.rules.columnar import PARSE_OPTIONS
 
         show(
             "pyarrow.json.read_json, schema",
@@ -184,8 +184,8 @@ def main() -> None:
                 lambda: pj.read_json(shard, read_options=one, parse_options=PARSE_OPTIONS),
             ),
         )
-        from newsanno.columnar import SCHEMA
-        from newsanno.native import READER_BUILT, NativeReader
+        from newsanno.read.native import READER_BUILT, NativeReader
+        from newsanno.rules.columnar import SCHEMA
 
         if READER_BUILT:
             reader = NativeReader(SCHEMA)
@@ -202,7 +202,7 @@ def main() -> None:
                 for piece in cut:
                     reader.read(piece)
 
-            show("compiled reader (newsanno.native)", _best(args.repeat, compiled))
+            show("compiled reader (newsanno.read.native)", _best(args.repeat, compiled))
         else:
             print("compiled reader                   not built (run make)")
         import polars as pl

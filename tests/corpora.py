@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from newsanno.validate import Corpus
+from newsanno.model.corpus import Corpus
 
 from .conftest import MINIMAL
 

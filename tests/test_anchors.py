@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsanno.anchors import AnchorProblem, find_all, resolve
 from newsanno.model import Span
-from newsanno.report import Code
+from newsanno.model.findings import Code
+from newsanno.read.anchors import AnchorProblem, find_all, resolve
 
 # Text that stresses offsets: emoji (astral), combining marks, right-to-left script, CRLF.
 PIECES = st.sampled_from(

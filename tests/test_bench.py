@@ -42,8 +42,8 @@ def test_bench_small_run_reports_sane_figures() -> None:
     assert figures["docs_per_s_export"] > 0
     assert figures["ratio_export_to_parse"] > 0 and figures["ratio_naive_to_export"] > 0
     assert any(line.startswith("c/a = ") for line in lines[:-1])
-    from newsanno.bulk import cpu_count
-    from newsanno.native import READER_BUILT
+    from newsanno.engines.bulk import cpu_count
+    from newsanno.read.native import READER_BUILT
 
     assert figures["jobs"] == cpu_count()  # --jobs 0, the default: one per core
     assert figures["reader"] == ("compiled" if READER_BUILT else "pyarrow")
@@ -63,7 +63,7 @@ def test_bench_repeat_keeps_the_fastest_run_of_each_stage() -> None:
 
 
 def test_fastest_run_and_largest_rss() -> None:
-    from newsanno.bench import _fastest
+    from newsanno.bench.run import _fastest
 
     runs = [
         {"seconds": 2.0, "rss_mb": 50.0, "rss_worker_mb": 0.0, "docs": 3},

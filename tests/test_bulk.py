@@ -17,11 +17,11 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from newsanno.bulk import export_bulk, run_bulk
-from newsanno.fastcheck import Columns, quotation_pairs, trie_pattern
-from newsanno.synth import make_document, make_world
-from newsanno.tables import TABLES
-from newsanno.validate import Validator, plan
+from newsanno.bench.synth import make_document, make_world
+from newsanno.dataset.tables import TABLES
+from newsanno.engines.bulk import export_bulk, run_bulk
+from newsanno.engines.local import Validator, plan
+from newsanno.rules.fastcheck import Columns, quotation_pairs, trie_pattern
 
 from .conftest import CASES, chdir
 
@@ -212,7 +212,7 @@ def test_fast_path_reports_exactly_what_the_full_validator_reports(mutated: Path
 
 def test_fast_path_takes_clean_documents(mutated: Path) -> None:
     """Clean synthetic documents never need the full validator (that is the point)."""
-    from newsanno.bulk import Chunk, Options, Worker
+    from newsanno.engines.bulk import Chunk, Options, Worker
 
     validator = Validator()
     validator.load_world(mutated / "corpus.yaml")
@@ -229,7 +229,7 @@ def test_helpers_match_their_slow_versions() -> None:
     import random
     import re
 
-    from newsanno.checks import quotation_pairs as slow_pairs
+    from newsanno.rules.checks import quotation_pairs as slow_pairs
 
     rng = random.Random(3)
     alphabet = 'ab é“”"\n\r\u2028\x85—_1’\t\x0c'
@@ -266,7 +266,7 @@ def test_columns_are_the_export_tables() -> None:
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from newsanno.synth import write_corpus
+    from newsanno.bench.synth import write_corpus
 
     folder = tmp_path_factory.mktemp("synthetic")
     write_corpus(folder, 120, per_shard=50)
@@ -315,9 +315,9 @@ def test_part_files_read_as_one_dataset(synthetic: Path, tmp_path: Path) -> None
 
 
 def test_bulk_export_holds_the_rows_of_the_in_memory_export(tmp_path: Path) -> None:
-    from newsanno.export import write_dataset
-    from newsanno.synth import write_corpus
-    from newsanno.validate import load_corpus
+    from newsanno.bench.synth import write_corpus
+    from newsanno.dataset.write import write_dataset
+    from newsanno.engines.local import load_corpus
 
     write_corpus(tmp_path / "c", 12, per_shard=12)
     small = export_bulk(plan([tmp_path / "c"]), tmp_path / "bulk")
@@ -402,8 +402,8 @@ def test_the_cli_holds_pandas_back_from_pyarrow_and_writes_the_same_files(
 
 def test_fast_check_key_sets_are_the_models_fields() -> None:
     """The fast check takes no key the model forbids, and lacks none the model requires."""
-    from newsanno import fastcheck as fc
     from newsanno import model
+    from newsanno.rules import fastcheck as fc
 
     pairs = {
         model.Span: (fc.SPAN_KEYS, frozenset(("start", "end"))),
@@ -426,9 +426,9 @@ def test_name_lint_declines_exactly_when_a_name_is_uncovered() -> None:
     import random
     import re
 
-    from newsanno.checks import World
-    from newsanno.fastcheck import Decline, FastChecker
     from newsanno.model import Entity
+    from newsanno.rules.checks import World
+    from newsanno.rules.fastcheck import Decline, FastChecker
 
     rng = random.Random(11)
     alphabet = "ab é_-.\x00"  # NUL is also the mark that replaces covered spans
@@ -466,7 +466,7 @@ def test_name_lint_declines_exactly_when_a_name_is_uncovered() -> None:
 
 
 def test_jobs_zero_is_one_per_core_and_never_more_than_the_chunks() -> None:
-    from newsanno.bulk import cpu_count, workers
+    from newsanno.engines.bulk import cpu_count, workers
 
     assert workers(0, 10 << 30) == cpu_count()
     assert workers(0, 1_000) == 1  # one chunk: no pool

@@ -1,6 +1,6 @@
 """The columnar first tier: it may flag a clean document, never accept one the fast check declines.
 
-Every document it accepts must be one :class:`~newsanno.fastcheck.FastChecker` accepts, with the
+Every document it accepts must be one :class:`~newsanno.rules.fastcheck.FastChecker` accepts, with the
 same export rows (and the fast check is held to the full validator in ``test_bulk.py``). The
 mutations here keep every JSON type, so the block still reads and the columnar checks, not the
 reader, must catch them.
@@ -20,13 +20,13 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pytest
 
-from newsanno.bulk import export_bulk, run_bulk
-from newsanno.checks import World
-from newsanno.columnar import ColumnarChecker, line_shapes
-from newsanno.fastcheck import Columns, FastChecker
-from newsanno.synth import make_document, make_world
-from newsanno.tables import TABLES
-from newsanno.validate import plan
+from newsanno.bench.synth import make_document, make_world
+from newsanno.dataset.tables import TABLES
+from newsanno.engines.bulk import export_bulk, run_bulk
+from newsanno.engines.local import plan
+from newsanno.rules.checks import World
+from newsanno.rules.columnar import ColumnarChecker, line_shapes
+from newsanno.rules.fastcheck import Columns, FastChecker
 
 Doc = dict[str, Any]
 SYNTH = make_world()
@@ -226,7 +226,7 @@ def _columnar(checker: ColumnarChecker, lines: list[bytes]) -> Any:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     """The synthetic world, as the validator loads it."""
-    from newsanno.validate import Validator
+    from newsanno.engines.local import Validator
 
     path = tmp_path_factory.mktemp("world") / "corpus.yaml"
     path.write_bytes(orjson.dumps(make_world().data))
@@ -240,12 +240,12 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 def library(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """The tier with the compiled library (where built) and without it (pyarrow's reader,
     numpy and ``re``): each must pass the same tests."""
-    import newsanno.columnar
-    import newsanno.native
+    import newsanno.read.native
+    import newsanno.rules.columnar
 
     if request.param == "python":
-        monkeypatch.setattr(newsanno.native, "_LIB", None)
-        monkeypatch.setattr(newsanno.columnar, "READER_BUILT", False)
+        monkeypatch.setattr(newsanno.read.native, "_LIB", None)
+        monkeypatch.setattr(newsanno.rules.columnar, "READER_BUILT", False)
     return str(request.param)
 
 
@@ -457,7 +457,7 @@ def test_pieces_smaller_than_a_line_change_nothing(
 ) -> None:
     """A worker reads its chunk in pieces of whole lines; a line longer than a piece is read
     whole. Findings and rows do not depend on the piece size."""
-    import newsanno.bulk as bulk
+    import newsanno.engines.bulk as bulk
 
     rng = random.Random(5)
     mutations = _mutations(world)

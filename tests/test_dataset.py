@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 import newsanno
 from newsanno import dataset_to_corpus, export_dataset, load_corpus, load_dataset
-from newsanno.dataset import Dataset, read_table
-from newsanno.export import write_dataset
+from newsanno.dataset.loader import Dataset, read_table
+from newsanno.dataset.tables import TABLES
+from newsanno.dataset.write import write_dataset
 from newsanno.model import (
     ARTICLE,
     Argument,
@@ -36,10 +37,9 @@ from newsanno.model import (
     Span,
     Utterance,
 )
-from newsanno.ontology import load_ontology
-from newsanno.report import NewsannoError
-from newsanno.tables import TABLES
-from newsanno.validate import Corpus, LoadedDocument
+from newsanno.model.corpus import Corpus, LoadedDocument
+from newsanno.model.findings import NewsannoError
+from newsanno.model.ontology import load_ontology
 
 from .conftest import ANNOTATIONS, MINIMAL
 from .corpora import assert_same_corpus, rich_corpus

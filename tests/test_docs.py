@@ -6,7 +6,7 @@ import importlib.util
 import re
 
 import newsanno
-from newsanno.report import Code
+from newsanno.model.findings import Code
 
 from .conftest import REPO
 

@@ -20,11 +20,11 @@ from click.testing import CliRunner
 from frictionless import Package
 from ruamel.yaml import YAML
 
-import newsanno.export as export_module
+import newsanno.dataset.write as export_module
 from newsanno import export_dataset, load_corpus
 from newsanno.cli import main
-from newsanno.report import NewsannoError
-from newsanno.tables import TABLES
+from newsanno.dataset.tables import TABLES
+from newsanno.model.findings import NewsannoError
 
 from .conftest import CASES, MINIMAL, chdir
 from .corpora import rich_corpus
@@ -406,9 +406,9 @@ def test_a_bulk_export_is_synced_and_checksummed_before_it_is_published(
 ) -> None:
     """The workers sync and hash their part files; the rest is synced by the parent; every
     checksum and datapackage hash is right, for part folders and for single files alike."""
-    from newsanno.bulk import export_bulk
-    from newsanno.synth import write_corpus
-    from newsanno.validate import plan
+    from newsanno.bench.synth import write_corpus
+    from newsanno.engines.bulk import export_bulk
+    from newsanno.engines.local import plan
 
     write_corpus(tmp_path / "in", 40, per_shard=40)
     for chunk_bytes, name in ((60_000, "parts"), (1 << 30, "single")):

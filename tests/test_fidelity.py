@@ -13,9 +13,11 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newsanno.anchors import resolve
 from newsanno.cli import main
-from newsanno.fidelity import (
+from newsanno.dataset.variants import quote_variant_tables
+from newsanno.engines.api import validate
+from newsanno.engines.local import load_corpus
+from newsanno.fidelity.align import (
     FUNCTION_WORDS,
     OP_CLASSES,
     Op,
@@ -23,13 +25,12 @@ from newsanno.fidelity import (
     Rendering,
     align,
     compare_corpus,
-    quote_variant_tables,
     rendering_of,
     tokenize,
 )
 from newsanno.model import Quote, Span
-from newsanno.report import Code, Severity
-from newsanno.validate import load_corpus, validate
+from newsanno.model.findings import Code, Severity
+from newsanno.read.anchors import resolve
 
 from .conftest import ANNOTATIONS, chdir
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newsanno import validate
-from newsanno.report import Code
+from newsanno.model.findings import Code
 
 from .conftest import CASES, chdir
 
@@ -64,7 +64,7 @@ def test_every_required_kind_of_bad_input_has_a_golden_case() -> None:
 
 def test_yaml_1_1_date_stays_a_string() -> None:
     """An unquoted 2025-06-11 is the string '2025-06-11' (YAML 1.2), never a date object."""
-    from newsanno.parse import parse_yaml_text
+    from newsanno.read.parse import parse_yaml_text
 
     parsed = parse_yaml_text("published: 2025-06-11\nflag: no\ncount: 012\n")
     assert parsed.data == {"published": "2025-06-11", "flag": "no", "count": 12}

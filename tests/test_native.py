@@ -1,4 +1,4 @@
-"""The compiled reader (``newsanno.native``): it reads exactly what pyarrow's JSON reader reads.
+"""The compiled reader (``newsanno.read.native``): it reads exactly what pyarrow's JSON reader reads.
 
 Whatever it accepts, pyarrow's reader must accept too and read into an equal table; whatever it
 refuses falls back to pyarrow's reader. So the columnar tier's findings and rows do not depend
@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.json as pj
 import pytest
 
-from newsanno import native
-from newsanno.columnar import PARSE_OPTIONS, SCHEMA
-from newsanno.synth import make_document, make_world
+from newsanno.bench.synth import make_document, make_world
+from newsanno.read import native
+from newsanno.rules.columnar import PARSE_OPTIONS, SCHEMA
 
 SYNTH = make_world()
 COMPILER = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")

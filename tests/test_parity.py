@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from newsanno.engines.local import CORPUS_NAMES
 from newsanno.model import CorpusFile, DocumentFile
-from newsanno.parse import parse_file
-from newsanno.structure import schema_problems
-from newsanno.validate import CORPUS_NAMES
+from newsanno.read.parse import parse_file
+from newsanno.rules.structure import schema_problems
 
 from .conftest import CASES, MINIMAL
 
@@ -35,7 +35,7 @@ def test_the_schemas_are_valid_json_schema(kind: str) -> None:
     """The validator builds its jsonschema validators without checking the schemas: this does."""
     from jsonschema import Draft202012Validator
 
-    from newsanno.schemas import corpus_schema, document_schema
+    from newsanno.model.schemas import corpus_schema, document_schema
 
     Draft202012Validator.check_schema(corpus_schema() if kind == "corpus" else document_schema())
     published = Path(__file__).parents[1] / "schema" / f"{kind}.schema.json"

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import newsanno.parse as parse_module
+import newsanno.read.parse as parse_module
 from newsanno import validate
-from newsanno.parse import _canonical_json, parse_file, parse_json_text, parse_yaml_text
+from newsanno.read.parse import _canonical_json, parse_file, parse_json_text, parse_yaml_text
 
 from .conftest import CASES, chdir
 
@@ -157,7 +157,7 @@ def test_jsonl_lines_report_the_same_without_the_yaml_reader(
 
     import orjson
 
-    from newsanno.synth import make_document, make_world
+    from newsanno.bench.synth import make_document, make_world
 
     world = make_world()
     (tmp_path / "corpus.yaml").write_bytes(orjson.dumps(world.data))
@@ -184,7 +184,7 @@ def test_jsonl_lines_report_the_same_without_the_yaml_reader(
     keys = []
     for fast in (True, False):
         if not fast:
-            validate_module = importlib.import_module("newsanno.validate")
+            validate_module = importlib.import_module("newsanno.engines.local")
             monkeypatch.setattr(validate_module, "parse_json_line", parse_module.parse_json_text)
         report = validate(tmp_path, jobs=1)
         keys.append([f.key() for f in report.findings])
@@ -228,7 +228,7 @@ def test_json_positions_are_the_yaml_reader_s(data: Any, layout: Any) -> None:
 
 
 def test_json_positions_of_real_lines() -> None:
-    from newsanno.synth import make_document, make_world
+    from newsanno.bench.synth import make_document, make_world
 
     world = make_world()
     for i in range(6):

@@ -24,12 +24,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsanno.cli import main
-from newsanno.htmlreport import anchor_length, report_html
+from newsanno.dataset.stats import corpus_stats
+from newsanno.engines.api import validate
+from newsanno.engines.local import load_corpus
 from newsanno.model import Span
-from newsanno.render import Part, highlight, json_for_html, render_site, safe_url
-from newsanno.report import Code, Finding, NewsannoError, Severity
-from newsanno.stats import corpus_stats
-from newsanno.validate import Corpus, load_corpus, validate
+from newsanno.model.corpus import Corpus
+from newsanno.model.findings import Code, Finding, NewsannoError, Severity
+from newsanno.view.htmlreport import anchor_length, report_html
+from newsanno.view.render import Part, highlight, json_for_html, render_site, safe_url
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "annotations"

@@ -10,19 +10,21 @@ import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
+from newsanno.engines.api import validate
+from newsanno.engines.local import load_corpus
 from newsanno.model import CorpusFile, DocumentFile, Span
-from newsanno.report import Code, Finding, NewsannoError, Report, Severity
-from newsanno.validate import Corpus, LoadedDocument, load_corpus, validate
+from newsanno.model.corpus import Corpus, LoadedDocument
+from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
 
 if _TYPE_CHECKING:
-    from newsanno.dataset import Dataset, dataset_to_corpus, load_dataset
-    from newsanno.export import export_dataset
+    from newsanno.dataset.loader import Dataset, dataset_to_corpus, load_dataset
+    from newsanno.engines.api import export_dataset
 
 _LAZY = {
-    "Dataset": "newsanno.dataset",
-    "dataset_to_corpus": "newsanno.dataset",
-    "load_dataset": "newsanno.dataset",
-    "export_dataset": "newsanno.export",
+    "Dataset": "newsanno.dataset.loader",
+    "dataset_to_corpus": "newsanno.dataset.loader",
+    "load_dataset": "newsanno.dataset.loader",
+    "export_dataset": "newsanno.engines.api",
 }
 
 __all__ = [

@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from newsanno.parse import MAX_BYTES
-from newsanno.report import NewsannoError, Report, Severity
+from newsanno.model.findings import NewsannoError, Report, Severity
+from newsanno.read.parse import MAX_BYTES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +57,7 @@ def guarded(func: F) -> F:
 
 def _default_corpus() -> Path:
     """The current folder when it is a corpus, else ``annotations``."""
-    from newsanno.validate import CORPUS_NAMES
+    from newsanno.engines.local import CORPUS_NAMES
 
     here = Path(".")
     if any((here / name).is_file() for name in CORPUS_NAMES) or not Path("annotations").is_dir():
@@ -68,7 +68,7 @@ def _default_corpus() -> Path:
 def _own_process() -> None:
     """For validate and export: pyarrow needs no pandas in this process (it is ours), and
     standard error says when the compiled reader is out of date (the bulk path reads slower)."""
-    from newsanno.bulk import pyarrow_without_pandas
+    from newsanno.engines.bulk import pyarrow_without_pandas
 
     pyarrow_without_pandas()
     _native_note()
@@ -76,13 +76,13 @@ def _own_process() -> None:
 
 def _native_note() -> None:
     """On standard error: the compiled reader is out of date, so the bulk path reads slower."""
-    from newsanno import native
+    from newsanno.read import native
 
     if native.STALE:
         _console(err=True).print(
             f"note: {escape(str(native.LIBRARY))} was built from another version of "
             f"{native.SOURCE.name}, so JSONL is read with pyarrow's slower reader (same "
-            "results); run `make` or `python -m newsanno.native` to rebuild it"
+            "results); run `make` or `python -m newsanno.read.native` to rebuild it"
         )
 
 
@@ -177,7 +177,7 @@ def validate(
     Reports every finding as FILE:LINE:COL with a stable code and a fix. Exit 0 when valid,
     1 when invalid, 2 on usage or I/O errors.
     """
-    from newsanno.validate import validate as run
+    from newsanno.engines.api import validate as run
 
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
@@ -190,7 +190,7 @@ def validate(
         progress=progress,
     )
     if fmt == "html" or out is not None:
-        from newsanno.htmlreport import report_html
+        from newsanno.view.htmlreport import report_html
 
         output = (
             report_html(report)
@@ -221,7 +221,7 @@ def validate(
 @guarded
 def schema(out: Path, check: bool) -> None:
     """Write the JSON Schemas, the ontology and the table documentation into schema/."""
-    from newsanno.schemas import stale_schemas, write_schemas
+    from newsanno.dataset.schema_files import stale_schemas, write_schemas
 
     if check:
         stale = stale_schemas(out)
@@ -249,8 +249,8 @@ def schema(out: Path, check: bool) -> None:
 @guarded
 def stats(corpus: Path, fmt: str) -> None:
     """Count annotations per layer for each document, and the cross-document links."""
-    from newsanno.stats import corpus_stats
-    from newsanno.validate import load_corpus
+    from newsanno.dataset.stats import corpus_stats
+    from newsanno.engines.local import load_corpus
 
     loaded, report = load_corpus(corpus)
     if loaded is None:
@@ -294,8 +294,8 @@ def render(corpus: Path, out: Path) -> None:
 
     Open OUT/index.html in a browser; it needs no server and no network.
     """
-    from newsanno.render import render_site
-    from newsanno.validate import load_corpus
+    from newsanno.engines.local import load_corpus
+    from newsanno.view.render import render_site
 
     loaded, report = load_corpus(corpus)
     if loaded is None:
@@ -325,8 +325,9 @@ def compare(utterance: str | None, corpus: Path) -> None:
     of each pair of documents. With UTTERANCE (an utterance id), show an inline diff for each pair
     and the list of differences, with their offsets in both article texts.
     """
-    from newsanno.fidelity import LEGEND, compare_corpus, compare_utterance, render_pair
-    from newsanno.validate import load_corpus
+    from newsanno.engines.local import load_corpus
+    from newsanno.fidelity.align import compare_corpus, compare_utterance
+    from newsanno.view.fidelity import LEGEND, render_pair
 
     loaded, report = load_corpus(corpus, lint=False)
     if loaded is None:
@@ -397,7 +398,7 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     Writes one Parquet file per table, datapackage.json, a dataset card README.md and
     checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
     """
-    from newsanno.export import export_dataset as run
+    from newsanno.engines.api import export_dataset as run
 
     _own_process()
     result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
@@ -464,7 +465,7 @@ def bench(docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, fmt: st
     Stages, each in a fresh process: (a) parse the JSONL with orjson, (b) validate, (c) validate
     and export, (d) a naive pipeline (python-jsonschema per document, then pandas to_parquet).
     """
-    from newsanno.bench import run, summary
+    from newsanno.bench.run import run, summary
 
     _native_note()
     figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)

@@ -18,9 +18,9 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
 
-from newsanno.parse import Parsed, Path_, untrim
-from newsanno.report import Code
-from newsanno.schemas import corpus_schema, document_schema
+from newsanno.model.findings import Code
+from newsanno.model.schemas import corpus_schema, document_schema
+from newsanno.read.parse import Parsed, Path_, untrim
 
 M = TypeVar("M", bound=BaseModel)
 Problem = tuple[Path_, bool, Code, str, str]

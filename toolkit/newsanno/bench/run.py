@@ -1,12 +1,12 @@
 """``newsanno bench``: throughput and peak memory of the bulk path on a synthetic corpus.
 
-One run generates a deterministic synthetic corpus (:mod:`newsanno.synth`: JSONL shards and
+One run generates a deterministic synthetic corpus (:mod:`newsanno.bench.synth`: JSONL shards and
 ``corpus.yaml`` in a temporary folder) and measures four stages, each in a fresh Python process
 so that its peak memory is its own:
 
 a. **parse**: read every line and parse it with orjson (the floor);
 b. **validate**: :func:`newsanno.validate` (the bulk path, ``jobs`` processes);
-c. **export**: validate and export (:func:`newsanno.bulk.export_bulk`);
+c. **export**: validate and export (:func:`newsanno.engines.bulk.export_bulk`);
 d. **naive**: python-jsonschema per document against ``schema/document.schema.json``, then
    pandas ``DataFrame.to_parquet`` (on the first ``naive_docs`` documents: it is slow).
 
@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from newsanno.report import NewsannoError
+from newsanno.model.findings import NewsannoError
 
 STAGES = ("parse", "validate", "export", "naive")
 NAIVE_DOCS = 2_000
@@ -58,8 +58,8 @@ def _stage(argv: list[str]) -> None:
                     docs += 1
         out["docs"] = docs
     elif stage == "validate":
-        from newsanno.bulk import pyarrow_without_pandas
-        from newsanno.validate import validate
+        from newsanno.engines.api import validate
+        from newsanno.engines.bulk import pyarrow_without_pandas
 
         pyarrow_without_pandas()  # as `newsanno validate` does
         start = time.perf_counter()
@@ -67,8 +67,8 @@ def _stage(argv: list[str]) -> None:
         out["docs"], out["valid"] = report.documents, report.valid
         out["findings"] = len(report.findings)
     elif stage == "export":
-        from newsanno.bulk import export_bulk, pyarrow_without_pandas
-        from newsanno.validate import plan
+        from newsanno.engines.bulk import export_bulk, pyarrow_without_pandas
+        from newsanno.engines.local import plan
 
         pyarrow_without_pandas()  # as `newsanno export` does
         start = time.perf_counter()
@@ -91,7 +91,7 @@ def _naive(folder: Path, limit: int) -> int:
     import pandas as pd
     from jsonschema import Draft202012Validator
 
-    from newsanno.schemas import document_schema
+    from newsanno.model.schemas import document_schema
 
     validator = Draft202012Validator(
         document_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER
@@ -132,7 +132,7 @@ def _naive(folder: Path, limit: int) -> int:
 
 
 def _run_stage(stage: str, folder: Path, jobs: int, naive_docs: int) -> dict[str, Any]:
-    code = "import sys; from newsanno.bench import _stage; _stage(sys.argv[1:])"
+    code = "import sys; from newsanno.bench.run import _stage; _stage(sys.argv[1:])"
     proc = subprocess.run(
         [sys.executable, "-c", code, stage, str(folder), str(jobs), str(naive_docs)],
         capture_output=True,
@@ -167,11 +167,13 @@ def run(
     if docs < 1 or jobs < 0 or repeat < 1:
         raise NewsannoError("--docs and --repeat must be at least 1, --jobs at least 0")
     if jobs == 0:  # one process per core, as `newsanno export` does by default
-        from newsanno.bulk import cpu_count
+        from newsanno.engines.bulk import cpu_count
 
         jobs = cpu_count()
-    from newsanno.native import READER_BUILT  # here: the stage processes need no numpy or Arrow
-    from newsanno.synth import write_corpus
+    from newsanno.bench.synth import write_corpus
+    from newsanno.read.native import (
+        READER_BUILT,  # here: the stage processes need no numpy or Arrow
+    )
 
     with tempfile.TemporaryDirectory(prefix="newsanno-bench-", dir=folder) as tmp:
         where = Path(tmp) / "corpus"  # the stages write their output next to it, not in it

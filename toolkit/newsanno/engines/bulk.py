@@ -5,13 +5,13 @@ only on the input, never on ``jobs``. A worker reads its chunk in pieces of whol
 :data:`BLOCK_BYTES`) and cuts each piece into blocks of at most :data:`GROUP_DOCS` lines.
 Each block goes through two tiers:
 
-1. :mod:`newsanno.columnar` reads the block (with the compiled reader of :mod:`newsanno.native`
+1. :mod:`newsanno.rules.columnar` reads the block (with the compiled reader of :mod:`newsanno.read.native`
    when built, else pyarrow's JSON reader) and checks it as Arrow columns, cutting the export
    rows of the documents it accepts from the same arrays.
 2. Every line it flags, and every line of a block it cannot read, takes the row path: orjson
-   parses the line, :class:`~newsanno.fastcheck.FastChecker` checks it and appends its rows as
+   parses the line, :class:`~newsanno.rules.fastcheck.FastChecker` checks it and appends its rows as
    tuples, and a line the fast check declines goes through the full validator
-   (:meth:`newsanno.validate.Validator.line`), so findings are exactly those of the one-by-one
+   (:meth:`newsanno.engines.local.Validator.line`), so findings are exactly those of the one-by-one
    path.
 
 The rows of both tiers are merged in line order and written, when exporting, as one row group
@@ -41,15 +41,16 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from newsanno import native
-from newsanno.checks import World
-from newsanno.columnar import Batch, ColumnarChecker, line_shapes
-from newsanno.fastcheck import Columns, FastChecker
+from newsanno.dataset.tables import TABLES
+from newsanno.engines.local import Plan, Validator, _Sink
 from newsanno.model import CorpusFile
-from newsanno.parse import MAX_BYTES
-from newsanno.report import Code, Finding, Report, Severity
-from newsanno.tables import TABLES
-from newsanno.validate import LoadedDocument, Plan, Validator, _Sink, display
+from newsanno.model.corpus import LoadedDocument, display
+from newsanno.model.findings import Code, Finding, Report, Severity
+from newsanno.read import native
+from newsanno.read.parse import MAX_BYTES
+from newsanno.rules.checks import World
+from newsanno.rules.columnar import Batch, ColumnarChecker, line_shapes
+from newsanno.rules.fastcheck import Columns, FastChecker
 
 CHUNK_BYTES = 32 << 20
 """Input bytes per chunk (the unit of parallel work and of part files)."""
@@ -227,7 +228,7 @@ class Options:
     group_docs: int = GROUP_DOCS
     """Lines per block: the unit of the columnar tier and of a Parquet row group."""
     columnar: bool = True
-    """Try the columnar tier first (:mod:`newsanno.columnar`); False: the row path only."""
+    """Try the columnar tier first (:mod:`newsanno.rules.columnar`); False: the row path only."""
 
 
 class Worker:
@@ -490,7 +491,7 @@ class _PartWriter:
     def write(self, tables: dict[str, Any], *, last: bool = False) -> None:
         import pyarrow.parquet as pq
 
-        from newsanno.export import parquet_options
+        from newsanno.dataset.write import parquet_options
 
         for name in Columns.TABLES:
             writer = self.writers.get(name)
@@ -508,7 +509,7 @@ class _PartWriter:
                 writer.write_table(table, row_group_size=table.num_rows)
                 self.rows[name] += table.num_rows
         if last:
-            from newsanno.export import _fsync, sha256_file
+            from newsanno.dataset.write import _fsync, sha256_file
 
             for name, writer in self.writers.items():
                 writer.close()
@@ -767,9 +768,9 @@ def export_bulk(
     import secrets
     import shutil
 
-    import newsanno.export as ex
-    from newsanno.tables import TABLES
-    from newsanno.validate import Corpus
+    import newsanno.dataset.write as ex
+    from newsanno.dataset.tables import TABLES
+    from newsanno.model.corpus import Corpus
 
     target = Path(out)
     ex._check_target(target)

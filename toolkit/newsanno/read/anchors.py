@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from newsanno.model import Span, SpanRef
-from newsanno.report import Code
+from newsanno.model.findings import Code
 
 _LOOKALIKES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from newsanno.dataset.tables import TABLES
 from newsanno.model import (
     ARTICLE,
     Argument,
@@ -38,9 +39,8 @@ from newsanno.model import (
     Span,
     Utterance,
 )
-from newsanno.report import NewsannoError
-from newsanno.tables import TABLES
-from newsanno.validate import Corpus, LoadedDocument
+from newsanno.model.corpus import Corpus, LoadedDocument
+from newsanno.model.findings import NewsannoError
 
 MANIFEST = "datapackage.json"
 DtypeBackend = Literal["pyarrow", "numpy_nullable"]

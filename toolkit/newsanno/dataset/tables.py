@@ -23,12 +23,11 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from newsanno import schemas
 from newsanno.model import ARTICLE, SCHEMA_VERSION, Span, SpanRef
-from newsanno.ontology import load_ontology
+from newsanno.model.ontology import load_ontology
 
 if TYPE_CHECKING:
-    from newsanno.validate import Corpus
+    from newsanno.model.corpus import Corpus
 
 TABLES_FILE = "tables.json"
 OFFSETS = (
@@ -761,8 +760,6 @@ def tables_document() -> dict[str, Any]:
         "tables": tables,
     }
 
-
-schemas.register(TABLES_FILE, tables_document)
 
 __all__ = [
     "TABLES",

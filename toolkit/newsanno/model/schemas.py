@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from newsanno.model import CorpusFile, DocumentFile, roles_schema_rules
-from newsanno.ontology import load_ontology
+from newsanno.model.ontology import load_ontology
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CORPUS_SCHEMA = "corpus.schema.json"
@@ -65,39 +64,5 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
 """Every generated file in ``schema/`` and the function that produces it."""
 
 
-def register(name: str, generator: Callable[[], dict[str, Any]]) -> None:
-    """Add a generated file (other modules publish their own documentation this way)."""
-    GENERATORS[name] = generator
-
-
 def dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def _all_generators() -> dict[str, Callable[[], dict[str, Any]]]:
-    # import modules that register their own generated documentation
-    import newsanno.fidelity  # registers the quote_variants tables
-    import newsanno.tables  # noqa: F401
-
-    return GENERATORS
-
-
-def write_schemas(directory: Path) -> list[Path]:
-    """Write every generated schema file into ``directory``; return the paths written."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, gen in sorted(_all_generators().items()):
-        path = directory / name
-        path.write_text(dumps(gen()), encoding="utf-8")
-        written.append(path)
-    return written
-
-
-def stale_schemas(directory: Path) -> list[str]:
-    """Names of generated files that are missing or differ from what the code generates."""
-    stale = []
-    for name, gen in sorted(_all_generators().items()):
-        path = directory / name
-        if not path.is_file() or path.read_text(encoding="utf-8") != dumps(gen()):
-            stale.append(name)
-    return stale

@@ -24,10 +24,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+import newsanno.dataset.variants  # noqa: F401  (registers the quote_variants tables)
+from newsanno.dataset.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec, type_name
 from newsanno.model import SCHEMA_VERSION
-from newsanno.report import NewsannoError, Report
-from newsanno.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec, type_name
-from newsanno.validate import Corpus, load_corpus
+from newsanno.model.corpus import Corpus
+from newsanno.model.findings import NewsannoError, Report
 
 MANIFEST = "datapackage.json"
 CARD = "README.md"
@@ -79,37 +80,6 @@ def toolkit_version() -> str:
         return version("newsanno")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "unknown"
-
-
-def export_dataset(
-    corpus: Path | str = "annotations",
-    out: Path | str = "dist/newsanno",
-    *,
-    lint: bool = True,
-    rows_per_part: int | None = None,
-    jobs: int = 1,
-    progress: bool | None = False,
-) -> ExportResult:
-    """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
-
-    Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
-    ``<table>/part-NNNNN.parquet``. JSONL shards are streamed instead
-    (:func:`newsanno.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one part file
-    per input chunk).
-    """
-    from newsanno.validate import plan
-
-    todo = plan([corpus])
-    if todo.shards:
-        from newsanno.bulk import export_bulk
-
-        streamed: ExportResult = export_bulk(todo, out, lint=lint, jobs=jobs, progress=progress)
-        return streamed
-    loaded, report = load_corpus(corpus, lint=lint)
-    if loaded is None:
-        return ExportResult(report)
-    tables = write_dataset(loaded, out, rows_per_part=rows_per_part)
-    return ExportResult(report, Path(out), tables)
 
 
 def write_dataset(

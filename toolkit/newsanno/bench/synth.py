@@ -18,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from newsanno.ontology import load_ontology
+from newsanno.model.ontology import load_ontology
 
 _FIRST = [
     "Ana",

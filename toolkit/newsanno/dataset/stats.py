@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from newsanno.model import LAYERS
-from newsanno.validate import Corpus
+from newsanno.model.corpus import Corpus
 
 
 def corpus_stats(corpus: Corpus) -> dict[str, Any]:

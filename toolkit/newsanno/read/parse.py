@@ -33,7 +33,7 @@ from ruamel.yaml.events import (
     StreamEndEvent,
 )
 
-from newsanno.report import Code
+from newsanno.model.findings import Code
 
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists an annotation file may have."""

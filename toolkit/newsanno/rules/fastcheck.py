@@ -20,10 +20,10 @@ from typing import Any, ClassVar
 
 from jsonschema import Draft202012Validator
 
-from newsanno.checks import World
 from newsanno.model import ARTICLE, DATE_PATTERN, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.model import check_date as _check_date
-from newsanno.ontology import load_ontology
+from newsanno.model.ontology import load_ontology
+from newsanno.rules.checks import World
 
 _ID = re.compile(ID_PATTERN.strip("^$"))
 _DOC_ID = re.compile(DOC_ID_PATTERN.strip("^$"))
@@ -107,7 +107,7 @@ _DOUBLE_MARKS = '"“”'
 
 
 def quotation_pairs(text: str) -> list[tuple[int, int]]:
-    """:func:`newsanno.checks.quotation_pairs`: marks found with ``str.find``, paired per line."""
+    """:func:`newsanno.rules.checks.quotation_pairs`: marks found with ``str.find``, paired per line."""
     marks: list[int] = []
     for mark in _DOUBLE_MARKS:
         i = text.find(mark)

@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote as urlquote
 from urllib.parse import urlsplit
 
+from newsanno.dataset.stats import corpus_stats
 from newsanno.model import (
     ARTICLE,
     LAYERS,
@@ -46,10 +47,9 @@ from newsanno.model import (
     SpanRef,
     Utterance,
 )
-from newsanno.ontology import load_ontology
-from newsanno.report import NewsannoError
-from newsanno.stats import corpus_stats
-from newsanno.validate import Corpus, LoadedDocument
+from newsanno.model.corpus import Corpus, LoadedDocument
+from newsanno.model.findings import NewsannoError
+from newsanno.model.ontology import load_ontology
 
 MARKER = ".newsanno-site"
 """A file in every rendered folder, so that re-rendering may replace it and nothing else."""
@@ -711,7 +711,7 @@ def fidelity_section(
 ) -> str:
     """How the documents' renderings of one utterance differ, word by word (newsanno.fidelity)."""
     try:
-        from newsanno.fidelity import compare_utterance
+        from newsanno.fidelity.align import compare_utterance
     except ImportError:  # pragma: no cover - fidelity is part of the package
         return '<p class="muted">Word-level comparison is not available.</p>'
     pairs = compare_utterance(corpus, utterance.id)

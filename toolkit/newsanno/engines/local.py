@@ -1,6 +1,6 @@
 """Validation of a corpus: parse, JSON Schema, model, meaning, lints; every finding reported.
 
-``validate(path)`` returns a :class:`~newsanno.report.Report`. ``load_corpus(path)`` returns the
+``validate(path)`` returns a :class:`~newsanno.model.findings.Report`. ``load_corpus(path)`` returns the
 same report plus, when it is valid, the corpus with every span resolved to exact offsets: the
 input of export, rendering and comparison.
 """
@@ -8,16 +8,15 @@ input of export, rendering and comparison.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from newsanno.checks import World, check_document, check_world, lint_document, resolve_spans
-from newsanno.fidelity import CrossDocumentLints
 from newsanno.model import CorpusFile, DocumentFile
-from newsanno.parse import (
+from newsanno.model.corpus import Corpus, LoadedDocument, display
+from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
+from newsanno.read.parse import (
     MAX_BYTES,
     Parsed,
     Path_,
@@ -29,40 +28,13 @@ from newsanno.parse import (
     parse_yaml_text,
     read_bytes,
 )
-from newsanno.report import Code, Finding, NewsannoError, Report, Severity
-from newsanno.structure import Salvage, check_structure, salvage
+from newsanno.rules.checks import World, check_document, check_world, lint_document, resolve_spans
+from newsanno.rules.crossdoc import CrossDocumentLints
+from newsanno.rules.structure import Salvage, check_structure, salvage
 
 CORPUS_NAMES = ("corpus.yaml", "corpus.yml", "corpus.json")
 DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 BULK_SUFFIX = ".jsonl"
-
-
-@dataclass
-class LoadedDocument:
-    """A valid document: spans resolved to exact offsets, and its text."""
-
-    model: DocumentFile
-    text: str
-    file: str
-    line: int = 1
-
-
-@dataclass
-class Corpus:
-    """A validated corpus: the world and its documents, in a stable order (by doc_id)."""
-
-    world: CorpusFile
-    documents: list[LoadedDocument] = field(default_factory=list)
-    root: Path | None = None
-
-
-def display(path: Path) -> str:
-    """How findings name a file: relative to the working directory when below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # pragma: no cover - different drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 class _Sink:
@@ -484,29 +456,6 @@ class Validator:
         if self.lint:
             # cross-document lints, once every document is loaded
             self.report.findings.extend(self.cross.findings())
-
-
-def validate(
-    *paths: Path | str,
-    max_bytes: int = MAX_BYTES,
-    lint: bool = True,
-    jobs: int = 1,
-    progress: bool | None = False,
-) -> Report:
-    """Validate a corpus folder, or single files; return every finding.
-
-    JSONL shards are streamed by the bulk path, on ``jobs`` processes (0: one per core; never more
-    than the input's chunks); ``progress`` shows a bar (None: only on a terminal).
-    """
-    p = plan(paths or (".",))
-    if p.shards:
-        from newsanno.bulk import run_bulk
-
-        return run_bulk(p, max_bytes=max_bytes, lint=lint, jobs=jobs, progress=progress).report
-    validator = Validator(max_bytes=max_bytes, lint=lint)
-    for _ in validator.run(p):
-        pass
-    return validator.report.sorted()
 
 
 def load_corpus(

@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from newsanno.render import asset_text, esc, esc_text
-from newsanno.report import Finding, Report, Severity
+from newsanno.model.findings import Finding, Report, Severity
+from newsanno.view.render import asset_text, esc, esc_text
 
 CONTEXT_LINES = 3
 MAX_FILE_BYTES = 64 * 1024 * 1024

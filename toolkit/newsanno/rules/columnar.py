@@ -4,10 +4,10 @@ pyarrow's JSON reader reads a block of lines straight into Arrow arrays against 
 schema (:func:`arrow_schema`). It is strict where the validator is: unknown fields, keys given
 twice, a wrong JSON type, a float for an integer and broken UTF-8 or surrogates all make it
 fail, and then the whole block goes to the row path. When the compiled library is built
-(:mod:`newsanno.native`), its reader goes first and gives the same table faster; what it
+(:mod:`newsanno.read.native`), its reader goes first and gives the same table faster; what it
 refuses goes to pyarrow's reader. The library also decodes texts to code points and runs the
 name lint's search; without it, numpy and ``re`` do, with the same results. The checks of
-:class:`~newsanno.fastcheck.FastChecker` then run over whole columns with Arrow compute and
+:class:`~newsanno.rules.fastcheck.FastChecker` then run over whole columns with Arrow compute and
 numpy (anchors compared as UTF-32 code points, ids, enums, references, joins within each
 document, duplicates), the lints run as a filter over the whole block (the documents it cannot
 clear get :meth:`FastChecker._lint` one by one), and the export rows are cut from the same arrays.
@@ -42,11 +42,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
-from newsanno import native
-from newsanno.fastcheck import _CUT, _IS_URI, Decline, FastChecker, trie_pattern
+from newsanno.dataset.tables import TABLES
 from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
-from newsanno.native import READER_BUILT, NativeReader
-from newsanno.tables import TABLES
+from newsanno.read import native
+from newsanno.read.native import READER_BUILT, NativeReader
+from newsanno.rules.fastcheck import _CUT, _IS_URI, Decline, FastChecker, trie_pattern
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
 QUOTE_FIELDS = (
@@ -122,7 +122,7 @@ PARSE_OPTIONS = pj.ParseOptions(
 )
 _NULL = re.compile(rb"null")
 _MARKS = np.array([ord(c) for c in '"“”'], dtype=np.uint32)
-"""The double quotation marks of :func:`newsanno.fastcheck.quotation_pairs`."""
+"""The double quotation marks of :func:`newsanno.rules.fastcheck.quotation_pairs`."""
 _BREAKS = np.array([ord(c) for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"], dtype=np.uint32)
 """Where ``str.splitlines`` ends a line."""
 _KIND = np.zeros(int(_BREAKS.max()) + 2, dtype=np.uint8)
@@ -417,7 +417,7 @@ class ColumnarChecker:
         ]
         self.urls: dict[str, bool] = {}
         self.reader = NativeReader(SCHEMA) if READER_BUILT else None
-        """The compiled reader (:mod:`newsanno.native`), tried before pyarrow's when built."""
+        """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
         every = sorted({name for names in fast.names.by_word.values() for name, _ in names})
         every += sorted({name for name, _ in fast.names.always} - set(every))
         self.names: re.Pattern[str] | None = None
@@ -425,7 +425,7 @@ class ColumnarChecker:
         if every:
             self.names = re.compile(trie_pattern(every))
         self.trie = native.Trie(every) if READER_BUILT else None
-        """The same search in C (:mod:`newsanno.native`), when built."""
+        """The same search in C (:mod:`newsanno.read.native`), when built."""
         self.names_cross = any(_CUT in name for name in every)
 
     # -- one block -----------------------------------------------------------------------------
@@ -794,7 +794,7 @@ class ColumnarChecker:
     def _unpaired_marks(doc: _Docs, segments: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Any:
         """Documents with a pair of double quotation marks that may hold no quote segment.
 
-        Pairs are those of :func:`newsanno.fastcheck.quotation_pairs`: marks in order, two by
+        Pairs are those of :func:`newsanno.rules.fastcheck.quotation_pairs`: marks in order, two by
         two, line by line (lines end where ``str.splitlines`` ends them, and at each document's
         end). A pair ``a, b`` is held when a segment has ``a <= start <= b`` and
         ``end <= b + 1``.

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from newsanno.anchors import AnchorProblem, moved, resolve
 from newsanno.model import (
     ARTICLE,
     LAYERS,
@@ -28,9 +27,10 @@ from newsanno.model import (
     SpanRef,
     Utterance,
 )
-from newsanno.ontology import load_ontology
-from newsanno.parse import Path_, untrim
-from newsanno.report import Code, Severity
+from newsanno.model.findings import Code, Severity
+from newsanno.model.ontology import load_ontology
+from newsanno.read.anchors import AnchorProblem, moved, resolve
+from newsanno.read.parse import Path_, untrim
 
 Emit = Callable[..., None]
 """``emit(path, code, message, hint, severity=Severity.ERROR)``"""

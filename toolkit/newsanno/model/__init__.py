@@ -7,8 +7,8 @@ Two levels, as in ERE and ECB+:
 * the **text** (one file per article): document metadata, non-body regions, mentions, quotes,
   claims and event mentions, each anchored to spans of the article text.
 
-Controlled vocabularies come from :mod:`newsanno.ontology`. Cross-file rules (references, anchors,
-roles allowed for an event type) are meaning checks in :mod:`newsanno.checks`.
+Controlled vocabularies come from :mod:`newsanno.model.ontology`. Cross-file rules (references, anchors,
+roles allowed for an event type) are meaning checks in :mod:`newsanno.rules.checks`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from newsanno.ontology import load_ontology
+from newsanno.model.ontology import load_ontology
 
 SCHEMA_VERSION = "1.0"
 ARTICLE = "article"

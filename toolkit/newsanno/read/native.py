@@ -1,7 +1,7 @@
 """The columnar tier's compiled helpers (``_jsonl.c``), loaded with ctypes when built.
 
 ``make`` compiles ``_jsonl.c`` into ``_jsonl.so`` next to this file (any C99 compiler; see
-:func:`build`); a wheel carries it (``hatch_build.py``), and ``python -m newsanno.native`` builds
+:func:`build`); a wheel carries it (``hatch_build.py``), and ``python -m newsanno.read.native`` builds
 it where neither did. Without it, :data:`READER_BUILT` is False and the tier uses pyarrow's JSON
 reader and Python instead, with the same results, more slowly. A library built from another
 version of ``_jsonl.c`` (it carries its source's sha256) is not loaded (:data:`STALE` says so),
@@ -418,11 +418,11 @@ class NativeReader:
 
 
 def main() -> int:
-    """``python -m newsanno.native``: build the library; a clear message and 1 when it cannot."""
+    """``python -m newsanno.read.native``: build the library; a clear message and 1 when it cannot."""
     try:
         print(f"built {build()}")
     except (OSError, subprocess.CalledProcessError) as exc:
-        print(f"newsanno.native: cannot build {LIBRARY.name}: {exc}", file=sys.stderr)
+        print(f"newsanno.read.native: cannot build {LIBRARY.name}: {exc}", file=sys.stderr)
         return 1
     return 0
 

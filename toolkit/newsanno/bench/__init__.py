@@ -1,0 +1,1 @@
+"""``newsanno bench``: a deterministic synthetic corpus (``synth``) and the timed stages (``run``)."""
