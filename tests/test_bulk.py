@@ -17,11 +17,12 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 import pytest
 
-from newsanno.bench.synth import make_document, make_world
+from newsanno.bench.synth import Mix, make_document, make_world
 from newsanno.dataset.tables import TABLES
 from newsanno.engines.bulk import export_bulk, run_bulk
 from newsanno.engines.local import Validator, plan
-from newsanno.rules.fastcheck import Columns, quotation_pairs, trie_pattern
+from newsanno.rules.fastcheck import Columns
+from newsanno.rules.lints import quotation_pairs, trie_pattern
 
 from .conftest import CASES, chdir
 
@@ -149,6 +150,20 @@ MUTATIONS: dict[str, Callable[[dict[str, Any]], None]] = {
     ),
     "null-note": lambda d: _first(d, "mentions").update(note=None),
     "nested-quote": lambda d: d["quotes"][1].update(nested_in=d["quotes"][0]["id"]),
+    "nested-inside": lambda d: d["quotes"].append(
+        {
+            "id": "q99",
+            "type": "direct",
+            "content": [_first(d, "quotes")["content"][0]],
+            "nested_in": _first(d, "quotes")["id"],
+        }
+    ),
+    "nested-cycle": lambda d: (
+        d["quotes"][0].update(nested_in=d["quotes"][1]["id"]),
+        d["quotes"][1].update(nested_in=d["quotes"][0]["id"]),
+    ),
+    "nested-dangling": lambda d: d["quotes"][1].update(nested_in="q999"),
+    "nested-in-a-mention": lambda d: d["quotes"][1].update(nested_in=d["mentions"][0]["id"]),
     "bool-offset": lambda d: _first(d, "mentions")["span"].update(start=True),
     "float-offset": lambda d: _first(d, "mentions")["span"].update(start=1.0),
     "bad-url": lambda d: d["metadata"].update(url="not a url"),
@@ -204,6 +219,7 @@ def test_fast_path_reports_exactly_what_the_full_validator_reports(mutated: Path
     names = list(MUTATIONS)
     clean = {names.index("clean") + 1, names.index("null-note") + 1}
     clean.add(names.index("unique-text-anchor") + 1)
+    clean.add(names.index("nested-inside") + 1)
     assert not clean & lines_with_findings
     every_mutation = set(range(1, len(names) + 1)) - clean - {names.index("nested-quote") + 1}
     assert every_mutation <= lines_with_findings, sorted(every_mutation - lines_with_findings)
@@ -219,7 +235,10 @@ def test_fast_path_takes_clean_documents(mutated: Path) -> None:
     worker = Worker(validator.world, validator.root, Options())
     world = make_world()
     path = mutated.parent / "clean.jsonl"
-    path.write_bytes(b"".join(orjson.dumps(make_document(world, i)) + b"\n" for i in range(20)))
+    mix = Mix(nested=0.5, offsets_only=0.5)  # nested quotes and offset-only spans stay fast too
+    docs = [make_document(world, i, mix=mix) for i in range(20)]
+    assert sum(any(q.get("nested_in") for q in d["quotes"]) for d in docs) >= 5
+    path.write_bytes(b"".join(orjson.dumps(d) + b"\n" for d in docs))
     worker.validator.line = None  # type: ignore[assignment, method-assign]
     res = worker.run(Chunk(0, str(path), "clean.jsonl", "clean.jsonl", 0, path.stat().st_size, 1))
     assert res.valid == 20 and not res.findings
@@ -229,7 +248,15 @@ def test_helpers_match_their_slow_versions() -> None:
     import random
     import re
 
-    from newsanno.rules.checks import quotation_pairs as slow_pairs
+    def slow_pairs(text: str) -> list[tuple[int, int]]:
+        """The lint's definition: double marks paired two by two within each line."""
+        pairs: list[tuple[int, int]] = []
+        offset = 0
+        for line in text.splitlines(keepends=True):
+            marks = [offset + m.start() for m in re.finditer('[“”"]', line)]
+            pairs.extend(zip(marks[0::2], marks[1::2], strict=False))
+            offset += len(line)
+        return pairs
 
     rng = random.Random(3)
     alphabet = 'ab é“”"\n\r\u2028\x85—_1’\t\x0c'
@@ -421,20 +448,29 @@ def test_fast_check_key_sets_are_the_models_fields() -> None:
         assert {k for k, f in fields.items() if f.is_required()} <= required <= keys, cls.__name__
 
 
-def test_name_lint_declines_exactly_when_a_name_is_uncovered() -> None:
-    """The fast name lint (first words by trie, cut text, bisection) against brute force."""
+def test_name_lint_finds_exactly_what_a_regex_per_name_finds() -> None:
+    """The name lint (first words by trie, cut text, bisection) against its definition: each
+    name's whole-word matches (``re.finditer``), in world order, that overlap no covered span.
+    The fast check declines exactly when there is one."""
     import random
     import re
 
     from newsanno.model import Entity
     from newsanno.rules.checks import World
     from newsanno.rules.fastcheck import Decline, FastChecker
+    from newsanno.rules.lints import NameHit, unannotated_names
 
     rng = random.Random(11)
     alphabet = "ab é_-.\x00"  # NUL is also the mark that replaces covered spans
-    cases = [({"ab", "b"}, "c-b", [(0, 2)])]  # the mark must not join "b" to a first word "ab"
+    cases = [([["ab"], ["b"]], "c-b", [(0, 2)]), ([["a-a"]], "a-a-a", [(0, 1)])]
     for _case in range(1500):
-        names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4))) for _ in range(4)}
+        names = [
+            ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))]
+            for _ in range(rng.randint(1, 4))
+        ]
+        for own in names:
+            if rng.random() < 0.3:
+                own.append("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3))))
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         spans = []
         for _ in range(rng.randint(0, 5)):
@@ -443,26 +479,29 @@ def test_name_lint_declines_exactly_when_a_name_is_uncovered() -> None:
                 spans.append((s, rng.randint(s + 1, len(text))))
         cases.append((names, text, spans))
     for trial, (names, text, spans) in enumerate(cases):
-        names = {n for n in names if n.strip()}
-        entities = {
-            f"e{i}": Entity(id=f"e{i}", type="PER", name=name) for i, name in enumerate(names)
-        }
-        checker = FastChecker(World(entities=entities))
+        entities = {}
+        for i, own in enumerate(names):
+            own = [n for n in own if n.strip()]
+            if own:
+                entities[f"e{i}"] = Entity(id=f"e{i}", type="PER", name=own[0], aliases=own[1:])
+        world = World(entities=entities)
         mentions, regions = spans[::2], spans[1::2]
-        expected = False
-        for name in names:
-            pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
-            for i in range(len(text)):
-                if pattern.match(text, i):
-                    e = i + len(name)
+        expected = []
+        for ent in entities.values():
+            for name in dict.fromkeys([ent.name, *ent.aliases]):
+                pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
+                for m in pattern.finditer(text):
+                    i, e = m.span()
                     if not any(cs < e and i < ce for cs, ce in spans):
-                        expected = True
+                        expected.append(NameHit(name, ent.id, i, e))
+        got = list(unannotated_names(text, mentions + regions, world.names))
+        assert got == expected, (trial, names, text, spans)
         try:
-            checker._lint(text, [], regions, mentions)
+            FastChecker(world)._lint(text, [], regions, mentions)
             declined = False
         except Decline:
             declined = True
-        assert declined == expected, (trial, names, text, spans)
+        assert declined == bool(expected), (trial, names, text, spans)
 
 
 def test_jobs_zero_is_one_per_core_and_never_more_than_the_chunks() -> None:

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.dataset as pads
 import pytest
 
-from newsanno.bench.synth import make_document, make_world
+from newsanno.bench.synth import Mix, make_document, make_world
 from newsanno.dataset.tables import TABLES
 from newsanno.engines.bulk import export_bulk, run_bulk
 from newsanno.engines.local import plan
@@ -93,6 +93,10 @@ def _quote_key(key: str, values: list[Any]) -> Callable[..., None]:
     return mutate
 
 
+MIX = Mix(nested=0.4, offsets_only=0.3)
+"""Nested quotes and spans by offsets alone: the tier takes them too."""
+
+
 def _mutations(world: World) -> dict[str, Callable[..., None]]:
     entity = _entity(world)
     utterances = sorted(world.utterances)
@@ -130,6 +134,10 @@ def _mutations(world: World) -> dict[str, Callable[..., None]]:
         "quote-date": _quote_key("date", ["2025", "2025-06-11", "2025-02-30", "2024-06", "June"]),
         "utterance": _quote_key("utterance", [*utterances[:4], "u_none", None]),
         "nested": lambda r, d, w: d["quotes"][-1].update(nested_in=d["quotes"][0]["id"]),
+        "nested-any": lambda r, d, w: r.choice(d["quotes"]).update(
+            nested_in=r.choice([*(q["id"] for q in d["quotes"]), "m1", "q999", None])
+        ),
+        "nested-self": lambda r, d, w: d["quotes"][0].update(nested_in=d["quotes"][0]["id"]),
         "content-empty": _quote_key("content", [[]]),
         "cue-off": lambda r, d, w: [
             q["cue"].update(end=q["cue"]["end"] + 1) for q in d["quotes"][:1] if q.get("cue")
@@ -260,7 +268,7 @@ def test_columnar_accepts_only_what_the_fast_check_accepts(
     names = sorted(mutations)
     lines, applied = [], []
     for i in range(160):
-        doc = make_document(SYNTH, seed * 1000 + i, seed=seed, size=1500)
+        doc = make_document(SYNTH, seed * 1000 + i, seed=seed, size=1500, mix=MIX)
         name = "clean" if i % 4 == 0 else rng.choice(names)
         if name != "clean":
             for _ in range(10):  # a mutation that happens to change nothing gets another go
@@ -358,7 +366,7 @@ def test_bulk_reports_exactly_what_the_full_validator_reports(world: World, tmp_
     names = sorted(mutations)
     lines = []
     for i in range(150):
-        doc = make_document(SYNTH, 2000 + i, size=1200)
+        doc = make_document(SYNTH, 2000 + i, size=1200, mix=MIX)
         if i % 3:
             mutations[rng.choice(names)](rng, doc, world)
         lines.append(orjson.dumps(doc))

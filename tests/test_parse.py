@@ -252,3 +252,75 @@ def test_an_escaped_surrogate_pair_is_one_character_in_yaml_and_json() -> None:
     assert parse_yaml_text("a: '\\ud83d'\n").data == {"a": "\\ud83d"}  # single quotes: no escapes
     parsed = parse_json_text('{"a": "\\ud83d\\ude00"}')
     assert parsed.problems == [] and parsed.data == {"a": "😀"}
+
+
+def _yaml_files() -> list[Path]:
+    root = Path(__file__).resolve().parents[1]
+    return sorted((root / "annotations").rglob("*.yaml")) + sorted(
+        (root / "tests" / "cases").rglob("*.yaml")
+    )
+
+
+@pytest.mark.parametrize("path", _yaml_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_libyaml_reads_what_the_pure_parser_reads(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The libyaml fast path gives the same data, positions and problems as the pure parser."""
+    from newsanno.read import parse as parse_module
+
+    text = path.read_bytes().decode("utf-8", errors="replace")
+    fast = parse_module.parse_yaml_text(text)
+    monkeypatch.setattr(parse_module, "_CParser", None)
+    slow = parse_module.parse_yaml_text(text)
+    assert (fast.data, fast.positions, fast.key_positions) == (
+        slow.data,
+        slow.positions,
+        slow.key_positions,
+    )
+    assert fast.problems == slow.problems
+
+
+def test_libyaml_is_used_and_folded_scalars_have_no_fold_marks() -> None:
+    from newsanno.read import parse as parse_module
+
+    text = "a: >\n  one\n  two\nb: [1, x]\n"
+    assert parse_module._CParser is not None, "ruamel.yaml.clib is a dependency"
+    assert parse_module._libyaml_events(text) is not None
+    assert parse_module.parse_yaml_text(text).data == {"a": "one two\n", "b": [1, "x"]}
+    # the pure parser marks folds with BEL internally; none may reach the data
+    assert parse_module._libyaml_events("a: 'x\\y'\n") is None  # an escape: the pure parser
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+        lambda kids: (
+            st.lists(kids, max_size=4)
+            | st.dictionaries(st.text(min_size=1, max_size=8), kids, max_size=4)
+        ),
+        max_leaves=20,
+    ),
+    st.sampled_from([None, False, True]),
+)
+@settings(max_examples=200, deadline=None)
+def test_libyaml_and_pure_parser_agree_on_random_yaml(data: object, flow: bool | None) -> None:
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    from newsanno.read import parse as parse_module
+
+    out = StringIO()
+    writer = YAML(typ="safe", pure=True)
+    writer.default_flow_style = flow
+    writer.allow_unicode = True
+    writer.dump(data, out)
+    text = out.getvalue()
+    fast = parse_module.parse_yaml_text(text)
+    saved = parse_module._CParser
+    parse_module._CParser = None
+    try:
+        slow = parse_module.parse_yaml_text(text)
+    finally:
+        parse_module._CParser = saved
+    assert (fast.data, fast.positions, fast.problems) == (slow.data, slow.positions, slow.problems)

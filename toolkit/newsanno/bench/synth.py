@@ -5,6 +5,11 @@ document across all layers (regions, name/nominal/pronoun mentions, direct quote
 mixed and indirect quotes, claims, event mentions with arguments), curly quotes, dashes and
 non-ASCII names. Every document is valid and lint-free, with explicit offsets on every span.
 The same seed gives the same bytes.
+
+A :class:`Mix` adds what real corpora also hold, each on a share of the documents: nested quotes
+(a quote inside a direct quote's segment, ``nested_in``), spans given by offsets alone (no
+``text``), a large world (entities whose names never occur in the texts, so that every name costs
+the lint's search) and lines with errors. :data:`REALISTIC` is the mix the bench reports.
 """
 
 from __future__ import annotations
@@ -265,6 +270,35 @@ _TRIGGERS: dict[str, str] = {
 }
 
 
+@dataclass(frozen=True)
+class Mix:
+    """What the synthetic corpus holds beyond the clean, easy case (shares of the documents)."""
+
+    nested: float = 0.0
+    """Documents with a nested quote: words another person said, quoted inside a direct quote."""
+    offsets_only: float = 0.0
+    """Documents whose quote segments and cues are given as ``start``/``end`` alone."""
+    world_names: int = 0
+    """Entities added to the world (about 45 otherwise); their names never occur in the texts."""
+    bad: float = 0.0
+    """Lines with one error each (an unknown field, a span off by one, or a dangling entity)."""
+
+    def label(self) -> str:
+        parts = [
+            f"nested {self.nested:.0%}" if self.nested else "",
+            f"offsets-only {self.offsets_only:.0%}" if self.offsets_only else "",
+            f"world +{self.world_names:,} names" if self.world_names else "",
+            f"bad lines {self.bad:.0%}" if self.bad else "",
+        ]
+        return ", ".join(p for p in parts if p) or "clean"
+
+
+CLEAN = Mix()
+REALISTIC = Mix(nested=0.10, offsets_only=0.25, world_names=10_000, bad=0.05)
+"""Nested quotes in 10% of documents, offset-only segments in 25%, a world of 10,000 more names,
+and 5% of lines with an error."""
+
+
 @dataclass
 class World:
     """The synthetic world: ``corpus.yaml`` content plus indexes the generator uses."""
@@ -278,8 +312,8 @@ class World:
     utterances_by_speaker: dict[str, list[str]] = field(default_factory=dict)
 
 
-def make_world(seed: int = 0) -> World:
-    """The world shared by every synthetic document."""
+def make_world(seed: int = 0, extra_names: int = 0) -> World:
+    """The world shared by every synthetic document, with ``extra_names`` more persons."""
     rng = random.Random(seed)
     ontology = load_ontology()
     entities: list[dict[str, Any]] = []
@@ -294,6 +328,10 @@ def make_world(seed: int = 0) -> World:
         ident = f"per_{len(world.persons):03d}"
         world.persons.append((ident, f"{first} {last}", last))
         entities.append({"id": ident, "type": "PER", "name": f"{first} {last}", "aliases": [last]})
+    extra = ((f, m, last) for m in _INITIALS for f in _FIRST for last in _LAST)
+    for n, (first, middle, last) in zip(range(extra_names), extra, strict=False):
+        # "Ana K. Okafor": its words occur in the texts, the name never does
+        entities.append({"id": f"xper_{n:06d}", "type": "PER", "name": f"{first} {middle}. {last}"})
     for a in _ORG_A:
         for b in _ORG_B[:3]:
             ident = f"org_{len(world.orgs):03d}"
@@ -352,6 +390,9 @@ def make_world(seed: int = 0) -> World:
     return world
 
 
+_INITIALS = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
+
+
 class _Doc:
     """Builds one document: text and annotations with exact code-point offsets."""
 
@@ -369,6 +410,11 @@ class _Doc:
         self.parts.append(s)
         self.size += len(s)
         return span
+
+    def since(self, start: int) -> dict[str, Any]:
+        """The span from ``start`` to the end so far."""
+        text = "".join(self.parts)[start:]
+        return {"start": start, "end": self.size, "text": text}
 
     def mention(self, s: str, entity: str, kind: str = "name") -> str:
         ident = f"m{len(self.mentions) + 1}"
@@ -388,7 +434,19 @@ def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]
         doc.add(" ")
         cue = doc.add("said")
         doc.add(". “")
-        seg2 = doc.add(rng.choice(_QUOTES))
+        inner = None
+        if cast.get("nest"):  # words another person said, quoted inside this quote
+            cast["nest"] = False
+            at = doc.size
+            other = next(p for p in cast["persons"] if p[0] != pid)
+            doc.add(f"{rng.choice(_QUOTES)}, and ")
+            doc.mention(other[2], other[0])
+            doc.add(" told me ‘")
+            inner = (doc.add(rng.choice(_FRAGMENTS)), other[0])
+            doc.add("’")
+            seg2 = doc.since(at)
+        else:
+            seg2 = doc.add(rng.choice(_QUOTES))
         doc.add(".” ")
         qid = f"q{len(doc.quotes) + 1}"
         doc.quotes.append(
@@ -402,6 +460,16 @@ def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]
                 "utterance": rng.choice(world.utterances_by_speaker[pid]),
             }
         )
+        if inner is not None:
+            doc.quotes.append(
+                {
+                    "id": f"q{len(doc.quotes) + 1}",
+                    "type": "direct",
+                    "content": [inner[0]],
+                    "speaker": inner[1],
+                    "nested_in": qid,
+                }
+            )
         doc.claims.append(
             {
                 "id": f"c{len(doc.claims) + 1}",
@@ -502,12 +570,15 @@ def _paragraph(doc: _Doc, world: World, rng: random.Random, cast: dict[str, Any]
         doc.add(rng.choice(_FILLER))
 
 
-def make_document(world: World, index: int, seed: int = 0, size: int = 3_700) -> dict[str, Any]:
+def make_document(
+    world: World, index: int, seed: int = 0, size: int = 3_700, mix: Mix = CLEAN
+) -> dict[str, Any]:
     """Document number ``index``: a JSONL-ready dict with inline text and explicit offsets.
 
     ``size`` is roughly the length of the text in characters.
     """
     rng = random.Random(seed * 1_000_003 + index)
+    features = random.Random(seed * 7_919 + index)  # apart, so the clean documents stay the same
     doc = _Doc()
     outlet = rng.choice(world.outlets)
     cast = {
@@ -515,6 +586,7 @@ def make_document(world: World, index: int, seed: int = 0, size: int = 3_700) ->
         "orgs": rng.sample(world.orgs, 2),
         "cities": [rng.choice(world.cities)],
         "outlets": [(outlet, _OUTLETS[int(outlet.rsplit("_", 1)[1])])],
+        "nest": features.random() < mix.nested,
     }
     heading = doc.add(f"{rng.choice(_ADJ).capitalize()} {rng.choice(_NOUNS)} faces scrutiny")
     doc.add("\n")
@@ -535,6 +607,11 @@ def make_document(world: World, index: int, seed: int = 0, size: int = 3_700) ->
     doc.add("\n")
     doc.regions.append({"id": "r3", "span": tail, "kind": "boilerplate"})
     text = "".join(doc.parts)
+    if features.random() < mix.offsets_only:
+        for q in doc.quotes:
+            q["content"] = [{"start": g["start"], "end": g["end"]} for g in q["content"]]
+            if "cue" in q:
+                q["cue"] = {"start": q["cue"]["start"], "end": q["cue"]["end"]}
     return {
         "schema_version": "1.0",
         "doc_id": f"doc-{index:08d}",
@@ -555,31 +632,69 @@ def make_document(world: World, index: int, seed: int = 0, size: int = 3_700) ->
     }
 
 
-def document_lines(world: World, start: int, stop: int, seed: int = 0) -> Iterator[bytes]:
+def damage(doc: dict[str, Any], kind: int) -> None:
+    """One error in ``doc``, of one of three kinds: a field the schema does not know (structure),
+    a mention span off by one (an anchor), or a mention of an entity that does not exist."""
+    if kind % 3 == 0:
+        doc["metadata"]["editor"] = "unknown field"
+    elif kind % 3 == 1:
+        span = doc["mentions"][0]["span"]
+        doc["mentions"][0]["span"] = {**span, "start": span["start"] + 1, "end": span["end"] + 1}
+    else:
+        doc["mentions"][-1]["entity"] = "per_missing"
+
+
+def document_lines(
+    world: World, start: int, stop: int, seed: int = 0, mix: Mix = CLEAN
+) -> Iterator[bytes]:
     """JSONL lines (with the newline) of documents ``start`` to ``stop - 1``."""
+    bad = random.Random(seed * 104_729 + start)
     for i in range(start, stop):
-        yield orjson.dumps(make_document(world, i, seed)) + b"\n"
+        doc = make_document(world, i, seed, mix=mix)
+        if mix.bad and bad.random() < mix.bad:
+            damage(doc, i)
+        yield orjson.dumps(doc) + b"\n"
+
+
+def write_world(folder: Path, world: World, *, yaml: bool = False) -> Path:
+    """Write ``corpus.yaml``: as JSON (which is YAML 1.2) or, with ``yaml``, in YAML's block style."""
+    path = folder / "corpus.yaml"
+    if yaml:
+        from io import StringIO
+
+        from ruamel.yaml import YAML
+
+        out = StringIO()
+        writer = YAML(typ="safe", pure=True)
+        writer.default_flow_style = False
+        writer.allow_unicode = True
+        writer.dump(world.data, out)
+        path.write_text(out.getvalue(), encoding="utf-8")
+    else:
+        path.write_bytes(orjson.dumps(world.data, option=orjson.OPT_INDENT_2))
+    return path
 
 
 def write_corpus(
-    folder: Path, docs: int, *, seed: int = 0, per_shard: int = 5_000
+    folder: Path,
+    docs: int,
+    *,
+    seed: int = 0,
+    per_shard: int = 5_000,
+    mix: Mix = CLEAN,
+    yaml_world: bool = False,
 ) -> tuple[int, int]:
     """Write ``corpus.yaml`` and ``shards/part-NNNNN.jsonl``; return (documents, annotations)."""
-    world = make_world(seed)
+    world = make_world(seed, mix.world_names)
     folder.mkdir(parents=True, exist_ok=True)
-    # JSON is YAML 1.2: corpus.yaml written as JSON stays a valid YAML file.
-    (folder / "corpus.yaml").write_bytes(orjson.dumps(world.data, option=orjson.OPT_INDENT_2))
+    write_world(folder, world, yaml=yaml_world)
     shards = folder / "shards"
     shards.mkdir(exist_ok=True)
     annotations = 0
     for n, start in enumerate(range(0, docs, per_shard)):
         stop = min(docs, start + per_shard)
         with (shards / f"part-{n:05d}.jsonl").open("wb") as out:
-            for i in range(start, stop):
-                doc = make_document(world, i, seed)
-                annotations += sum(
-                    len(doc[k])
-                    for k in ("regions", "mentions", "quotes", "claims", "event_mentions")
-                )
-                out.write(orjson.dumps(doc) + b"\n")
+            for line in document_lines(world, start, stop, seed, mix):
+                annotations += line.count(b'"id":')
+                out.write(line)
     return docs, annotations

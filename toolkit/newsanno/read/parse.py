@@ -35,6 +35,13 @@ from ruamel.yaml.events import (
 
 from newsanno.model.findings import Code
 
+try:  # libyaml, through ruamel.yaml.clib: the same events as the pure parser, faster
+    from ruamel.yaml.cyaml import CParser as _CParser
+except ImportError:  # pragma: no cover - the clib wheel is missing on this platform
+    _CParser = None
+
+_DIRECTIVE = re.compile(r"^%", re.MULTILINE)
+
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists an annotation file may have."""
 
@@ -198,6 +205,9 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
+_MAYBE_TYPED = frozenset("~nNtTfFyYoO0123456789+-.=<")
+"""The first characters of every plain scalar that YAML 1.2 or 1.1 may read as other than a
+string (null, booleans, numbers, 1.1's yes/no/on/off, octal, base 60, merge and value keys)."""
 _YAML11_OTHER = re.compile(r"^(?:0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
 
 
@@ -236,6 +246,8 @@ class _Builder:
         self.out.problems.append(ParseProblem(m.line + 1, m.column + 1, code, message, hint))
 
     def check_node(self, ev: Event) -> None:
+        if ev.anchor is None and ev.tag is None:  # type: ignore[attr-defined]
+            return
         anchor = getattr(ev, "anchor", None)
         if anchor is not None:
             self.problem(
@@ -293,10 +305,15 @@ class _Builder:
             self._skip()
             return None
         if isinstance(ev, ScalarEvent):
-            if ev.style is not None or is_key:  # quoted or block scalar, or a key: a string
-                if ev.style is None:
+            style = ev.style  # None (the pure parser) or "" (libyaml) for a plain scalar
+            if style or is_key:  # quoted or block scalar, or a key: a string
+                if not style:
                     return resolve_plain(ev.value)
-                return _paired(ev.value) if ev.style == '"' else ev.value
+                if style == ">":  # the pure parser marks the places it folded with BEL
+                    return ev.value.replace("\a", "")
+                return _paired(ev.value) if style == '"' else ev.value
+            if ev.value and ev.value[0] not in _MAYBE_TYPED:
+                return ev.value  # a string in YAML 1.2 and in 1.1 alike
             if _YAML11_BOOL.match(ev.value):
                 self.problem(
                     ev,
@@ -416,6 +433,27 @@ def _lone_surrogate(data: Any, text: str) -> ParseProblem | None:
     )
 
 
+def _libyaml_events(text: str) -> list[Event] | None:
+    """The events of ``text`` from libyaml (ruamel.yaml.clib's parser, some 25 times faster than
+    the pure-Python one), or None: when libyaml is not installed, when the text holds anything
+    the two parsers could read differently (a character outside :data:`_YAML_PLAIN`, an escape,
+    a directive), and when libyaml finds an error, so that the pure parser reports it in its own
+    words. Otherwise the two give the same events at the same marks (``tests/test_parse.py``)."""
+    if _CParser is None or _YAML_UNSAFE.search(text) or _DIRECTIVE.search(text):
+        return None
+    parser = _CParser(text)
+    events: list[Event] = []
+    try:
+        while not isinstance(event := parser.get_event(), StreamEndEvent):
+            events.append(event)
+    except YAMLError:
+        return None
+    finally:
+        parser.dispose()
+    events.append(event)
+    return events
+
+
 def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
     deep = _flow_too_deep(text)
@@ -432,9 +470,10 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
             )
         )
         return out
-    yaml = YAML(typ="rt", pure=True)
+    events = _libyaml_events(text)
     try:
-        events = list(yaml.parse(text))
+        if events is None:
+            events = list(YAML(typ="rt", pure=True).parse(text))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -9,7 +9,6 @@ names of entities that appear in the text without a mention.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +30,8 @@ from newsanno.model.findings import Code, Severity
 from newsanno.model.ontology import load_ontology
 from newsanno.read.anchors import AnchorProblem, moved, resolve
 from newsanno.read.parse import Path_, untrim
+from newsanno.rules.lints import NameIndex, unannotated_names, unquoted_pairs
+from newsanno.rules.nesting import nesting_problem
 
 Emit = Callable[..., None]
 """``emit(path, code, message, hint, severity=Severity.ERROR)``"""
@@ -45,6 +46,14 @@ class World:
     utterances: dict[str, Utterance] = field(default_factory=dict)
     dropped: set[str] = field(default_factory=set)
     """Ids whose items failed structure checks: references to them are not reported again."""
+    _names: NameIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def names(self) -> NameIndex:
+        """Every entity name and alias, for the name lint (built on first use)."""
+        if self._names is None:
+            self._names = NameIndex.of((e.id, [e.name, *e.aliases]) for e in self.entities.values())
+        return self._names
 
     @classmethod
     def of(cls, corpus: CorpusFile | None) -> World:
@@ -412,29 +421,13 @@ def _check_utterance(q: Quote, utt: Utterance, p: Path_, emit: Emit, speaker_ok:
 
 def _check_nesting(doc: DocumentFile, index: int, quotes: dict[str, Quote], emit: Emit) -> None:
     q = doc.quotes[index]
-    seen = {q.id}
-    cur = q
-    while cur.nested_in is not None and cur.nested_in in quotes:
-        if cur.nested_in in seen:
-            emit(
-                ("quotes", index, "nested_in"),
-                Code.NESTING_CYCLE,
-                f"quote `{q.id}` is nested in itself through `{cur.nested_in}`",
-                "break the cycle",
-            )
-            return
-        seen.add(cur.nested_in)
-        cur = quotes[cur.nested_in]
-    outer = quotes[q.nested_in or ""]
-    inner = [_key(s) for s in q.content]
-    outside = [_key(s) for s in outer.content]
-    if not all(any(o[0] <= s[0] and s[1] <= o[1] for o in outside) for s in inner):
-        emit(
-            ("quotes", index, "nested_in"),
-            Code.REF_INCONSISTENT,
-            f"quote `{q.id}` is not inside the content of `{outer.id}`",
-            "a nested quote lies within its outer quote's content; fix the spans or `nested_in`",
-        )
+    nested_in = {i: quote.nested_in for i, quote in quotes.items()}
+    content = {i: [_key(s) for s in quote.content] for i, quote in quotes.items()}
+    problem = nesting_problem(
+        q.id, q.nested_in or "", [_key(s) for s in q.content], nested_in, content
+    )
+    if problem is not None:
+        emit(("quotes", index, "nested_in"), *problem)
 
 
 def _duplicates(doc: DocumentFile, emit: Emit) -> None:
@@ -464,36 +457,14 @@ def _duplicates(doc: DocumentFile, emit: Emit) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Lints
-
-_OPEN, _CLOSE = "“", "”"
-_DOUBLE = re.compile('[“”"]')
-
-
-def quotation_pairs(text: str) -> list[tuple[int, int]]:
-    """Pairs of double quotation marks, per line, as (open, close) offsets.
-
-    Marks alternate open/close within a line whatever their direction, so a misprinted closing
-    mark (an opening “ where ” belongs) still pairs.
-    """
-    pairs: list[tuple[int, int]] = []
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        marks = [offset + m.start() for m in _DOUBLE.finditer(line)]
-        pairs.extend(zip(marks[0::2], marks[1::2], strict=False))
-        offset += len(line)
-    return pairs
+# Lints (the rules themselves are in newsanno.rules.lints)
 
 
 def lint_document(doc: DocumentFile, text: str, world: World | None, emit: Emit) -> None:
     """Warnings: unannotated quotations and unannotated known names."""
     segments = [_key(s) for q in doc.quotes for s in q.content]
     regions = [_key(r.span) for r in doc.regions]
-    for a, b in quotation_pairs(text):
-        if any(a <= s < e <= b + 1 for s, e in segments):
-            continue
-        if any(s <= a and b < e for s, e in regions):
-            continue
+    for a, b in unquoted_pairs(text, segments, regions):
         snippet = text[a : b + 1]
         shown = snippet if len(snippet) <= 50 else snippet[:49] + "…"
         emit(
@@ -507,17 +478,13 @@ def lint_document(doc: DocumentFile, text: str, world: World | None, emit: Emit)
     if world is None:
         return
     covered = [_key(m.span) for m in doc.mentions] + regions
-    for ent in world.entities.values():
-        for name in dict.fromkeys([ent.name, *ent.aliases]):
-            pattern = re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)")
-            for m in pattern.finditer(text):
-                s, e = m.span()
-                if not any(cs < e and s < ce for cs, ce in covered):
-                    emit(
-                        ("mentions",),
-                        Code.LINT_ALIAS,
-                        f"{name!r} (a name of `{ent.id}`) at offset {s} has no mention",
-                        f"add a mention: {{span: {{text: {name!r}, start: {s}, end: {e}}}, entity: {ent.id}}}",
-                        Severity.WARNING,
-                        offset=s,
-                    )
+    for hit in unannotated_names(text, covered, world.names):
+        name, s, e = hit.name, hit.start, hit.end
+        emit(
+            ("mentions",),
+            Code.LINT_ALIAS,
+            f"{name!r} (a name of `{hit.entity}`) at offset {s} has no mention",
+            f"add a mention: {{span: {{text: {name!r}, start: {s}, end: {e}}}, entity: {hit.entity}}}",
+            Severity.WARNING,
+            offset=s,
+        )

@@ -46,7 +46,9 @@ from newsanno.dataset.tables import TABLES
 from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.read import native
 from newsanno.read.native import READER_BUILT, NativeReader
-from newsanno.rules.fastcheck import _CUT, _IS_URI, Decline, FastChecker, trie_pattern
+from newsanno.rules.fastcheck import _IS_URI, Decline, FastChecker
+from newsanno.rules.lints import CUT, trie_pattern
+from newsanno.rules.nesting import nesting_problem
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
 QUOTE_FIELDS = (
@@ -418,15 +420,14 @@ class ColumnarChecker:
         self.urls: dict[str, bool] = {}
         self.reader = NativeReader(SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
-        every = sorted({name for names in fast.names.by_word.values() for name, _ in names})
-        every += sorted({name for name, _ in fast.names.always} - set(every))
+        every = sorted({name for name, _ in fast.names.entries})
         self.names: re.Pattern[str] | None = None
         """Any name or alias, anywhere (no word boundaries): the name lint's first filter."""
         if every:
             self.names = re.compile(trie_pattern(every))
         self.trie = native.Trie(every) if READER_BUILT else None
         """The same search in C (:mod:`newsanno.read.native`), when built."""
-        self.names_cross = any(_CUT in name for name in every)
+        self.names_cross = any(CUT in name for name in every)
 
     # -- one block -----------------------------------------------------------------------------
 
@@ -549,7 +550,6 @@ class ColumnarChecker:
         qf = {k: _field(q, k) for k in QUOTE_FIELDS}
         speaker = qf["speaker"]
         ok = _valid(q) & _is_in(qf["type"], self.quote_types)
-        ok &= ~_valid(qf["nested_in"])  # nesting rules: left to the full validator
         content = qf["content"]
         ok &= _np(pc.list_value_length(content).fill_null(0)) > 0
         segs, seg_quote, _, seg_offsets = _unnest(content)
@@ -574,6 +574,7 @@ class ColumnarChecker:
             same = _mask(pc.equal(_take(m_entity, np.maximum(at, 0)), _take(speaker, has)))
             ok[has[(at < 0) | ~same]] = False
         ok &= self._utterances(qf)
+        self._nesting(qf, q_row, seg, seg_offsets, ok)
         # the same quote twice: here, the same first segment (a superset of the fast check's rule)
         first = np.minimum(seg_offsets[:-1], max(len(segs) - 1, 0))
         if len(segs):
@@ -885,6 +886,43 @@ class ColumnarChecker:
         if found:
             out[np.searchsorted(begin, np.array(found), side="right") - 1] = True
         return out
+
+    @staticmethod
+    def _nesting(
+        qf: dict[str, pa.Array], q_row: np.ndarray, seg: _Spans, seg_offsets: np.ndarray, ok: Any
+    ) -> None:
+        """Clear ``ok`` for the quotes of each document whose nesting breaks the rule
+        (:mod:`newsanno.rules.nesting`), or names no quote of the document; only documents with
+        a nested quote are looked at."""
+        nested = np.flatnonzero(_valid(qf["nested_in"]))
+        if not len(nested):
+            return
+        starts, ends = seg.start.tolist(), seg.end.tolist()
+        for row in np.unique(q_row[nested]).tolist():
+            lo, hi = np.searchsorted(q_row, [row, row + 1]).tolist()
+            ids = qf["id"][lo:hi].to_pylist()
+            outer_of = qf["nested_in"][lo:hi].to_pylist()
+            content = {
+                ident: list(
+                    zip(
+                        starts[seg_offsets[k] : seg_offsets[k + 1]],
+                        ends[seg_offsets[k] : seg_offsets[k + 1]],
+                        strict=True,
+                    )
+                )
+                for ident, k in zip(ids, range(lo, hi), strict=True)
+            }
+            nested_in = dict(zip(ids, outer_of, strict=True))
+            broken = len(nested_in) != hi - lo or any(
+                outer is not None
+                and (
+                    outer not in nested_in
+                    or nesting_problem(quote, outer, content[quote], nested_in, content)
+                )
+                for quote, outer in zip(ids, outer_of, strict=True)
+            )
+            if broken:
+                ok[lo:hi] = False
 
     def _utterances(self, qf: dict[str, pa.Array]) -> np.ndarray:
         """Whether each quote's utterance (if any) exists and agrees with the quote."""

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from bisect import bisect_left
-from itertools import accumulate
 from typing import Any, ClassVar
 
 from jsonschema import Draft202012Validator
@@ -24,12 +22,13 @@ from newsanno.model import ARTICLE, DATE_PATTERN, DOC_ID_PATTERN, ID_PATTERN, LA
 from newsanno.model import check_date as _check_date
 from newsanno.model.ontology import load_ontology
 from newsanno.rules.checks import World
+from newsanno.rules.lints import unannotated_names, unquoted_pairs
+from newsanno.rules.nesting import nesting_problem
 
 _ID = re.compile(ID_PATTERN.strip("^$"))
 _DOC_ID = re.compile(DOC_ID_PATTERN.strip("^$"))
 _DATE = re.compile(DATE_PATTERN.strip("^$"))
 _LANGUAGE = re.compile(LANGUAGE_PATTERN.strip("^$"))
-_WORD = re.compile(r"\w+")
 _IS_URI = Draft202012Validator.FORMAT_CHECKER
 
 
@@ -71,95 +70,6 @@ _REGION_N, _MENTION_N = len(REGION_REQUIRED), len(MENTION_REQUIRED)
 
 class Decline(Exception):
     """The fast check cannot vouch for this document: run the full validator on it."""
-
-
-_ASCII_NONWORD = bytes(
-    b if chr(b).isalnum() or b == 0x5F or b >= 0x80 else 0x20 for b in range(256)
-)
-
-
-def trie_pattern(words: list[str]) -> str:
-    """A regular expression that matches any of ``words``, as a trie (one branch per letter).
-
-    Python's ``re`` tries the alternatives of a group one by one; nesting them by shared prefix
-    keeps each position to a few comparisons however many words there are.
-    """
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not alternatives:
-            return ""
-        body = "|".join(alternatives)
-        if "" in node:
-            return f"(?:{body})?"
-        return body if len(alternatives) == 1 else f"(?:{body})"
-
-    return emit(trie)
-
-
-_DOUBLE_MARKS = '"“”'
-
-
-def quotation_pairs(text: str) -> list[tuple[int, int]]:
-    """:func:`newsanno.rules.checks.quotation_pairs`: marks found with ``str.find``, paired per line."""
-    marks: list[int] = []
-    for mark in _DOUBLE_MARKS:
-        i = text.find(mark)
-        while i != -1:
-            marks.append(i)
-            i = text.find(mark, i + 1)
-    if len(marks) < 2:
-        return []
-    marks.sort()
-    ends = list(accumulate(map(len, text.splitlines(keepends=True))))
-    pairs: list[tuple[int, int]] = []
-    line: list[int] = []
-    k = 0
-    for pos in marks:
-        if pos >= ends[k]:
-            pairs.extend(zip(line[0::2], line[1::2], strict=False))
-            line = []
-            while pos >= ends[k]:
-                k += 1
-        line.append(pos)
-    pairs.extend(zip(line[0::2], line[1::2], strict=False))
-    return pairs
-
-
-class _Names:
-    """Every entity name and alias, indexed by its first word, for the unannotated-alias lint."""
-
-    def __init__(self, world: World) -> None:
-        self.by_word: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        self.always: list[tuple[str, re.Pattern[str]]] = []
-        for ent in world.entities.values():
-            for name in dict.fromkeys([ent.name, *ent.aliases]):
-                entry = (name, re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)"))
-                first = _WORD.search(name)
-                if first is None:
-                    self.always.append(entry)
-                else:
-                    # the name's first word run is a whole word of the text wherever it matches
-                    self.by_word.setdefault(first.group(), []).append(entry)
-        # Unanchored, so that the search skips ahead by first character: it finds every first
-        # word that stands as a whole word in a text (a match cannot straddle a non-word
-        # character, and the longest word at a position is tried first), and sometimes more.
-        self.first = re.compile(trie_pattern(list(self.by_word))) if self.by_word else None
-
-    def candidates(self, text: str) -> list[tuple[str, re.Pattern[str]]]:
-        """The names that may occur in ``text`` as whole words (a superset)."""
-        out = list(self.always)
-        if self.first is not None:
-            by_word = self.by_word
-            for word in set(self.first.findall(text)):
-                out.extend(by_word[word])
-        return out
 
 
 class Columns:
@@ -252,7 +162,7 @@ class FastChecker:
         self.channels = frozenset(ontology.channels)
         self.claim_types = frozenset(ontology.claim_types)
         self.realis = frozenset(ontology.realis)
-        self.names = _Names(world)
+        self.names = world.names
         self.good_ids: set[str] = set()
         self.good_dates: set[str] = set()
 
@@ -430,13 +340,13 @@ class FastChecker:
             raise Decline
         quote_speaker: dict[str, Any] = {}
         segments_all: list[tuple[int, int]] = []
+        nesting: dict[str, tuple[Any, list[tuple[int, int]]]] = {}  # nested_in and segments
+        nested = False
         c = cols.rows["quotes"]
         for i, q in enumerate(quotes):
             if type(q) is not dict or not (QUOTE_REQUIRED <= q.keys() <= QUOTE_KEYS):
                 raise Decline
             nested_in = q.get("nested_in")
-            if nested_in is not None and not trusted:
-                raise Decline  # nesting rules: leave them to the full validator
             qtype = q["type"]
             if qtype not in self.quote_types:
                 raise Decline
@@ -473,6 +383,8 @@ class FastChecker:
             ident = check_id(q["id"])
             ids.append(ident)
             quote_speaker[ident] = speaker
+            nesting[ident] = (nested_in, [x[:2] for x in segs])
+            nested = nested or nested_in is not None
             spans.add(("q", *(x[:2] for x in segs)))
             n_spans += 1
             segments_all.extend(x[:2] for x in segs)
@@ -499,6 +411,9 @@ class FastChecker:
                 self._opt_str(get("note")),
             )
             c.append(values)
+
+        if nested and not trusted:
+            self._nesting(quotes, nesting)
 
         # claims
         claims = data.get("claims", ())
@@ -608,6 +523,21 @@ class FastChecker:
         )
         return doc_id
 
+    @staticmethod
+    def _nesting(quotes: list[Any], nesting: dict[str, tuple[Any, list[tuple[int, int]]]]) -> None:
+        """Decline unless every nested quote keeps the nesting rule (:mod:`newsanno.rules.nesting`)."""
+        if len(nesting) != len(quotes):
+            raise Decline  # a repeated quote id
+        nested_in = {i: v[0] for i, v in nesting.items()}
+        content = {i: v[1] for i, v in nesting.items()}
+        for quote, (outer, own) in nesting.items():
+            if outer is None:
+                continue
+            if type(outer) is not str or outer not in nested_in:
+                raise Decline  # a dangling or wrong-kind reference, for the full validator
+            if nesting_problem(quote, outer, own, nested_in, content) is not None:
+                raise Decline
+
     def _lint(
         self,
         text: str,
@@ -615,62 +545,8 @@ class FastChecker:
         regions: list[tuple[int, int]],
         mentions: list[tuple[int, int]],
     ) -> None:
-        pairs = quotation_pairs(text)
-        if pairs:
-            segments = sorted(segments)
-            starts = [s for s, _ in segments]
-            for a, b in pairs:
-                k = bisect_left(starts, a)
-                while k < len(segments) and segments[k][0] <= b:
-                    if segments[k][1] <= b + 1:
-                        break  # a <= s < e <= b + 1: a quote segment inside the marks
-                    k += 1
-                else:
-                    if not any(s <= a and b < e for s, e in regions):
-                        raise Decline
-        if self.names.first is None and not self.names.always:
-            return  # the world names no one
-        covered = sorted(mentions + regions)
-        # Every occurrence of a name that overlaps no covered span is intact in the text with
-        # the covered spans cut out, and its first word still follows a non-word character
-        # there (the cut mark is one), so the candidate search finds it: names absent from the
-        # cut text need no closer look.
-        cut = _cut(text, covered)
-        candidates = [c for c in self.names.candidates(cut) if c[0] in cut]
-        if not candidates:
-            return
-        exact = set(covered)
-        starts = [s for s, _ in covered]
-        reach = list(accumulate((e for _, e in covered), max))  # the furthest end so far
-        find = text.find
-        for name, pattern in candidates:
-            # every place the name matches (a superset of the lint's non-overlapping matches)
-            i = find(name)
-            while i != -1:
-                if pattern.match(text, i) is not None:
-                    e = i + len(name)
-                    if (i, e) not in exact:
-                        k = bisect_left(starts, e)  # covered[:k] start before the match ends
-                        if k == 0 or reach[k - 1] <= i:
-                            raise Decline  # no covered span overlaps the match
-                i = find(name, i + 1)
-
-
-_CUT = "\x00"
-"""What a run of covered spans becomes in the cut text: one non-word character."""
-
-
-def _cut(text: str, covered: list[tuple[int, int]]) -> str:
-    """``text`` with each run of covered spans (sorted by start) replaced by :data:`_CUT`."""
-    parts: list[str] = []
-    at = 0
-    for s, e in covered:
-        if s > at:
-            parts.append(text[at:s])
-            parts.append(_CUT)
-        elif not parts:
-            parts.append(_CUT)
-        if e > at:
-            at = e
-    parts.append(text[at:])
-    return "".join(parts)
+        """Decline a document that any lint (:mod:`newsanno.rules.lints`) has a hit in."""
+        for _ in unquoted_pairs(text, segments, regions):
+            raise Decline
+        for _ in unannotated_names(text, mentions + regions, self.names):
+            raise Decline
