@@ -105,4 +105,3 @@ def test_event_type_sources_are_true() -> None:
         elif source not in {"ACE", "Rich ERE", "newsanno"}:
             wrong.append(f"{name}: unknown source {source!r}")
     assert wrong == []
-
