@@ -198,9 +198,7 @@ def plan(paths: Iterable[Path | str]) -> Plan:
                 )
             corpus_file = corpus_file or found
             # a sub-folder holding its own corpus file is another corpus: not read with this one
-            nested = {
-                c.parent for n in CORPUS_NAMES for c in path.rglob(n) if c.parent != path
-            }
+            nested = {c.parent for n in CORPUS_NAMES for c in path.rglob(n) if c.parent != path}
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or not child.is_file():
