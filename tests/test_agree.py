@@ -301,7 +301,8 @@ def test_cli_agree_json_has_the_documented_keys(tmp_path: Path) -> None:
     for name in ("quotes.type", "claims.type", "claims.checkworthy", "event_mentions.type"):
         assert {"units", "agreement", "kappa", "alpha"} <= set(data["labels"][name])
     assert "event_mentions.realis" in data["labels"]
-    assert set(data["labels"]["quotes.speaker"]) == {"units", "accuracy"}
+    for name in ("mentions.entity", "quotes.speaker", "claims.claimant"):
+        assert set(data["labels"][name]) == {"units", "accuracy"}
     assert set(data["cross_document"]) == {"quotes_utterances", "event_mentions_events"}
 
 

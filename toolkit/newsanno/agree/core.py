@@ -164,6 +164,7 @@ def agree(a: Corpus, b: Corpus, layers: Iterable[str] = LAYERS) -> Agreement:
 
     if "mentions" in chosen:
         compare("kind", "mentions", lambda m: m.kind, lambda m: m.kind)
+        compare("entity", "mentions", lambda m: m.entity, lambda m: entity(m.entity), "acc")
     if "quotes" in chosen:
         compare("type", "quotes", lambda q: q.type, lambda q: q.type)
         compare("speaker", "quotes", lambda q: q.speaker, lambda q: entity(q.speaker), "acc")
