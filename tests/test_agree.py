@@ -344,3 +344,14 @@ def test_cli_agree_missing_folder_is_a_usage_error() -> None:
     result = run("agree", "annotations", "no/such/folder")
     assert result.returncode == 2
     assert "no such file or folder" in result.stderr
+
+
+def test_a_nested_corpus_is_a_corpus_of_its_own(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(MINIMAL, tmp_path / "outer")
+    shutil.copytree(MINIMAL, tmp_path / "outer" / "copies" / "inner")
+    outer = validate(tmp_path / "outer")
+    assert outer.valid and outer.documents == 1
+    inner = validate(tmp_path / "outer" / "copies" / "inner")
+    assert inner.valid and inner.documents == 1

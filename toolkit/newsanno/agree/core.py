@@ -72,9 +72,11 @@ class _Entities:
         counts = Counter((ua.item.entity, ub.item.entity) for ua, ub in pairs)
         ents_a = sorted({x for x, _ in counts})
         ents_b = sorted({y for _, y in counts})
+        row = {x: i for i, x in enumerate(ents_a)}
+        col = {y: j for j, y in enumerate(ents_b)}
         matrix = np.zeros((len(ents_a), len(ents_b)))
         for (x, y), n in counts.items():
-            matrix[ents_a.index(x), ents_b.index(y)] = n
+            matrix[row[x], col[y]] = n
         self.to_a: dict[str, str] = {}
         if len(ents_a) and len(ents_b):
             rows, cols = linear_sum_assignment(matrix, maximize=True)
