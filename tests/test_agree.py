@@ -145,23 +145,45 @@ def test_ceaf_e_reference_scorer_test_cases() -> None:
     assert close(s["recall"], 2.2 / 3) and close(s["precision"], 2.2 / 4)
 
 
-def test_lea_moosavi_strube_2016_on_the_same_example() -> None:
+def test_lea_moosavi_strube_2016_definition_on_the_pradhan_example() -> None:
     # LEA (Moosavi and Strube 2016, "Which Coreference Evaluation Metric Do You Trust?", ACL,
     # section 5): sum over entities of size x (kept links / links), over the sum of sizes.
-    # Recall: {a,b,c} keeps 1 of 3 links (a-b), {d,e,f,g} 1 of 6 (f-g): (3/3 + 4/6) / 7 ≈ 0.24.
-    # Precision: {a,b} keeps its link, {c,d} none, {f,g,h,i} 1 of 6: (2 + 0 + 4/6) / 8 ≈ 0.33.
+    # Recall: {a,b,c} keeps 1 of 3 links (a-b), {d,e,f,g} 1 of 6 (f-g): (3/3 + 4/6) / 7.
+    # Precision: {a,b} keeps its link, {c,d} none, {f,g,h,i} 1 of 6: (2 + 0 + 4/6) / 8.
     s = lea(KEY, RESPONSE)
     assert close(s["recall"], (3 * 1 / 3 + 4 * 1 / 6) / 7)
     assert close(s["precision"], (2 * 1 + 2 * 0 + 4 * 1 / 6) / 8)
-    assert round(s["f1"] or 0, 2) == 0.28
 
 
-def test_lea_singletons_have_a_self_link() -> None:
-    # key {a} {b,c}; response {a} {b} {c}: the singleton a is resolved on both sides; {b,c}'s
-    # link is lost (recall (1 + 0) / 3); b and c are response singletons not singletons in the
-    # key (precision (1 + 0 + 0) / 3)
-    s = lea([{"a"}, {"b", "c"}], [{"a"}, {"b"}, {"c"}])
-    assert close(s["recall"], 1 / 3) and close(s["precision"], 1 / 3)
+# The test cases of the LEA authors' scorer (Moosavi's coval, tests/TestCases.README, which
+# extends the CoNLL reference scorer's cases with LEA): (key, response, metric, recall, precision)
+GOLD3 = [{"a"}, {"b", "c"}, {"d", "e", "f"}]
+COVAL_CASES = [
+    ("TC-A-2", GOLD3, [{"a"}, {"d", "e"}], "lea", (1 + 3 * (1 / 3)) / 6, (1 + 2) / 3),
+    ("TC-A-2", GOLD3, [{"a"}, {"d", "e"}], "muc", 1 / 3, 1 / 1),
+    ("TC-A-2", GOLD3, [{"a"}, {"d", "e"}], "b3", 7 / 18, 3 / 3),
+    ("TC-A-3", GOLD3, [{"a"}, {"b", "c", "x"}, {"d", "e", "f", "y"}, {"z"}], "lea", 1.0, 4 / 9),
+    ("TC-A-3", GOLD3, [{"a"}, {"b", "c", "x"}, {"d", "e", "f", "y"}, {"z"}], "muc", 1.0, 3 / 5),
+    ("TC-A-3", GOLD3, [{"a"}, {"b", "c", "x"}, {"d", "e", "f", "y"}, {"z"}], "b3", 1.0, 55 / 108),
+    ("TC-A-4", GOLD3, [{"a"}, {"b", "c", "x"}, {"d", "y"}, {"z"}], "lea", 3 / 6, 2 / 7),
+    ("TC-A-4", GOLD3, [{"a"}, {"b", "c", "x"}, {"d", "y"}, {"z"}], "b3", 5 / 9, 17 / 42),
+    ("TC-A-10", GOLD3, [{x} for x in "abcdef"], "lea", 1 / 6, 1 / 6),
+    ("TC-A-11", GOLD3, [set("abcdef")], "lea", 5 / 6, 4 / 15),
+    ("TC-A-11", GOLD3, [set("abcdef")], "muc", 1.0, 3 / 5),
+    ("TC-M-3", [set("abcdef")], [{"a", "b"}, {"c", "d", "e"}, {"f"}], "lea", 4 / 15, 5 / 6),
+    ("TC-N-4", [{x} for x in "abcdef"], [{x} for x in "abcxyz"], "lea", 0.5, 0.5),
+    ("TC-L-1", KEY, [{"a", "b"}, {"c", "d"}, {"f", "g", "h"}], "lea", 5 / 21, 3 / 7),
+    ("TC-L-1", KEY, [{"a", "b"}, {"c", "d"}, {"f", "g", "h"}], "muc", 2 / 5, 2 / 4),
+]
+
+
+@pytest.mark.parametrize(("case", "key", "response", "metric", "recall", "precision"), COVAL_CASES)
+def test_coval_published_cases(
+    case: str, key: Any, response: Any, metric: str, recall: float, precision: float
+) -> None:
+    scorer = {"lea": lea, "muc": muc, "b3": b_cubed}[metric]
+    s = scorer(key, response)
+    assert close(s["recall"], recall) and close(s["precision"], precision), (case, s)
 
 
 def test_identical_partitions_score_one_and_muc_without_links_is_undefined() -> None:
