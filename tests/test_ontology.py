@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from newsanno.ontology import load_ontology
+from newsanno.model.ontology import load_ontology
 
 from .conftest import REPO
 

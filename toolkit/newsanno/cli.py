@@ -473,3 +473,69 @@ def bench(docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, fmt: st
         click.echo(line)
     if fmt == "json":
         click.echo(json.dumps(figures))
+
+
+@main.command()
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format: text for people, json for programs, html for the two annotations side by side.",
+)
+@click.option(
+    "--layer",
+    "layers",
+    type=click.Choice(["mentions", "quotes", "claims", "event_mentions", "event_arguments"]),
+    multiple=True,
+    help="Measure only this layer (repeatable; default: all).",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the json or html output to this file instead of standard output.",
+)
+@guarded
+def agree(a: Path, b: Path, fmt: str, layers: tuple[str, ...], out: Path | None) -> None:
+    """Measure agreement between two annotations of the same texts, or score a system.
+
+    A and B are corpus folders (or exported datasets); documents are paired by the sha256 of
+    their text. Per layer: span precision, recall and F1 (exact and overlap match), label
+    agreement (Cohen's kappa, Krippendorff's alpha), coreference (MUC, B3, CEAF-e, LEA) and
+    cross-document links. Precision is B's and recall A's, so `agree GOLD SYSTEM` scores a
+    system. Exit 1 when either side is invalid.
+    """
+    from newsanno.agree import LAYERS, load_side
+    from newsanno.agree import agree as run
+    from newsanno.agree.report import as_dict, html_report, print_text
+
+    if out is not None and fmt == "text":
+        raise click.UsageError("--out needs --format json or --format html")
+    sides = []
+    for path in (a, b):
+        corpus, report = load_side(path)
+        if corpus is None:
+            assert report is not None
+            _console(err=True).print(f"[red]{escape(str(path))} is not a valid corpus:[/]")
+            print_report(report, "text", _console(err=True))
+            sys.exit(EXIT_INVALID)
+        sides.append(corpus)
+    result = run(sides[0], sides[1], layers or LAYERS)
+    if fmt == "text":
+        print_text(result, str(a), str(b), _console())
+        return
+    output = (
+        html_report(result, str(a), str(b))
+        if fmt == "html"
+        else json.dumps(as_dict(result, str(a), str(b)), ensure_ascii=False, indent=2)
+    )
+    if out is None:
+        click.echo(output)
+    else:
+        out.write_text(output + "\n", encoding="utf-8")
+        _console(err=True).print(f"wrote {escape(str(out))}")

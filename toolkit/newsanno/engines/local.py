@@ -169,9 +169,13 @@ def plan(paths: Iterable[Path | str]) -> Plan:
                     "pass the folder that holds the corpus file, or single annotation files"
                 )
             corpus_file = corpus_file or found
+            # a sub-folder holding its own corpus file is another corpus: not read with this one
+            nested = {c.parent for n in CORPUS_NAMES for c in path.rglob(n) if c.parent != path}
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                    continue
+                if nested and any(parent in nested for parent in child.parents):
                     continue
                 if child.name in CORPUS_NAMES and child.parent == path:
                     continue
