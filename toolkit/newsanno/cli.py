@@ -451,6 +451,12 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     help="Run each stage this many times and keep its fastest run (for noisy machines).",
 )
 @click.option(
+    "--features",
+    is_flag=True,
+    help="Instead of the four stages: the cost per document of each feature of real corpora "
+    "(nested quotes, offset-only spans, large worlds, bad lines) and of the realistic mix.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -459,17 +465,26 @@ def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | N
     help="json adds one JSON object as the last line.",
 )
 @guarded
-def bench(docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, fmt: str) -> None:
+def bench(
+    docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, features: bool, fmt: str
+) -> None:
     """Benchmark the bulk path on a synthetic corpus: throughput, peak memory, two ratios.
 
     Stages, each in a fresh process: (a) parse the JSONL with orjson, (b) validate, (c) validate
     and export, (d) a naive pipeline (python-jsonschema per document, then pandas to_parquet).
+    With --features, stage (c) on one corpus per feature, at --docs and a quarter of that.
     """
-    from newsanno.bench.run import run, summary
+    from newsanno.bench.run import features as run_features
+    from newsanno.bench.run import features_summary, run, summary
 
     _native_note()
-    figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)
-    for line in summary(figures):
+    if features:
+        figures = run_features(docs, jobs=jobs, seed=seed, repeat=repeat)
+        lines = features_summary(figures)
+    else:
+        figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)
+        lines = summary(figures)
+    for line in lines:
         click.echo(line)
     if fmt == "json":
         click.echo(json.dumps(figures))

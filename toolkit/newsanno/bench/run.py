@@ -219,6 +219,104 @@ def run(
     }
 
 
+FEATURE_MIXES: dict[str, dict[str, Any]] = {
+    "clean": {},
+    "nested quotes 10%": {"nested": 0.10},
+    "offset-only spans 25%": {"offsets_only": 0.25},
+    "world 450 names": {"world_names": 400},
+    "world 10,000 names": {"world_names": 10_000},
+    "bad lines 5%": {"bad": 0.05},
+    "no nested quotes, 45-name world": {"offsets_only": 0.25, "bad": 0.05},
+    "realistic": {"nested": 0.10, "offsets_only": 0.25, "world_names": 10_000, "bad": 0.05},
+}
+"""The corpora of ``bench --features``: one feature at a time on the clean synthetic corpus,
+then the realistic mix (:data:`newsanno.bench.synth.REALISTIC`) and the same mix without nested
+quotes and with the 45-name world, which issue 21's target compares it with."""
+
+
+def features(
+    docs: int = 2_000,
+    *,
+    jobs: int = 1,
+    seed: int = 0,
+    folder: Path | None = None,
+    repeat: int = 1,
+) -> dict[str, Any]:
+    """Validate + export (stage c) of each corpus of :data:`FEATURE_MIXES`, at ``docs`` and at a
+    quarter of that: the difference gives each feature's cost per document apart from the fixed
+    cost (the world's loading and indexing), which the intercept gives."""
+    from newsanno.bench.synth import Mix, write_corpus
+
+    if docs < 8 or jobs < 0 or repeat < 1:
+        raise NewsannoError("--docs must be at least 8 with --features, --repeat at least 1")
+    if jobs == 0:
+        from newsanno.engines.bulk import cpu_count
+
+        jobs = cpu_count()
+    small = docs // 4
+    rows: dict[str, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="newsanno-bench-", dir=folder) as tmp:
+        for name, settings in FEATURE_MIXES.items():
+            mix = Mix(**settings)
+            seconds = {}
+            for n in (small, docs):
+                where = Path(tmp) / f"{len(rows)}-{n}" / "corpus"
+                write_corpus(where, n, seed=seed, mix=mix)
+                runs = [_run_stage("export", where, jobs, 0) for _ in range(repeat)]
+                seconds[n] = min(float(r["seconds"]) for r in runs)
+                if runs[0]["docs"] != n or runs[0]["valid"] != (mix.bad == 0):
+                    raise NewsannoError(
+                        f"bench --features: unexpected outcome for {name}: {runs[0]}"
+                    )
+            per_doc = (seconds[docs] - seconds[small]) / (docs - small)
+            rows[name] = {
+                "mix": mix.label(),
+                "seconds": round(seconds[docs], 3),
+                "ms_per_doc": round(per_doc * 1000, 4),
+                "fixed_seconds": round(seconds[docs] - per_doc * docs, 3),
+            }
+    clean = rows["clean"]["ms_per_doc"]
+    for row in rows.values():
+        row["ratio_to_clean"] = round(row["ms_per_doc"] / clean, 2) if clean > 0 else None
+    target = rows["no nested quotes, 45-name world"]
+    return {
+        "docs": docs,
+        "docs_small": small,
+        "jobs": jobs,
+        "repeat": repeat,
+        "rows": rows,
+        "ratio_realistic_to_baseline": round(rows["realistic"]["seconds"] / target["seconds"], 2),
+        "ratio_per_doc_world_10000_to_450": round(
+            rows["world 10,000 names"]["ms_per_doc"] / rows["world 450 names"]["ms_per_doc"], 2
+        ),
+    }
+
+
+def features_summary(figures: dict[str, Any]) -> list[str]:
+    """Human-readable lines of :func:`features`."""
+    f = figures
+    lines = [
+        f"validate + export (c), --jobs {f['jobs']}, {f['docs']:,} and {f['docs_small']:,} "
+        "documents per corpus" + (f"; best of {f['repeat']} runs" if f["repeat"] > 1 else ""),
+        f"{'corpus':34} {'seconds':>8} {'ms/doc':>8} {'x clean':>8} {'fixed s':>8}",
+    ]
+    for name, row in f["rows"].items():
+        ratio = "" if row["ratio_to_clean"] is None else f"{row['ratio_to_clean']:.2f}"
+        lines.append(
+            f"{name:34} {row['seconds']:8.2f} {row['ms_per_doc']:8.3f} {ratio:>8} "
+            f"{row['fixed_seconds']:8.2f}"
+        )
+    lines.append(
+        f"realistic vs no nested quotes and a 45-name world: {f['ratio_realistic_to_baseline']}x "
+        "(target <= 1.5)"
+    )
+    lines.append(
+        "per-document cost, world of 10,000 names vs 450: "
+        f"{f['ratio_per_doc_world_10000_to_450']}x (target <= 1.2)"
+    )
+    return lines
+
+
 def _fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The fastest run of a stage, with the largest peak RSS of all its runs."""
     best = dict(min(runs, key=lambda r: float(r["seconds"])))

@@ -273,26 +273,29 @@ class Trie:
     def __init__(self, words: list[str]) -> None:
         if _LIB is None:
             raise OSError(f"{LIBRARY.name} is not built (run `make`)")
-        nodes: list[dict[int, int]] = [{}]
+        children: dict[tuple[int, int], int] = {}  # (node, code point) -> node
         final = [False]
         for word in words:
             at = 0
             for ch in word:
-                nxt = nodes[at].get(ord(ch))
+                key = (at, ord(ch))
+                nxt = children.get(key)
                 if nxt is None:
-                    nxt = len(nodes)
-                    nodes[at][ord(ch)] = nxt
-                    nodes.append({})
+                    nxt = children[key] = len(final)
                     final.append(False)
                 at = nxt
             final[at] = True
-        edges = [sorted(node.items()) for node in nodes]
-        self.count = np.array([len(e) for e in edges], dtype=np.int32)
-        self.first = np.zeros(len(nodes), dtype=np.int32)
+        edges = np.array(list(children), dtype=np.int64).reshape(-1, 2)
+        order = np.lexsort((edges[:, 1], edges[:, 0]))  # by node, then code point
+        self.count = np.bincount(edges[:, 0], minlength=len(final)).astype(np.int32)
+        self.first = np.zeros(len(final), dtype=np.int32)
         np.cumsum(self.count[:-1], out=self.first[1:])
-        flat = [edge for e in edges for edge in e] or [(0, 0)]
-        self.edge_cp = np.array([cp for cp, _ in flat], dtype=np.uint32)
-        self.edge_to = np.array([to for _, to in flat], dtype=np.int32)
+        if len(order):
+            self.edge_cp = edges[order, 1].astype(np.uint32)
+            self.edge_to = np.fromiter(children.values(), np.int32, len(children))[order]
+        else:
+            self.edge_cp = np.zeros(1, dtype=np.uint32)
+            self.edge_to = np.zeros(1, dtype=np.int32)
         self.final = np.array(final, dtype=np.uint8)
 
     def holds(

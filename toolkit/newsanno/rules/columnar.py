@@ -421,12 +421,10 @@ class ColumnarChecker:
         self.reader = NativeReader(SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
         every = sorted({name for name, _ in fast.names.entries})
-        self.names: re.Pattern[str] | None = None
-        """Any name or alias, anywhere (no word boundaries): the name lint's first filter."""
-        if every:
-            self.names = re.compile(trie_pattern(every))
-        self.trie = native.Trie(every) if READER_BUILT else None
-        """The same search in C (:mod:`newsanno.read.native`), when built."""
+        self.every = every
+        self._names: re.Pattern[str] | None = None
+        self.trie = native.Trie(every) if READER_BUILT and every else None
+        """The name filter's search in C (:mod:`newsanno.read.native`), when built."""
         self.names_cross = any(CUT in name for name in every)
 
     # -- one block -----------------------------------------------------------------------------
@@ -840,7 +838,7 @@ class ColumnarChecker:
         text holds no name at all (this search, over the whole block) passes its name lint.
         """
         n = len(doc.size)
-        if self.names is None:
+        if not self.every:
             return np.zeros(n, dtype=bool)
         if not len(doc.cps):
             return np.zeros(n, dtype=bool)
@@ -881,7 +879,9 @@ class ColumnarChecker:
         joined = np.insert(cut, at[1:-1], np.uint32(0))
         begin = at[:-1] + np.arange(n)
         text = joined.tobytes().decode("utf-32-le")
-        found = [m.start() for m in self.names.finditer(text)]
+        if self._names is None:  # any name or alias, anywhere (no word boundaries)
+            self._names = re.compile(trie_pattern(self.every))
+        found = [m.start() for m in self._names.finditer(text)]
         out = np.zeros(n, dtype=bool)
         if found:
             out[np.searchsorted(begin, np.array(found), side="right") - 1] = True
