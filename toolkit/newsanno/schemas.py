@@ -77,6 +77,7 @@ def dumps(doc: dict[str, Any]) -> str:
 def _all_generators() -> dict[str, Callable[[], dict[str, Any]]]:
     # import modules that register their own generated documentation
     import newsanno.fidelity  # registers the quote_variants tables
+    import newsanno.interop.mapping  # registers label-map.schema.json
     import newsanno.tables  # noqa: F401
 
     return GENERATORS

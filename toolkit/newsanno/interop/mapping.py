@@ -1,0 +1,190 @@
+"""Label mapping: which newsanno layer and type each label of another tool becomes.
+
+The defaults are data (``data/interop-labels.yaml``); ``--map labels.yaml`` lays a file of the same
+shape over them. Its JSON Schema is ``schema/label-map.schema.json``. A mapping only names targets;
+whether a target is a valid type or role is decided by :func:`newsanno.validate` on the imported
+corpus, never here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from newsanno.ontology import load_ontology
+from newsanno.report import NewsannoError
+from newsanno.schemas import DIALECT, register
+
+LABEL_MAP_SCHEMA = "label-map.schema.json"
+
+Layer = Literal["mention", "quote", "claim", "region", "event"]
+RelationTarget = Literal["speaker", "claimant", "coreference"]
+Field_ = Literal["realis", "kind", "quote_type"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SpanTarget(_Strict):
+    """What a text-bound label becomes."""
+
+    layer: Layer = Field(description="The newsanno layer: mention, quote, claim, region or event.")
+    type: str | None = Field(
+        default=None,
+        description="mention: entity type (PER); quote: quote type (direct); claim: claim type; "
+        "event: event type (Life.Die).",
+    )
+    kind: str | None = Field(
+        default=None, description="mention: mention kind (default name); region: region kind."
+    )
+    checkworthy: bool | None = Field(default=None, description="claim: checkworthy (default true).")
+    roles: dict[str, str] = Field(
+        default_factory=dict, description="event: source role -> newsanno role."
+    )
+
+
+class EventTarget(_Strict):
+    """What an event label (brat ``E``) becomes."""
+
+    type: str = Field(description="The newsanno event type, e.g. Life.Die.")
+    roles: dict[str, str] = Field(
+        default_factory=dict, description="Source role (Person-Arg) -> newsanno role (Victim)."
+    )
+
+
+class AttributeTarget(_Strict):
+    """Which field an attribute (brat ``A``/``M``, a Label Studio choice) sets."""
+
+    field: Field_ = Field(description="realis, kind (of a mention) or quote_type.")
+    values: dict[str, str] = Field(
+        default_factory=dict,
+        description="Source value -> newsanno value; a value not listed passes as it is.",
+    )
+    value: str | None = Field(
+        default=None, description="For a binary attribute (no value): the value it sets."
+    )
+
+
+class LabelMap(_Strict):
+    """A label mapping file for ``newsanno import --map``."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, title="newsanno label mapping")
+
+    replace: bool = Field(
+        default=False,
+        description="true: use only this file; false (default): lay it over the default mapping.",
+    )
+    spans: dict[str, SpanTarget | None] = Field(
+        default_factory=dict, description="Text-bound labels; null drops a default entry."
+    )
+    events: dict[str, EventTarget | None] = Field(default_factory=dict)
+    relations: dict[str, RelationTarget | None] = Field(default_factory=dict)
+    attributes: dict[str, AttributeTarget | None] = Field(default_factory=dict)
+
+
+def label_map_schema() -> dict[str, Any]:
+    schema = LabelMap.model_json_schema(mode="validation")
+    return {"$schema": DIALECT, **schema}
+
+
+register(LABEL_MAP_SCHEMA, label_map_schema)
+
+
+@dataclass
+class Mapping:
+    """The effective mapping (defaults, the ontology's own names, then ``--map``)."""
+
+    spans: dict[str, SpanTarget] = field(default_factory=dict)
+    events: dict[str, EventTarget] = field(default_factory=dict)
+    relations: dict[str, str] = field(default_factory=dict)
+    attributes: dict[str, AttributeTarget] = field(default_factory=dict)
+
+
+def _read(text: str, where: str) -> LabelMap:
+    try:
+        raw = YAML(typ="safe", pure=True).load(text)
+    except YAMLError as exc:
+        raise NewsannoError(f"{where}: not valid YAML: {exc}") from None
+    try:
+        return LabelMap.model_validate(raw or {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors()
+        )
+        raise NewsannoError(
+            f"{where}: not a label mapping ({problems}); see schema/{LABEL_MAP_SCHEMA}"
+        ) from None
+
+
+def _ontology_entries(m: Mapping) -> None:
+    onto = load_ontology()
+    for t in onto.entity_types:
+        m.spans.setdefault(t, SpanTarget(layer="mention", type=t))
+    short: dict[str, list[str]] = {}
+    for t in onto.event_types:
+        m.events.setdefault(t, EventTarget(type=t))
+        m.spans.setdefault(t, SpanTarget(layer="event", type=t))
+        short.setdefault(t.split(".", 1)[-1], []).append(t)
+    for name, types in short.items():
+        if len(types) == 1:
+            m.events.setdefault(name, EventTarget(type=types[0]))
+    for kind in onto.region_kinds:
+        m.spans.setdefault(f"Region.{kind}", SpanTarget(layer="region", kind=kind))
+    for qtype in onto.quote_types:
+        m.spans.setdefault(f"Quote.{qtype}", SpanTarget(layer="quote", type=qtype))
+    for ctype in onto.claim_types:
+        m.spans.setdefault(f"Claim.{ctype}", SpanTarget(layer="claim", type=ctype))
+
+
+def _lay(src: dict[str, Any], dst: dict[str, Any]) -> None:
+    for key, value in src.items():
+        if value is None:
+            dst.pop(key, None)
+        else:
+            dst[key] = value
+
+
+def load_mapping(path: Path | str | None = None) -> Mapping:
+    """The default mapping, with ``path`` (a ``--map`` file) laid over it."""
+    default = _read(
+        resources.files("newsanno").joinpath("data/interop-labels.yaml").read_text("utf-8"),
+        "data/interop-labels.yaml",
+    )
+    user = None
+    if path is not None:
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise NewsannoError(f"{p}: cannot read the label mapping: {exc}") from None
+        user = _read(text, str(p))
+    layers: list[LabelMap] = [] if user is not None and user.replace else [default]
+    if user is not None:
+        layers.append(user)
+    m = Mapping()
+    for layer in layers:
+        _lay(layer.spans, m.spans)
+        _lay(layer.events, m.events)
+        _lay(layer.relations, m.relations)
+        _lay(layer.attributes, m.attributes)
+    if user is None or not user.replace:
+        _ontology_entries(m)
+    return m
+
+
+def role_name(role: str, target: EventTarget | SpanTarget) -> str:
+    """The newsanno role of a source role: the mapping's, else the name without brat's ``-Arg``
+    and argument number (``Org-Arg2`` -> ``Org``); the validator judges whether it is allowed."""
+    if role in target.roles:
+        return target.roles[role]
+    base = role.rstrip("0123456789")
+    if base in target.roles:
+        return target.roles[base]
+    return base[: -len("-Arg")] if base.endswith("-Arg") else base

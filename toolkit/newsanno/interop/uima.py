@@ -1,0 +1,249 @@
+"""UIMA CAS XMI, as INCEpTION and WebAnno export it, read and written with dkpro-cassis.
+
+UIMA is Java, and its ``begin``/``end`` count UTF-16 code units. dkpro-cassis converts them to
+code points when it loads an XMI and back when it writes one (``Utf16CodepointOffsetConverter``
+in ``cassis/cas.py``: "the offsets used in UIMA XMI represent offsets of the 16bit units in UTF-16
+strings. We convert them internally to Unicode codepoints"), so this module works in code points.
+An XMI needs its type system (``TypeSystem.xml``) to be read; INCEpTION puts one beside each XMI.
+
+Read: DKPro Core ``NamedEntity`` (``value`` is the label, an ``identifier`` that is a Wikidata URI
+becomes ``wikidata``); ``CoreferenceChain``/``CoreferenceLink`` become chains (a link over the same
+characters as a named entity joins that entity; another link becomes a span labelled with its
+``referenceType``). Other annotation types are counted and reported, not imported.
+Write: mentions as ``NamedEntity`` (the label in ``value``, Wikidata in ``identifier``), the
+mentions of one entity as a ``CoreferenceChain``; other layers are reported as not carried.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import Counter
+from itertools import pairwise
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from newsanno.interop.ir import Findings, SourceDoc, SpanAnn, Where
+from newsanno.report import Code
+
+NE = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
+CHAIN = "de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceChain"
+LINK = "de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceLink"
+META = "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.DocumentMetaData"
+STRUCTURE = (
+    "de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.",
+    "de.tudarmstadt.ukp.dkpro.core.api.metadata.type.",
+    "uima.tcas.DocumentAnnotation",
+)
+"""Tokens, sentences and metadata: structure, not annotation; not reported."""
+WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
+TYPESYSTEM = "TypeSystem.xml"
+
+
+def _cassis() -> Any:
+    try:
+        import cassis
+    except ImportError:  # pragma: no cover - an install without the extra
+        from newsanno.report import NewsannoError
+
+        raise NewsannoError(
+            "INCEpTION/UIMA needs dkpro-cassis: pip install 'newsanno[interop]'"
+        ) from None
+    return cassis
+
+
+def read_cas(
+    xmi: bytes, typesystem: bytes, display: str, name: str, findings: Findings
+) -> SourceDoc | None:
+    cassis = _cassis()
+    try:
+        ts = cassis.load_typesystem(io.BytesIO(typesystem))
+        cas = cassis.load_cas_from_xmi(io.BytesIO(xmi), typesystem=ts)
+    except Exception as exc:  # cassis raises plain exceptions (XML, type, offset errors)
+        findings.add(
+            Code.IMPORT_MALFORMED,
+            Where(display),
+            f"dkpro-cassis cannot read this XMI with its type system: {type(exc).__name__}: {exc}",
+            "export the document again from INCEpTION as UIMA CAS XMI, with its TypeSystem.xml",
+        )
+        return None
+    text = cas.sofa_string
+    if not isinstance(text, str):
+        findings.add(Code.IMPORT_MALFORMED, Where(display), "the CAS has no text (sofa string)")
+        return None
+    doc = SourceDoc(name=name, text=text, where=Where(display))
+    language = None
+    for meta in cas.select(META) if ts.contains_type(META) else []:
+        lang = getattr(meta, "language", None)
+        if isinstance(lang, str) and re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", lang):
+            language = lang
+    doc.language = language
+    by_offsets: dict[tuple[int, int], str] = {}
+    skipped: Counter[str] = Counter()
+    for fs in cas.select_all():
+        type_name = fs.type.name
+        if (
+            type_name in (CHAIN, LINK)
+            or type_name.startswith(STRUCTURE)
+            or not hasattr(fs, "begin")
+        ):
+            continue
+        where = Where(display, 0, f"xmi:id {fs.xmiID}")
+        if type_name != NE:
+            skipped[type_name] += 1
+            continue
+        if not doc_check(findings, text, fs.begin, fs.end, where):
+            continue
+        label = fs.value or "NamedEntity"
+        ann = SpanAnn(f"ne{fs.xmiID}", label, [(fs.begin, fs.end)], where)
+        match = WIKIDATA.match(fs.identifier or "")
+        if match:
+            ann.wikidata = match.group(1)
+        doc.spans.append(ann)
+        by_offsets.setdefault((fs.begin, fs.end), ann.id)
+    if ts.contains_type(CHAIN):
+        for chain in cas.select(CHAIN):
+            members: list[str] = []
+            link = chain.first
+            seen: set[int] = set()
+            while link is not None and link.xmiID not in seen:
+                seen.add(link.xmiID)
+                where = Where(display, 0, f"xmi:id {link.xmiID}")
+                if doc_check(findings, text, link.begin, link.end, where):
+                    ident = by_offsets.get((link.begin, link.end))
+                    if ident is None:
+                        ident = f"link{link.xmiID}"
+                        label = link.referenceType or "CoreferenceLink"
+                        doc.spans.append(SpanAnn(ident, label, [(link.begin, link.end)], where))
+                        by_offsets[(link.begin, link.end)] = ident
+                    members.append(ident)
+                link = link.next
+            if len(members) > 1:
+                doc.chains.append(members)
+    for type_name, n in sorted(skipped.items()):
+        findings.warn(
+            Code.IMPORT_NOT_CARRIED,
+            Where(display),
+            f"{n} annotation(s) of type {type_name}: only named entities and coreference are "
+            "imported from UIMA",
+        )
+    return doc
+
+
+def doc_check(findings: Findings, text: str, begin: int, end: int, where: Where) -> bool:
+    return findings.check_span(text, begin, end, None, where)
+
+
+def _safe(member: str) -> bool:
+    path = PurePosixPath(member.replace("\\", "/"))
+    return not path.is_absolute() and ".." not in path.parts and not re.match(r"^[A-Za-z]:", member)
+
+
+def read(source: Path, findings: Findings, **_: object) -> list[SourceDoc]:
+    """An INCEpTION/WebAnno project export (.zip), a folder, or one .xmi; each XMI needs a
+    TypeSystem.xml in its folder (or, for a single .xmi, beside it)."""
+    items: list[tuple[str, str, bytes, bytes | None]] = []  # display, name, xmi, typesystem
+    if source.suffix.lower() == ".zip":
+        try:
+            with zipfile.ZipFile(source) as zf:
+                names = zf.namelist()
+                bad = [n for n in names if not _safe(n)]
+                for n in bad:
+                    findings.add(
+                        Code.IMPORT_UNSAFE_PATH,
+                        Where(f"{source}!{n}"),
+                        "a path in the zip climbs out of its folder (absolute, or with ..)",
+                        "this zip is not an INCEpTION export; nothing is extracted",
+                    )
+                if bad:
+                    return []
+                for n in sorted(names):
+                    if n.lower().endswith(".xmi"):
+                        ts_name = str(PurePosixPath(n).parent / TYPESYSTEM).removeprefix("./")
+                        ts = zf.read(ts_name) if ts_name in names else None
+                        if ts is None and TYPESYSTEM in names:
+                            ts = zf.read(TYPESYSTEM)
+                        items.append((f"{source}!{n}", n.removesuffix(".xmi"), zf.read(n), ts))
+        except (OSError, zipfile.BadZipFile) as exc:
+            findings.add(Code.IMPORT_MALFORMED, Where(str(source)), f"not a zip file: {exc}")
+            return []
+    else:
+        paths = [source] if source.is_file() else sorted(source.rglob("*.xmi"))
+        base = source.parent if source.is_file() else source
+        for p in paths:
+            ts_path = p.parent / TYPESYSTEM
+            ts = ts_path.read_bytes() if ts_path.is_file() else None
+            name = p.relative_to(base).with_suffix("").as_posix()
+            items.append((str(p), name, p.read_bytes(), ts))
+    if not items:
+        findings.add(Code.IMPORT_MALFORMED, Where(str(source)), "no .xmi files here")
+    docs = []
+    for display, name, xmi, ts in items:
+        if ts is None:
+            findings.add(
+                Code.IMPORT_MALFORMED,
+                Where(display),
+                f"no {TYPESYSTEM} beside this XMI: an XMI cannot be read without its type system",
+                "export from INCEpTION as 'UIMA CAS XMI', which writes TypeSystem.xml beside it",
+            )
+            continue
+        doc = read_cas(xmi, ts, display, name.replace("/", "__"), findings)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
+def write(docs: list[SourceDoc], folder: Path, findings: Findings) -> None:
+    """One ``<name>.xmi`` per document and one ``TypeSystem.xml`` (DKPro Core's)."""
+    cassis = _cassis()
+    ts = cassis.load_dkpro_core_typesystem()
+    NamedEntity, Chain, Link = ts.get_type(NE), ts.get_type(CHAIN), ts.get_type(LINK)
+    lost: Counter[str] = Counter()
+    first: dict[str, Where] = {}
+    for doc in docs:
+        cas = cassis.Cas(typesystem=ts)
+        cas.sofa_string = doc.text
+        cas.document_language = doc.language or "x-unspecified"
+        triggers = {e.trigger for e in doc.events}
+        by_id: dict[str, Any] = {}
+        for span in doc.spans:
+            if span.label.startswith(("Quote.", "Claim.", "Region.")) or span.id in triggers:
+                kind = span.label.split(".")[0] if span.id not in triggers else "Event"
+                lost[f"{kind} spans"] += 1
+                first.setdefault(f"{kind} spans", span.where)
+                continue
+            s, e = span.segments[0]
+            identifier = (
+                f"http://www.wikidata.org/entity/{span.wikidata}" if span.wikidata else None
+            )
+            ne = NamedEntity(begin=s, end=e, value=span.label, identifier=identifier)
+            cas.add(ne)
+            by_id[span.id] = ne
+            if span.attributes or span.notes:
+                lost["mention kinds and notes"] += 1
+                first.setdefault("mention kinds and notes", span.where)
+        for chain in doc.chains:
+            links = []
+            for ident in chain:
+                ne = by_id.get(ident)
+                if ne is not None:
+                    links.append(Link(begin=ne.begin, end=ne.end, referenceType=ne.value))
+            for a, b in pairwise(links):
+                a.next = b
+            for link in links:
+                cas.add(link)
+            if links:
+                cas.add(Chain(first=links[0]))
+        for rel in doc.relations:
+            lost[f"{rel.label} relations"] += 1
+            first.setdefault(f"{rel.label} relations", rel.where)
+        xmi = cas.to_xmi()
+        (folder / f"{doc.name}.xmi").write_text(xmi, encoding="utf-8")
+    (folder / TYPESYSTEM).write_text(ts.to_xml(), encoding="utf-8")
+    for what, n in sorted(lost.items()):
+        findings.warn(
+            Code.EXPORT_NOT_CARRIED,
+            first[what],
+            f"not carried to UIMA: {n} {what} (only named entities and coreference are written)",
+        )
