@@ -81,7 +81,7 @@ def read_cas(
     doc.language = language
     by_offsets: dict[tuple[int, int], str] = {}
     skipped: Counter[str] = Counter()
-    for fs in cas.select_all():
+    for fs in cas.select_all_annotations():
         type_name = fs.type.name
         if (
             type_name in (CHAIN, LINK)
