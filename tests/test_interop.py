@@ -402,16 +402,40 @@ def test_inception_without_type_system_or_with_an_unsafe_zip(tmp_path: Path) -> 
     assert codes(result) == ["import-unsafe-path"] and not (tmp_path / "out").exists()
 
 
+def user_zip(*entries: tuple[str, bytes]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
 def test_inception_project_zip(tmp_path: Path) -> None:
+    """The layout of an INCEpTION project export: annotation/<document>/<user>.zip (the XMI
+    writer's two files, zipped), the INITIAL_CAS pseudo-user, curation, binary .ser CASes."""
+    ts = (FIXTURES / "inception" / "TypeSystem.xml").read_bytes()
+    one = user_zip(("doc1.xmi", XMI.read_bytes()), ("TypeSystem.xml", ts))
     project = tmp_path / "project.zip"
     with zipfile.ZipFile(project, "w") as zf:
-        zf.writestr("annotation/doc1/admin.xmi", XMI.read_bytes())
-        zf.writestr(
-            "annotation/doc1/TypeSystem.xml",
-            (FIXTURES / "inception" / "TypeSystem.xml").read_bytes(),
-        )
-    result = import_corpus("inception", project, tmp_path / "out")
-    assert result.written and result.counts["documents"] == 1
+        zf.writestr("exportedproject.json", "{}")
+        zf.writestr("annotation_ser/doc1.txt/admin.ser", b"\x00binary CAS")
+        zf.writestr("annotation/doc1.txt/INITIAL_CAS.zip", one)
+        zf.writestr("annotation/doc1.txt/admin.zip", one)
+        zf.writestr("annotation/doc1.txt/anna.zip", one)
+        zf.writestr("curation/doc1.txt/CURATION_USER.zip", one)
+    result = import_corpus("inception", project, tmp_path / "all")
+    assert result.written and result.counts["documents"] == 3
+    docs = sorted(p.name for p in (tmp_path / "all" / "documents").iterdir())
+    assert docs == ["doc1.txt__CURATION_USER.yaml", "doc1.txt__admin.yaml", "doc1.txt__anna.yaml"]
+    result = import_corpus("inception", project, tmp_path / "anna", annotator="anna")
+    assert result.counts["documents"] == 1
+    # a nested zip whose path climbs out: nothing is read
+    with zipfile.ZipFile(project, "a") as zf:
+        zf.writestr("annotation/doc2.txt/eve.zip", user_zip(("../../evil.xmi", b"x")))
+    result = import_corpus("inception", project, tmp_path / "bad")
+    assert "import-unsafe-path" in codes(result) and not (tmp_path / "bad").exists()
 
 
 # --------------------------------------------------------------------------------------------
@@ -464,3 +488,33 @@ def test_default_label_map_matches_its_schema() -> None:
     jsonschema.validate(data, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"spans": {"X": {"layer": "person"}}}, schema)
+
+
+def test_a_bad_label_map_is_a_usage_error(tmp_path: Path) -> None:
+    label_map = tmp_path / "labels.yaml"
+    label_map.write_text("spans:\n  Person: {layer: person}\n", encoding="utf-8")
+    cli = CliRunner().invoke(
+        main, ["import", "brat", str(BRAT), "--out", str(tmp_path / "o"), "--map", str(label_map)]
+    )
+    assert (
+        cli.exit_code == 2
+        and "spans.Person" in cli.output
+        and "label-map.schema.json" in cli.output
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_cli_export_to_brat_and_back(tmp_path: Path) -> None:
+    cli = CliRunner().invoke(
+        main, ["export", str(ANNOTATIONS), "--to", "brat", "--out", str(tmp_path / "b")]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert (
+        "exported 2 document(s) for brat" in cli.output
+        and "not carried: quote cues (21)" in cli.output
+    )
+    cli = CliRunner().invoke(
+        main, ["import", "brat", str(tmp_path / "b"), "--out", str(tmp_path / "c")]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert "140 mention(s)" in cli.output and "22 quote(s)" in cli.output

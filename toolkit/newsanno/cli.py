@@ -481,8 +481,9 @@ def _export_to(corpus: Path, to: str, out: Path) -> None:
 @click.option("--strict", is_flag=True, help="A label nothing maps is an error, not a warning.")
 @click.option(
     "--annotator",
-    help="label-studio: import the annotation by this annotator (e-mail or user id); default: "
-    "the first annotation of each task that is not cancelled.",
+    help="label-studio: import the annotation by this annotator (e-mail or user id; default: "
+    "the first that is not cancelled); inception: only this user's documents of a project "
+    "export (CURATION_USER: the curated ones; default: all).",
 )
 @click.option(
     "--language",

@@ -140,34 +140,85 @@ def _safe(member: str) -> bool:
     return not path.is_absolute() and ".." not in path.parts and not re.match(r"^[A-Za-z]:", member)
 
 
-def read(source: Path, findings: Findings, **_: object) -> list[SourceDoc]:
-    """An INCEpTION/WebAnno project export (.zip), a folder, or one .xmi; each XMI needs a
-    TypeSystem.xml in its folder (or, for a single .xmi, beside it)."""
-    items: list[tuple[str, str, bytes, bytes | None]] = []  # display, name, xmi, typesystem
+Item = tuple[str, str, bytes, bytes | None]  # display, document name, XMI, type system
+
+
+def _from_zip(
+    data: bytes, display: str, findings: Findings, annotator: str | None, depth: int = 0
+) -> list[Item] | None:
+    """The XMIs of a zip: a single-document export (``doc.xmi`` + ``TypeSystem.xml``), or a
+    project export, whose ``annotation/<document>/<user>.zip`` and ``curation/<document>/
+    CURATION_USER.zip`` are such zips (INCEpTION zips a writer's output when it is more than one
+    file). None when a path climbs out (nothing is read then)."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        findings.add(Code.IMPORT_MALFORMED, Where(display), f"not a zip file: {exc}")
+        return []
+    with zf:
+        names = zf.namelist()
+        bad = [n for n in names if not _safe(n)]
+        for n in bad:
+            findings.add(
+                Code.IMPORT_UNSAFE_PATH,
+                Where(f"{display}!{n}"),
+                "a path in the zip climbs out of its folder (absolute, or with ..)",
+                "this zip is not an INCEpTION export; nothing is extracted",
+            )
+        if bad:
+            return None
+        items: list[Item] = []
+        for n in sorted(names):
+            path = PurePosixPath(n)
+            if n.lower().endswith(".xmi"):
+                ts_name = str(path.parent / TYPESYSTEM).removeprefix("./")
+                ts = zf.read(ts_name) if ts_name in names else None
+                if ts is None and TYPESYSTEM in names:
+                    ts = zf.read(TYPESYSTEM)
+                items.append((f"{display}!{n}", str(path.with_suffix("")), zf.read(n), ts))
+            elif (
+                n.lower().endswith(".zip")
+                and depth == 0
+                and len(path.parts) == 3
+                and path.parts[0] in ("annotation", "curation")
+            ):
+                user = path.stem
+                if user == "INITIAL_CAS" or (annotator is not None and user != annotator):
+                    continue  # the unannotated initial state, or another annotator
+                inner = _from_zip(zf.read(n), f"{display}!{n}", findings, annotator, depth + 1)
+                if inner is None:
+                    return None
+                document = path.parts[1]
+                items.extend(
+                    (
+                        where,
+                        f"{document}/{user}" if len(inner) == 1 else f"{document}/{user}/{name}",
+                        xmi,
+                        ts,
+                    )
+                    for where, name, xmi, ts in inner
+                )
+        return items
+
+
+def read(
+    source: Path, findings: Findings, annotator: str | None = None, **_: object
+) -> list[SourceDoc]:
+    """An INCEpTION/WebAnno export (.zip: one document's, or a whole project's), a folder, or one
+    .xmi; each XMI needs its TypeSystem.xml beside it (or at the root of the zip). From a project
+    export, every annotator's document (``<document>/<user>``) and the curated one
+    (``<document>/CURATION_USER``), or only ``annotator``'s."""
+    items: list[Item] = []
     if source.suffix.lower() == ".zip":
         try:
-            with zipfile.ZipFile(source) as zf:
-                names = zf.namelist()
-                bad = [n for n in names if not _safe(n)]
-                for n in bad:
-                    findings.add(
-                        Code.IMPORT_UNSAFE_PATH,
-                        Where(f"{source}!{n}"),
-                        "a path in the zip climbs out of its folder (absolute, or with ..)",
-                        "this zip is not an INCEpTION export; nothing is extracted",
-                    )
-                if bad:
-                    return []
-                for n in sorted(names):
-                    if n.lower().endswith(".xmi"):
-                        ts_name = str(PurePosixPath(n).parent / TYPESYSTEM).removeprefix("./")
-                        ts = zf.read(ts_name) if ts_name in names else None
-                        if ts is None and TYPESYSTEM in names:
-                            ts = zf.read(TYPESYSTEM)
-                        items.append((f"{source}!{n}", n.removesuffix(".xmi"), zf.read(n), ts))
-        except (OSError, zipfile.BadZipFile) as exc:
-            findings.add(Code.IMPORT_MALFORMED, Where(str(source)), f"not a zip file: {exc}")
+            data = source.read_bytes()
+        except OSError as exc:
+            findings.add(Code.IMPORT_MALFORMED, Where(str(source)), f"cannot read: {exc}")
             return []
+        found = _from_zip(data, str(source), findings, annotator)
+        if found is None:
+            return []
+        items = found
     else:
         paths = [source] if source.is_file() else sorted(source.rglob("*.xmi"))
         base = source.parent if source.is_file() else source
