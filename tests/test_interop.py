@@ -19,7 +19,7 @@ from newsanno import load_corpus
 from newsanno.cli import main
 from newsanno.interop import FORMATS, export_corpus, import_corpus
 from newsanno.interop.files import MARKER
-from newsanno.interop.offsets import Utf16, utf16_length
+from newsanno.interop.offsets import Newlines, Utf16, utf16_length
 from newsanno.report import Severity
 
 from .conftest import ANNOTATIONS, REPO
@@ -39,7 +39,7 @@ def codes(result: Any) -> list[str]:
 
 # astral characters (emoji, CJK extension B), combining marks, CRLF, BMP letters
 CHARS = st.sampled_from(
-    ["a", "é", "e\u0301", "🤗", "👍🏽", "\U00020000", "\r\n", "\n", " ", "ß", "“"]
+    ["a", "é", "e\u0301", "🤗", "👍🏽", "\U00020000", "\r\n", "\r", "\n", " ", "ß", "“"]
 )
 TEXTS = st.lists(CHARS, max_size=40).map("".join)
 
@@ -217,19 +217,38 @@ def test_brat_malformed_input_writes_nothing(
 
 
 def test_brat_code_points_after_emoji_and_crlf(tmp_path: Path) -> None:
-    text = "🤗 Kim\r\nsaid: “Be kind”, Kime\u0301.\n"
-    kim = text.index("Kim")
-    src = write_ann(
-        tmp_path,
-        text,
-        f"T1\tPER {kim} {kim + 3}\tKim\nT2\tQuote {text.index('Be')} {text.index('”')}\tBe kind\nR1\tSpeaker Arg1:T2 Arg2:T1\t\n",
-    )
+    text = "🤗 Kim\r\nsaid: “Be kind”,\r\n\r\nKime\u0301.\n"
+    seen = text.replace("\r\n", "\n")  # brat reads with universal newlines (brat issue #853)
+    kim, be, end = seen.index("Kim"), seen.index("Be"), seen.index("”")
+    ann = f"T1\tPER {kim} {kim + 3}\tKim\nT2\tQuote {be} {end}\tBe kind\nR1\tSpeaker Arg1:T2 Arg2:T1\t\n"
+    src = write_ann(tmp_path, text, ann)
     result = import_corpus("brat", src, tmp_path / "out")
     assert result.written, [f.message for f in result.errors]
     doc = load_corpus(tmp_path / "out", lint=False)[0].documents[0]  # type: ignore[union-attr]
+    assert doc.text == text  # kept byte for byte, CRLF and all
     q = doc.model.quotes[0]
-    assert doc.text[q.content[0].start : q.content[0].end] == "Be kind"  # type: ignore[union-attr]
+    start = q.content[0].start  # type: ignore[union-attr]
+    assert start == text.index("Be") == be + 1 and doc.text[start : start + 7] == "Be kind"
     assert q.speaker_mention == "T1" and q.speaker == doc.model.mentions[0].entity
+    # and back: brat's offsets again, the text again byte for byte
+    assert export_corpus(tmp_path / "out", "brat", tmp_path / "brat").written
+    assert (tmp_path / "brat" / "doc.txt").read_bytes() == text.encode("utf-8")
+    assert ann_spans(tmp_path / "brat" / "doc.ann") == {(kim, kim + 3, "Kim"), (be, end, "Be kind")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_brat_newline_offsets_round_trip(text: str) -> None:
+    lines = Newlines(text)
+    seen = lines.normalized
+    assert seen == text.replace("\r\n", "\n").replace("\r", "\n")
+    for n in range(len(seen) + 1):
+        r = lines.to_raw(n)
+        assert lines.to_normalized(r) == n
+        assert text[:r].replace("\r\n", "\n").replace("\r", "\n") == seen[:n]
+    for r in range(len(text) + 1):
+        between = 0 < r < len(text) and text[r - 1 : r + 1] == "\r\n"
+        assert (lines.to_normalized(r) is None) == between
 
 
 def test_strict_makes_an_unmapped_label_an_error(tmp_path: Path) -> None:

@@ -1,9 +1,12 @@
 """brat standoff (``.txt`` + ``.ann``): https://brat.nlplab.org/standoff.html
 
-brat's server is Python and reads each ``.txt`` as UTF-8 into a string without translating line
-ends, so its offsets count Unicode code points, as newsanno's do, and a CRLF is two characters.
-(A Python 2 *narrow* build, as once shipped on macOS and Windows, counted UTF-16 code units
-instead; the covered-text check below catches such files rather than shifting their spans.)
+brat's server is Python and reads each ``.txt`` as UTF-8 into a string (``open_textfile`` in
+``server/src/annotation.py``), so its offsets count Unicode code points, as newsanno's do, but it
+opens the file with universal newlines: a CRLF is read as one ``\n`` and counts as one character
+(nlplab/brat issue #853). newsanno keeps the text byte for byte, so offsets are mapped
+(:class:`~newsanno.interop.offsets.Newlines`). (A Python 2 *narrow* build, as once shipped on macOS
+and Windows, counted UTF-16 code units; the covered-text check catches such files rather than
+shifting their spans.)
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from newsanno.interop.ir import EventAnn, Findings, Relation, SourceDoc, SpanAnn, Where
+from newsanno.interop.offsets import Newlines
 from newsanno.report import Code
 
 _QID = re.compile(r"^(?:Wikidata|wikidata|WD|wd):(Q[1-9][0-9]*)$")
@@ -45,6 +49,8 @@ def read_doc(ann_path: Path, name: str, findings: Findings, display: str) -> Sou
         )
         return None
     doc = SourceDoc(name=name, text=text, where=Where(display.removesuffix(".ann") + ".txt"))
+    lines_ = Newlines(text)
+    brat_text = lines_.normalized  # what brat's offsets and covered texts refer to
     attributes: list[tuple[str, str, str, Where]] = []
     notes: list[tuple[str, str, Where]] = []
     norms: list[tuple[str, str, Where]] = []
@@ -72,8 +78,8 @@ def read_doc(ann_path: Path, name: str, findings: Findings, display: str) -> Sou
                 continue
             segments = [tuple(map(int, part.split(" "))) for part in offsets.split(";")]
             covered = "\t".join(fields[2:])
-            ok = all(findings.check_span(text, s, e, None, where) for s, e in segments)
-            got = " ".join(text[s:e] for s, e in segments) if ok else covered
+            ok = all(findings.check_span(brat_text, s, e, None, where) for s, e in segments)
+            got = " ".join(brat_text[s:e] for s, e in segments) if ok else covered
             if got != covered:
                 findings.add(
                     Code.IMPORT_OFFSET_MISMATCH,
@@ -85,7 +91,8 @@ def read_doc(ann_path: Path, name: str, findings: Findings, display: str) -> Sou
                 )
                 ok = False
             if ok:
-                doc.spans.append(SpanAnn(ident, label, [(s, e) for s, e in segments], where))
+                in_text = [(lines_.to_raw(s), lines_.to_raw(e)) for s, e in segments]
+                doc.spans.append(SpanAnn(ident, label, in_text, where))
         elif kind == "R":
             args = dict(a.split(":", 1) for a in head[1:] if ":" in a)
             if len(head) != 3 or set(args) != {"Arg1", "Arg2"}:
@@ -258,31 +265,49 @@ def _write_doc(doc: SourceDoc, folder: Path, findings: Findings) -> None:
     out: list[str] = []
     tail: list[str] = []
     text = doc.text
+    lines_ = Newlines(text)
     for s in doc.spans:
         t = new("T", s.id)
-        offsets = ";".join(f"{a} {b}" for a, b in s.segments)
-        covered = " ".join(text[a:b] for a, b in s.segments)
-        if "\n" in covered or "\r" in covered:
+        brat = [(lines_.to_normalized(a), lines_.to_normalized(b)) for a, b in s.segments]
+        if any(a is None or b is None for a, b in brat):
+            findings.warn(
+                Code.EXPORT_NOT_CARRIED,
+                s.where,
+                "a span that starts or ends between a CR and its LF: brat reads CRLF as one "
+                "character, so it cannot hold it; left out",
+            )
+            del ids[s.id]
+            continue
+        offsets = ";".join(f"{a} {b}" for a, b in brat)
+        covered = " ".join(lines_.normalized[a:b] for a, b in brat)
+        if "\n" in covered:
             findings.warn(
                 Code.EXPORT_NOT_CARRIED,
                 s.where,
                 "a span with a line break: brat's .ann holds one line per annotation, so the "
                 "line break is written as a space in the covered text (the offsets are exact)",
             )
-            covered = covered.replace("\r", " ").replace("\n", " ")
+            covered = covered.replace("\n", " ")
         out.append(f"{t}\t{s.label} {offsets}\t{covered}")
     for e in doc.events:
+        if e.trigger not in ids:
+            continue  # its trigger was left out (reported above)
         ident = new("E", e.id)
         args = " ".join(f"{role}:{ids[ref]}" for role, ref in e.arguments if ref in ids)
         out.append(f"{ident}\t{e.label}:{ids[e.trigger]}" + (f" {args}" if args else ""))
     for r in doc.relations:
+        if r.arg1 not in ids or r.arg2 not in ids:
+            continue  # an argument was left out (reported above)
         ident = new("R", r.id)
         out.append(f"{ident}\t{r.label} Arg1:{ids[r.arg1]} Arg2:{ids[r.arg2]}\t")
     for chain in doc.chains:
-        if len(chain) > 1:
-            out.append("*\tCoreference " + " ".join(ids[x] for x in chain))
+        members = [ids[x] for x in chain if x in ids]
+        if len(members) > 1:
+            out.append("*\tCoreference " + " ".join(members))
     anns: list[SpanAnn | EventAnn] = [*doc.spans, *doc.events]
     for ann in anns:
+        if ann.id not in ids:
+            continue
         for name, value in ann.attributes.items():
             tail.append(
                 f"{new('A', ann.id + '/' + name)}\t{name} {ids[ann.id]}"

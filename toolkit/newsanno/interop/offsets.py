@@ -50,3 +50,27 @@ class Utf16:
             return units
         i = bisect_left(self._units, units)
         return i if i < len(self._units) and self._units[i] == units else None
+
+
+class Newlines:
+    """brat's offsets: it reads a ``.txt`` with universal newlines, so a CRLF (and a lone CR) is
+    one ``\\n`` and counts as one character (nlplab/brat issue #853). newsanno keeps the text as
+    it is, so offsets are mapped between the two (only CRLF shifts them; a lone CR stays one)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.normalized = text.replace("\r\n", "\n").replace("\r", "\n")
+        self._crlf = [i for i in range(len(text) - 1) if text[i] == "\r" and text[i + 1] == "\n"]
+        # where each CRLF's single character sits in the normalized text
+        self._normal = [c - k for k, c in enumerate(self._crlf)]
+
+    def to_raw(self, offset: int) -> int:
+        """The offset in the text as it is, of an offset in brat's normalized text."""
+        return offset + bisect_left(self._normal, offset)
+
+    def to_normalized(self, offset: int) -> int | None:
+        """brat's offset of an offset in the text as it is; None between a CR and its LF."""
+        k = bisect_left(self._crlf, offset)
+        if k and self._crlf[k - 1] == offset - 1:
+            return None
+        return offset - k
