@@ -201,6 +201,7 @@ def write_ann(tmp_path: Path, text: str, ann: str) -> Path:
         ("T1\tPER 0 3\tKim\nT2\tPER 10 99\tx\n", "import-out-of-range", 2),  # past the end
         ("T1\tPER 0 3\tKim\nT2\tPER 0 3\tKam\n", "import-offset-mismatch", 2),
         ("T1\tPER 0 3\tKim\nE1\tDie T1\n", "import-malformed", 2),
+        ("T1\tPER 0 3\tKim\nR1\tSpeaker Arg1:T1 Arg2:T9\n", "import-malformed", 2),
     ],
 )
 def test_brat_malformed_input_writes_nothing(
@@ -537,3 +538,15 @@ def test_cli_export_to_brat_and_back(tmp_path: Path) -> None:
     )
     assert cli.exit_code == 0, cli.output
     assert "140 mention(s)" in cli.output and "22 quote(s)" in cli.output
+
+
+def test_empty_or_broken_sources_write_nothing(tmp_path: Path) -> None:
+    (tmp_path / "empty.json").write_text("[]", encoding="utf-8")
+    (tmp_path / "broken.json").write_text('{"a":', encoding="utf-8")
+    for name in ("empty.json", "broken.json"):
+        result = import_corpus("label-studio", tmp_path / name, tmp_path / "out")
+        assert codes(result) == ["import-malformed"] and not (tmp_path / "out").exists()
+    src = write_ann(tmp_path, "Kim", "T1\tPER 0 3\tKim\n")
+    (src / "doc.txt").write_bytes(b"\xffKim")
+    result = import_corpus("brat", src, tmp_path / "out")
+    assert codes(result) == ["import-malformed"] and result.findings[0].file.endswith("doc.txt")

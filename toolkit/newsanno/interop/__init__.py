@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsanno.interop import files
-from newsanno.interop.ir import Findings, SourceDoc
-from newsanno.report import Finding, Report, Severity
+from newsanno.interop.ir import Findings, SourceDoc, Where
+from newsanno.report import Code, Finding, Report, Severity
 
 Reader = Callable[..., list[SourceDoc]]
 Writer = Callable[[list[SourceDoc], Path, Findings], None]
@@ -138,6 +138,8 @@ def import_corpus(
     files.check_target(out)
     findings = Findings()
     docs = FORMATS[fmt].read()(source, findings, annotator=annotator)
+    if not docs and not findings.errors:
+        findings.add(Code.IMPORT_MALFORMED, Where(str(source)), "no documents to import here")
     built = None
     if not findings.errors:
         built = build(

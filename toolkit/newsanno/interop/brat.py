@@ -35,19 +35,21 @@ def _malformed(findings: Findings, where: Where, what: str) -> None:
 
 def read_doc(ann_path: Path, name: str, findings: Findings, display: str) -> SourceDoc | None:
     txt_path = ann_path.with_suffix(".txt")
-    try:
-        text = txt_path.read_bytes().decode("utf-8")
-        lines = ann_path.read_bytes().decode("utf-8").split("\n")
-    except OSError as exc:
-        findings.add(Code.IMPORT_MALFORMED, Where(display), f"cannot read: {exc}")
-        return None
-    except UnicodeDecodeError as exc:
-        findings.add(
-            Code.IMPORT_MALFORMED,
-            Where(display),
-            f"not UTF-8 (byte {exc.start}): brat reads its files as UTF-8",
-        )
-        return None
+    decoded = []
+    for path, shown in ((txt_path, display.removesuffix(".ann") + ".txt"), (ann_path, display)):
+        try:
+            decoded.append(path.read_bytes().decode("utf-8"))
+        except OSError as exc:
+            findings.add(Code.IMPORT_MALFORMED, Where(shown), f"cannot read: {exc}")
+            return None
+        except UnicodeDecodeError as exc:
+            findings.add(
+                Code.IMPORT_MALFORMED,
+                Where(shown),
+                f"not UTF-8 (byte {exc.start}): brat reads its files as UTF-8",
+            )
+            return None
+    text, lines = decoded[0], decoded[1].split("\n")
     doc = SourceDoc(name=name, text=text, where=Where(display.removesuffix(".ann") + ".txt"))
     lines_ = Newlines(text)
     brat_text = lines_.normalized  # what brat's offsets and covered texts refer to

@@ -360,9 +360,18 @@ class _Doc:
             self._event(ev.id, ev, target, trigger, target.type, ev.arguments)
 
     def relations(self) -> None:
+        known = {s.id for s in self.doc.spans} | {e.id for e in self.doc.events}
         for rel in self.doc.relations:
             kind = self.m.relations.get(rel.label)
             a, b = rel.arg1, rel.arg2
+            missing = [x for x in (a, b) if x not in known]
+            if missing:
+                self.f.add(
+                    Code.IMPORT_MALFORMED,
+                    rel.where,
+                    f"relation {rel.label!r} names {', '.join(missing)}, which does not exist",
+                )
+                continue
             if kind is None and a in self.event_mentions:
                 self._argument(a, rel.label, b, rel.where)  # Label Studio: trigger -> argument
                 continue
