@@ -550,3 +550,22 @@ def test_empty_or_broken_sources_write_nothing(tmp_path: Path) -> None:
     (src / "doc.txt").write_bytes(b"\xffKim")
     result = import_corpus("brat", src, tmp_path / "out")
     assert codes(result) == ["import-malformed"] and result.findings[0].file.endswith("doc.txt")
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source", "label_map", "file_back"),
+    [
+        ("label-studio", LS, "spans:\n  Date: {layer: region, kind: other}\n", "tasks.json"),
+        ("inception", XMI, "spans:\n  OTH: {layer: mention, type: PLATFORM}\n", ""),
+    ],
+)
+def test_tool_fixture_round_trip(
+    tmp_path: Path, fmt: str, source: Path, label_map: str, file_back: str
+) -> None:
+    """import -> export -> import gives the same spans, links and labels."""
+    (tmp_path / "labels.yaml").write_text(label_map, encoding="utf-8")
+    assert import_corpus(fmt, source, tmp_path / "a", label_map=tmp_path / "labels.yaml").written
+    assert export_corpus(tmp_path / "a", fmt, tmp_path / "tool").written
+    assert import_corpus(fmt, tmp_path / "tool" / file_back, tmp_path / "b").written
+    first, second = summary(tmp_path / "a"), summary(tmp_path / "b")
+    assert first == second and any(d["mentions"] or d["regions"] for d in first.values())
