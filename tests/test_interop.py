@@ -28,6 +28,7 @@ FIXTURES = REPO / "tests" / "fixtures"
 BRAT = FIXTURES / "brat"
 LS = FIXTURES / "label-studio" / "named_entity.json"
 XMI = FIXTURES / "inception" / "cas_with_smileys.xmi"
+DOCCANO = FIXTURES / "doccano"
 
 
 def codes(result: Any) -> list[str]:
@@ -467,9 +468,8 @@ def test_seed_corpus_round_trip(tmp_path: Path, fmt: str) -> None:
     exported = export_corpus(ANNOTATIONS, fmt, tmp_path / "out")
     assert exported.written
     assert all(f.code.value == "export-not-carried" for f in exported.findings)
-    back = import_corpus(
-        fmt, tmp_path / "out" / ("tasks.json" if fmt == "label-studio" else ""), tmp_path / "back"
-    )
+    files = {"label-studio": "tasks.json", "doccano": "dataset.jsonl"}
+    back = import_corpus(fmt, tmp_path / "out" / files.get(fmt, ""), tmp_path / "back")
     assert back.written, [f.message for f in back.errors][:5]
     before, after = summary(ANNOTATIONS), summary(tmp_path / "back")
     assert before.keys() == after.keys()
@@ -480,7 +480,15 @@ def test_seed_corpus_round_trip(tmp_path: Path, fmt: str) -> None:
             for chain in want["chains"]:  # each entity's mentions stay together
                 assert any(set(chain) <= set(c) for c in got["chains"])
             continue
-        for layer in ("mentions", "chains", "quotes", "regions", "events"):
+        if fmt == "doccano":  # spans and links only: mention kinds and realis are lost
+            assert [m[:3] for m in got["mentions"]] == [m[:3] for m in want["mentions"]]
+            assert [e[:3] + e[4:] for e in got["events"]] == [e[:3] + e[4:] for e in want["events"]]
+            for chain in want["chains"]:
+                assert any(set(chain) <= set(c) for c in got["chains"])
+        else:
+            for layer in ("mentions", "chains", "events"):
+                assert got[layer] == want[layer], layer
+        for layer in ("quotes", "regions"):
             assert got[layer] == want[layer], layer
         assert [c[:2] for c in got["claims"]] == [c[:2] for c in want["claims"]]
 
@@ -569,3 +577,48 @@ def test_tool_fixture_round_trip(
     assert import_corpus(fmt, tmp_path / "tool" / file_back, tmp_path / "b").written
     first, second = summary(tmp_path / "a"), summary(tmp_path / "b")
     assert first == second and any(d["mentions"] or d["regions"] for d in first.values())
+
+
+# --------------------------------------------------------------------------------------------
+# doccano
+
+
+def test_doccano_examples(tmp_path: Path) -> None:
+    result = import_corpus("doccano", DOCCANO / "sequence_labeling.jsonl", tmp_path / "seq")
+    assert result.written and result.counts["documents"] == 3
+    unmapped = [f for f in result.findings if f.code.value == "import-unmapped"]
+    assert len(unmapped) == 1 and "'MISC'" in unmapped[0].message and unmapped[0].line == 1
+    corpus = load_corpus(tmp_path / "seq", lint=False)[0]
+    assert corpus is not None
+    texts = sorted(m.span.text for d in corpus.documents for m in d.model.mentions)  # type: ignore[union-attr]
+    assert texts == ["EU", "Obama", "Peter Blackburn"]
+    # the relation example is one pretty-printed object; its relations name no newsanno link
+    result = import_corpus("doccano", DOCCANO / "relation_extraction.json", tmp_path / "rel")
+    assert result.written and result.counts["mentions"] == 3  # ORG, PERSON, PERSON; DATE unmapped
+    unmapped = sorted(f.message.split("'")[1] for f in result.findings)
+    assert unmapped == ["DATE", "foundedAt", "foundedBy"]
+
+
+def test_doccano_utf16_offsets_and_the_unverified_warning(tmp_path: Path) -> None:
+    text = "🤗 Kim Kardashian said 👍🏽 in Venice.\r\n"
+    u = lambda i: len(text[:i].encode("utf-16-le")) // 2  # noqa: E731
+    kim, venice = text.index("Kim"), text.index("Venice")
+    line = {
+        "id": 4,
+        "text": text,
+        "label": [[u(kim), u(kim + 14), "PER"], [u(venice), u(venice + 6), "GPE"]],
+    }
+    src = tmp_path / "export.jsonl"
+    src.write_text(json.dumps(line, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = import_corpus("doccano", src, tmp_path / "out")
+    assert result.written and "import-unverified" in codes(result)
+    doc = load_corpus(tmp_path / "out", lint=False)[0].documents[0]  # type: ignore[union-attr]
+    assert sorted(m.span.text for m in doc.model.mentions) == ["Kim Kardashian", "Venice"]  # type: ignore[union-attr]
+    line["label"] = [[1, 3, "PER"]]  # 1 splits 🤗
+    src.write_text(json.dumps(line) + "\nnot json\n", encoding="utf-8")
+    result = import_corpus("doccano", src, tmp_path / "bad")
+    assert (
+        codes(result) == ["import-out-of-range", "import-malformed"]
+        and not (tmp_path / "bad").exists()
+    )
+    assert [f.line for f in result.findings] == [1, 2]

@@ -391,10 +391,10 @@ def compare(utterance: str | None, corpus: Path) -> None:
 @click.option(
     "--to",
     "to",
-    type=click.Choice(["parquet", "brat", "label-studio", "inception"]),
+    type=click.Choice(["parquet", "brat", "label-studio", "inception", "doccano"]),
     default="parquet",
     show_default=True,
-    help="parquet: the dataset; brat, label-studio, inception: files for that annotation tool "
+    help="parquet: the dataset; brat, label-studio, inception, doccano: files for that annotation tool "
     "(see the README's section per tool; what the tool cannot hold is reported).",
 )
 @click.option("--no-lint", is_flag=True, help="Skip the lints (warnings) while validating.")
@@ -464,7 +464,9 @@ def _export_to(corpus: Path, to: str, out: Path) -> None:
 
 
 @main.command("import")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(["brat", "label-studio", "inception"]))
+@click.argument(
+    "fmt", metavar="FORMAT", type=click.Choice(["brat", "label-studio", "inception", "doccano"])
+)
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
 @click.option(
     "--out",
@@ -501,10 +503,11 @@ def import_(
 ) -> None:
     """Convert an annotation tool's files into a newsanno corpus folder and validate it.
 
-    FORMAT is brat (a folder of .txt/.ann, or one .ann), label-studio (a JSON export of tasks) or
-    inception (a project export .zip, a folder, or one .xmi, with TypeSystem.xml). Every span's
-    offsets are converted to code points and checked against the text the tool gives. Nothing is
-    written when the source is malformed or the converted corpus does not validate (exit 1).
+    FORMAT is brat (a folder of .txt/.ann, or one .ann), label-studio (a JSON export of tasks),
+    inception (a project export .zip, a folder, or one .xmi, with TypeSystem.xml) or doccano (a
+    JSONL export). Every span's offsets are converted to code points and checked against the text
+    the tool gives. Nothing is written when the source is malformed or the converted corpus does
+    not validate (exit 1).
     """
     from newsanno.interop import import_corpus
 

@@ -71,6 +71,7 @@ class Code(StrEnum):
     IMPORT_UNSAFE_PATH = "import-unsafe-path"
     IMPORT_UNMAPPED = "import-unmapped"
     IMPORT_NOT_CARRIED = "import-not-carried"
+    IMPORT_UNVERIFIED = "import-unverified"
     EXPORT_NOT_CARRIED = "export-not-carried"
     # lints (warnings)
     LINT_UNQUOTED = "lint-unannotated-quotation"

@@ -68,10 +68,23 @@ def _uima_write() -> Writer:
     return uima.write
 
 
+def _doccano_read() -> Reader:
+    from newsanno.interop import doccano
+
+    return doccano.read
+
+
+def _doccano_write() -> Writer:
+    from newsanno.interop import doccano
+
+    return doccano.write
+
+
 FORMATS: dict[str, Format] = {
     "brat": Format("brat", "brat standoff (.txt + .ann)", _brat_read, _brat_write),
     "label-studio": Format("label-studio", "Label Studio JSON tasks", _ls_read, _ls_write),
     "inception": Format("inception", "UIMA CAS XMI (INCEpTION, WebAnno)", _uima_read, _uima_write),
+    "doccano": Format("doccano", "doccano JSONL", _doccano_read, _doccano_write),
 }
 """Every format, by the name the command line uses."""
 
