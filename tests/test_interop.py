@@ -127,6 +127,9 @@ def test_brat_tutorial_imports_and_validates(tmp_path: Path) -> None:
     result = import_corpus("brat", BRAT, tmp_path / "out")
     assert result.written and result.report is not None and result.report.valid
     assert (tmp_path / "out" / MARKER).is_file()
+    # the validator's findings (lints here) name the files where they now are
+    assert result.report.findings
+    assert all(f.file.startswith(str(tmp_path / "out")) for f in result.report.findings)
     # unmapped labels are reported with a count and their first place, never dropped in silence
     unmapped = {
         f.message.split("'")[1]: f for f in result.findings if f.code.value == "import-unmapped"

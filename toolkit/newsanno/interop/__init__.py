@@ -107,23 +107,19 @@ class Result:
 
 def _rename(report: Report, tmp: Path, out: Path) -> Report:
     """Findings about the staging folder, named as the files will be called in ``out``."""
-    prefix, target = str(tmp), str(out)
+    root = tmp.resolve()
+
+    def moved(name: str) -> str:
+        try:
+            return str(out / Path(name).resolve().relative_to(root))
+        except ValueError:
+            return name
+
     findings = [
-        Finding(
-            f.file.replace(prefix, target, 1),
-            f.line,
-            f.col,
-            f.code,
-            f.severity,
-            f.message,
-            f.hint,
-            f.path,
-        )
+        Finding(moved(f.file), f.line, f.col, f.code, f.severity, f.message, f.hint, f.path)
         for f in report.findings
     ]
-    return Report(
-        findings, [name.replace(prefix, target, 1) for name in report.files], report.documents
-    )
+    return Report(findings, [moved(name) for name in report.files], report.documents)
 
 
 def import_corpus(
