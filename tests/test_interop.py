@@ -625,3 +625,16 @@ def test_doccano_utf16_offsets_and_the_unverified_warning(tmp_path: Path) -> Non
         and not (tmp_path / "bad").exists()
     )
     assert [f.line for f in result.findings] == [1, 2]
+
+
+def test_readme_label_map_example_loads(tmp_path: Path) -> None:
+    from newsanno.interop.mapping import load_mapping
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    start = readme.index("```yaml\nspans:") + len("```yaml\n")
+    (tmp_path / "labels.yaml").write_text(
+        readme[start : readme.index("```", start)], encoding="utf-8"
+    )
+    m = load_mapping(tmp_path / "labels.yaml")
+    assert m.relations["said_by"] == "speaker" and "Coref" not in m.relations
+    assert m.events["Report"].type == "Contact.Broadcast" and m.spans["Person"].type == "PER"
