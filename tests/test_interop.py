@@ -544,6 +544,8 @@ def test_cli_export_to_brat_and_back(tmp_path: Path) -> None:
         "exported 2 document(s) for brat" in cli.output
         and "not carried: quote cues (21)" in cli.output
     )
+    conf = (tmp_path / "b" / "annotation.conf").read_text(encoding="utf-8")
+    assert "\nContact_Criticize\t" in conf and "\nQuote_direct\n" in conf  # brat's storage form
     cli = CliRunner().invoke(
         main, ["import", "brat", str(tmp_path / "b"), "--out", str(tmp_path / "c")]
     )

@@ -16,6 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from newsanno.interop.ir import EventAnn, Findings, Relation, SourceDoc, SpanAnn, Where
+from newsanno.interop.mapping import storage_form
 from newsanno.interop.offsets import Newlines
 from newsanno.report import Code
 
@@ -219,14 +220,14 @@ def _conf(docs: list[SourceDoc]) -> str:
     attr_event: set[str] = set()
     triggers = {e.trigger for d in docs for e in d.events}
     for d in docs:
-        entities.update(s.label for s in d.spans if s.id not in triggers)
+        entities.update(storage_form(s.label) for s in d.spans if s.id not in triggers)
         for r in d.relations:
             relations[r.label] = False
         for chain in d.chains:
             if chain:
                 relations["Coreference"] = True
         for e in d.events:
-            events[e.label].update(role for role, _ in e.arguments)
+            events[storage_form(e.label)].update(role for role, _ in e.arguments)
             for name, value in e.attributes.items():
                 attributes[name].add(value)
                 attr_event.add(name)
@@ -290,13 +291,15 @@ def _write_doc(doc: SourceDoc, folder: Path, findings: Findings) -> None:
                 "line break is written as a space in the covered text (the offsets are exact)",
             )
             covered = covered.replace("\n", " ")
-        out.append(f"{t}\t{s.label} {offsets}\t{covered}")
+        out.append(f"{t}\t{storage_form(s.label)} {offsets}\t{covered}")
     for e in doc.events:
         if e.trigger not in ids:
             continue  # its trigger was left out (reported above)
         ident = new("E", e.id)
         args = " ".join(f"{role}:{ids[ref]}" for role, ref in e.arguments if ref in ids)
-        out.append(f"{ident}\t{e.label}:{ids[e.trigger]}" + (f" {args}" if args else ""))
+        out.append(
+            f"{ident}\t{storage_form(e.label)}:{ids[e.trigger]}" + (f" {args}" if args else "")
+        )
     for r in doc.relations:
         if r.arg1 not in ids or r.arg2 not in ids:
             continue  # an argument was left out (reported above)

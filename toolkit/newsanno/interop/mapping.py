@@ -8,6 +8,7 @@ corpus, never here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -123,24 +124,38 @@ def _read(text: str, where: str) -> LabelMap:
         ) from None
 
 
+def storage_form(label: str) -> str:
+    """A label as brat stores it: characters outside ``[A-Za-z0-9_-]`` become ``_``
+    (``normalize_to_storage_form`` in brat's ``server/src/projectconfig.py``)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", label)
+
+
 def _ontology_entries(m: Mapping) -> None:
+    """The ontology's own names, and the labels ``export --to`` writes (also in brat's storage
+    form: ``Contact_Post``, ``Quote_direct``), map to themselves."""
     onto = load_ontology()
+    spans: dict[str, SpanTarget] = {}
+    events: dict[str, EventTarget] = {}
     for t in onto.entity_types:
-        m.spans.setdefault(t, SpanTarget(layer="mention", type=t))
+        spans[t] = SpanTarget(layer="mention", type=t)
     short: dict[str, list[str]] = {}
     for t in onto.event_types:
-        m.events.setdefault(t, EventTarget(type=t))
-        m.spans.setdefault(t, SpanTarget(layer="event", type=t))
+        events[t] = EventTarget(type=t)
+        spans[t] = SpanTarget(layer="event", type=t)
         short.setdefault(t.split(".", 1)[-1], []).append(t)
+    for kind in onto.region_kinds:
+        spans[f"Region.{kind}"] = SpanTarget(layer="region", kind=kind)
+    for qtype in onto.quote_types:
+        spans[f"Quote.{qtype}"] = SpanTarget(layer="quote", type=qtype)
+    for ctype in onto.claim_types:
+        spans[f"Claim.{ctype}"] = SpanTarget(layer="claim", type=ctype)
+    for table, entries in ((m.spans, spans), (m.events, events)):
+        for label, target in entries.items():
+            table.setdefault(label, target)  # type: ignore[arg-type]
+            table.setdefault(storage_form(label), target)  # type: ignore[arg-type]
     for name, types in short.items():
         if len(types) == 1:
             m.events.setdefault(name, EventTarget(type=types[0]))
-    for kind in onto.region_kinds:
-        m.spans.setdefault(f"Region.{kind}", SpanTarget(layer="region", kind=kind))
-    for qtype in onto.quote_types:
-        m.spans.setdefault(f"Quote.{qtype}", SpanTarget(layer="quote", type=qtype))
-    for ctype in onto.claim_types:
-        m.spans.setdefault(f"Claim.{ctype}", SpanTarget(layer="claim", type=ctype))
 
 
 def _lay(src: dict[str, Any], dst: dict[str, Any]) -> None:
