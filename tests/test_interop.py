@@ -29,6 +29,7 @@ BRAT = FIXTURES / "brat"
 LS = FIXTURES / "label-studio" / "named_entity.json"
 XMI = FIXTURES / "inception" / "cas_with_smileys.xmi"
 DOCCANO = FIXTURES / "doccano"
+NE_TYPE = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
 
 
 def codes(result: Any) -> list[str]:
@@ -478,16 +479,16 @@ def test_seed_corpus_round_trip(tmp_path: Path, fmt: str) -> None:
     assert before.keys() == after.keys()
     for text, want in before.items():
         got = after[text]
-        if fmt == "inception":  # named entities and coreference only; mention kinds are lost
+        if fmt in ("inception", "doccano"):  # mention kinds are lost (doccano: realis too)
             assert [m[:3] for m in got["mentions"]] == [m[:3] for m in want["mentions"]]
             for chain in want["chains"]:  # each entity's mentions stay together
                 assert any(set(chain) <= set(c) for c in got["chains"])
-            continue
-        if fmt == "doccano":  # spans and links only: mention kinds and realis are lost
-            assert [m[:3] for m in got["mentions"]] == [m[:3] for m in want["mentions"]]
-            assert [e[:3] + e[4:] for e in got["events"]] == [e[:3] + e[4:] for e in want["events"]]
-            for chain in want["chains"]:
-                assert any(set(chain) <= set(c) for c in got["chains"])
+            if fmt == "doccano":
+                assert [e[:3] + e[4:] for e in got["events"]] == [
+                    e[:3] + e[4:] for e in want["events"]
+                ]
+            else:
+                assert got["events"] == want["events"]
         else:
             for layer in ("mentions", "chains", "events"):
                 assert got[layer] == want[layer], layer
@@ -640,3 +641,48 @@ def test_readme_label_map_example_loads(tmp_path: Path) -> None:
     m = load_mapping(tmp_path / "labels.yaml")
     assert m.relations["said_by"] == "speaker" and "Coref" not in m.relations
     assert m.events["Report"].type == "Contact.Broadcast" and m.spans["Person"].type == "PER"
+
+
+def test_inception_project_layers(tmp_path: Path) -> None:
+    """A project's own layers (webanno.custom.*) come in by their names and text features."""
+    import cassis
+
+    ts = cassis.load_dkpro_core_typesystem()
+    said = ts.create_type("webanno.custom.Said", supertypeName="uima.tcas.Annotation")
+    ts.create_feature(said, "kind", "uima.cas.String")
+    mood = ts.create_type("webanno.custom.Sentiment", supertypeName="uima.tcas.Annotation")
+    ts.create_feature(mood, "polarity", "uima.cas.String")
+    by = ts.create_type("webanno.custom.SaidBy", supertypeName="uima.tcas.Annotation")
+    ts.create_feature(by, "Governor", "uima.tcas.Annotation")
+    ts.create_feature(by, "Dependent", "uima.tcas.Annotation")
+    text = "👍🏽 Kim said: “Be kind.”"
+    cas = cassis.Cas(typesystem=ts)
+    cas.sofa_string = text
+    ne = ts.get_type(NE_TYPE)(begin=text.index("Kim"), end=text.index("Kim") + 3, value="PER")
+    quote = ts.get_type("webanno.custom.Said")(
+        begin=text.index("Be"), end=text.index(".”"), kind="direct"
+    )
+    cas.add_all([ne, quote, ts.get_type("webanno.custom.Sentiment")(begin=0, end=2, polarity="+")])
+    cas.add(
+        ts.get_type("webanno.custom.SaidBy")(
+            begin=ne.begin, end=ne.end, Governor=quote, Dependent=ne
+        )
+    )
+    folder = tmp_path / "src"
+    folder.mkdir()
+    (folder / "doc.xmi").write_text(cas.to_xmi(), encoding="utf-8")
+    (folder / "TypeSystem.xml").write_text(ts.to_xml(), encoding="utf-8")
+    label_map = tmp_path / "labels.yaml"
+    label_map.write_text(
+        "spans:\n  Said: {layer: quote}\nrelations:\n  SaidBy: speaker\n"
+        "attributes:\n  kind: {field: quote_type}\n",
+        encoding="utf-8",
+    )
+    result = import_corpus("inception", folder, tmp_path / "out", label_map=label_map)
+    assert result.written, [f.message for f in result.errors]
+    unmapped = [f.message for f in result.findings if f.code.value == "import-unmapped"]
+    assert len(unmapped) == 1 and "'Sentiment'" in unmapped[0]
+    doc = load_corpus(tmp_path / "out", lint=False)[0].documents[0]  # type: ignore[union-attr]
+    q = doc.model.quotes[0]
+    assert (q.content[0].text, q.type) == ("Be kind", "direct")  # type: ignore[union-attr]
+    assert q.speaker_mention == doc.model.mentions[0].id

@@ -266,23 +266,23 @@ class _Doc:
                     "note": note,
                 }
             elif target.layer == "claim":
-                self._unmapped_attrs(ann, set())
+                self._unmapped_attrs(ann, {"claim_type"})
                 self.claims[ann.id] = {
                     "id": self._id(ann.id, "c"),
                     "span": _span(text, start, end),
                     "claimant": ARTICLE,
-                    "type": target.type or "other",
+                    "type": self._attr(ann, "claim_type") or target.type or "other",
                     "checkworthy": True if target.checkworthy is None else target.checkworthy,
                     "statement": text[start:end],
                     "note": note,
                 }
             elif target.layer == "region":
-                self._unmapped_attrs(ann, set())
+                self._unmapped_attrs(ann, {"kind"})
                 self.regions.append(
                     {
                         "id": self._id(ann.id, "r"),
                         "span": _span(text, start, end),
-                        "kind": target.kind or "other",
+                        "kind": self._attr(ann, "kind") or target.kind or "other",
                         "note": note,
                     }
                 )
@@ -298,7 +298,8 @@ class _Doc:
         event_type: str,
         arguments: list[tuple[str, str]],
     ) -> None:
-        self._unmapped_attrs(ann, {"realis"})
+        self._unmapped_attrs(ann, {"realis", "event_type"})
+        event_type = self._attr(ann, "event_type") or event_type
         if len(trigger.segments) > 1:
             self.f.warn(
                 Code.IMPORT_NOT_CARRIED,

@@ -26,7 +26,7 @@ LABEL_MAP_SCHEMA = "label-map.schema.json"
 
 Layer = Literal["mention", "quote", "claim", "region", "event"]
 RelationTarget = Literal["speaker", "claimant", "coreference"]
-Field_ = Literal["realis", "kind", "quote_type"]
+Field_ = Literal["realis", "kind", "quote_type", "claim_type", "event_type"]
 
 
 class _Strict(BaseModel):
@@ -63,7 +63,10 @@ class EventTarget(_Strict):
 class AttributeTarget(_Strict):
     """Which field an attribute (brat ``A``/``M``, a Label Studio choice) sets."""
 
-    field: Field_ = Field(description="realis, kind (of a mention) or quote_type.")
+    field: Field_ = Field(
+        description="realis or event_type (of an event mention), kind (of a mention or a region), "
+        "quote_type or claim_type."
+    )
     values: dict[str, str] = Field(
         default_factory=dict,
         description="Source value -> newsanno value; a value not listed passes as it is.",

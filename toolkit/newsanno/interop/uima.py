@@ -9,9 +9,14 @@ An XMI needs its type system (``TypeSystem.xml``) to be read; INCEpTION puts one
 Read: DKPro Core ``NamedEntity`` (``value`` is the label, an ``identifier`` that is a Wikidata URI
 becomes ``wikidata``); ``CoreferenceChain``/``CoreferenceLink`` become chains (a link over the same
 characters as a named entity joins that entity; another link becomes a span labelled with its
-``referenceType``). Other annotation types are counted and reported, not imported.
+``referenceType``); a project's own layers (``webanno.custom.X``): a span layer is a span labelled
+``X`` whose text features are its attributes, a relation layer (``Governor``, ``Dependent``) a
+relation labelled with its one text feature's value, else ``X``. Other types are counted and
+reported, not imported.
 Write: mentions as ``NamedEntity`` (the label in ``value``, Wikidata in ``identifier``), the
-mentions of one entity as a ``CoreferenceChain``; other layers are reported as not carried.
+mentions of one entity as a ``CoreferenceChain``, and quotes, claims, regions and event mentions
+in the custom layers :data:`LAYERS`, with the relations :data:`RELATIONS`; mention kinds and notes
+are reported as not carried.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from itertools import pairwise
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from newsanno.interop.ir import Findings, SourceDoc, SpanAnn, Where
+from newsanno.interop.ir import Findings, Relation, SourceDoc, SpanAnn, Where
 from newsanno.report import Code
 
 NE = "de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity"
@@ -39,6 +44,10 @@ STRUCTURE = (
 """Tokens, sentences and metadata: structure, not annotation; not reported."""
 WIKIDATA = re.compile(r"^https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/(Q[1-9][0-9]*)$")
 TYPESYSTEM = "TypeSystem.xml"
+SEGMENT = "Segment"
+"""The relation that joins the further segments of a quote to its first (a span is one range)."""
+CUSTOM = "webanno.custom."
+"""INCEpTION's namespace for a project's own layers."""
 
 
 def _cassis() -> Any:
@@ -80,6 +89,8 @@ def read_cas(
             language = lang
     doc.language = language
     by_offsets: dict[tuple[int, int], str] = {}
+    by_xmi: dict[int, SpanAnn] = {}
+    relations: list[Any] = []
     skipped: Counter[str] = Counter()
     for fs in cas.select_all_annotations():
         type_name = fs.type.name
@@ -90,18 +101,46 @@ def read_cas(
         ):
             continue
         where = Where(display, 0, f"xmi:id {fs.xmiID}")
-        if type_name != NE:
+        custom = type_name.startswith(CUSTOM)
+        if custom and _is_relation(fs):
+            relations.append(fs)
+            continue
+        if type_name != NE and not custom:
             skipped[type_name] += 1
             continue
         if not doc_check(findings, text, fs.begin, fs.end, where):
             continue
-        label = fs.value or "NamedEntity"
-        ann = SpanAnn(f"ne{fs.xmiID}", label, [(fs.begin, fs.end)], where)
-        match = WIKIDATA.match(fs.identifier or "")
-        if match:
-            ann.wikidata = match.group(1)
+        if type_name == NE:
+            ann = SpanAnn(f"ne{fs.xmiID}", fs.value or "NamedEntity", [(fs.begin, fs.end)], where)
+            match = WIKIDATA.match(fs.identifier or "")
+            if match:
+                ann.wikidata = match.group(1)
+        else:  # a custom span layer: its name is the label, its text features are attributes
+            ann = SpanAnn(f"span{fs.xmiID}", _short(type_name), [(fs.begin, fs.end)], where)
+            ann.attributes = _strings(fs)
         doc.spans.append(ann)
+        by_xmi[fs.xmiID] = ann
         by_offsets.setdefault((fs.begin, fs.end), ann.id)
+    for fs in relations:
+        where = Where(display, 0, f"xmi:id {fs.xmiID}")
+        governor, dependent = fs.Governor, fs.Dependent
+        a = by_xmi.get(getattr(governor, "xmiID", -1))
+        b = by_xmi.get(getattr(dependent, "xmiID", -1))
+        if a is None or b is None:
+            findings.warn(
+                Code.IMPORT_NOT_CARRIED,
+                where,
+                f"a {_short(fs.type.name)} relation whose ends are not imported spans; left out",
+            )
+            continue
+        values = _strings(fs)
+        label = next(iter(values.values())) if len(values) == 1 else _short(fs.type.name)
+        if label == SEGMENT and b in doc.spans:
+            a.segments = sorted(a.segments + b.segments)  # one quote's further segment
+            doc.spans.remove(b)
+            by_xmi[dependent.xmiID] = a
+            continue
+        doc.relations.append(Relation(f"rel{fs.xmiID}", label, a.id, b.id, where))
     if ts.contains_type(CHAIN):
         for chain in cas.select(CHAIN):
             members: list[str] = []
@@ -125,10 +164,30 @@ def read_cas(
         findings.warn(
             Code.IMPORT_NOT_CARRIED,
             Where(display),
-            f"{n} annotation(s) of type {type_name}: only named entities and coreference are "
-            "imported from UIMA",
+            f"{n} annotation(s) of type {type_name}: of DKPro Core's types only named entities "
+            "and coreference are imported, and a project's own layers (webanno.custom.*)",
         )
     return doc
+
+
+def _short(type_name: str) -> str:
+    return type_name.rsplit(".", 1)[-1]
+
+
+def _is_relation(fs: Any) -> bool:
+    names = {f.name for f in fs.type.all_features}
+    return {"Governor", "Dependent"} <= names
+
+
+def _strings(fs: Any) -> dict[str, str]:
+    """The text features of an annotation that have a value (INCEpTION's string features)."""
+    out = {}
+    for feature in fs.type.all_features:
+        if getattr(feature.rangeType, "name", feature.rangeType) == "uima.cas.String":
+            value = fs.get(feature.name)
+            if isinstance(value, str) and value:
+                out[feature.name] = value
+    return out
 
 
 def doc_check(findings: Findings, text: str, begin: int, end: int, where: Where) -> bool:
@@ -245,35 +304,110 @@ def read(
     return docs
 
 
+LAYERS: dict[str, list[str]] = {
+    "Quote": ["quoteType"],
+    "Claim": ["claimType"],
+    "Region": ["regionKind"],
+    "EventMention": ["eventType", "realis"],
+}
+"""The span layers ``export --to inception`` defines, with their text features."""
+RELATIONS: dict[str, list[str]] = {"Speaker": [], "Argument": ["role"], SEGMENT: []}
+"""The relation layers it defines (each also has ``Governor`` and ``Dependent``)."""
+
+
+def newsanno_typesystem() -> Any:
+    """DKPro Core's type system with newsanno's custom layers added."""
+    ts = _cassis().load_dkpro_core_typesystem()
+    for name, features in LAYERS.items():
+        t = ts.create_type(CUSTOM + name, supertypeName="uima.tcas.Annotation")
+        for feature in features:
+            ts.create_feature(t, feature, "uima.cas.String")
+    for name, features in RELATIONS.items():
+        t = ts.create_type(CUSTOM + name, supertypeName="uima.tcas.Annotation")
+        ts.create_feature(t, "Governor", "uima.tcas.Annotation")
+        ts.create_feature(t, "Dependent", "uima.tcas.Annotation")
+        for feature in features:
+            ts.create_feature(t, feature, "uima.cas.String")
+    return ts
+
+
 def write(docs: list[SourceDoc], folder: Path, findings: Findings) -> None:
-    """One ``<name>.xmi`` per document and one ``TypeSystem.xml`` (DKPro Core's)."""
+    """One ``<name>.xmi`` per document and one ``TypeSystem.xml``: DKPro Core's, with the custom
+    layers Quote, Claim, Region and EventMention and the relations Speaker, Argument and Segment
+    (``webanno.custom.*``, as INCEpTION names a project's own layers)."""
     cassis = _cassis()
-    ts = cassis.load_dkpro_core_typesystem()
+    ts = newsanno_typesystem()
     NamedEntity, Chain, Link = ts.get_type(NE), ts.get_type(CHAIN), ts.get_type(LINK)
+    layer = {name: ts.get_type(CUSTOM + name) for name in [*LAYERS, *RELATIONS]}
     lost: Counter[str] = Counter()
     first: dict[str, Where] = {}
+
+    def drop(what: str, where: Where) -> None:
+        lost[what] += 1
+        first.setdefault(what, where)
+
     for doc in docs:
         cas = cassis.Cas(typesystem=ts)
         cas.sofa_string = doc.text
         cas.document_language = doc.language or "x-unspecified"
-        triggers = {e.trigger for e in doc.events}
+        events = {e.trigger: e for e in doc.events}
         by_id: dict[str, Any] = {}
         for span in doc.spans:
-            if span.label.startswith(("Quote.", "Claim.", "Region.")) or span.id in triggers:
-                kind = span.label.split(".")[0] if span.id not in triggers else "Event"
-                lost[f"{kind} spans"] += 1
-                first.setdefault(f"{kind} spans", span.where)
+            kind, _, subtype = span.label.partition(".")
+            fss = []
+            for s, e in span.segments:
+                if span.id in events:
+                    event = events[span.id]
+                    realis = event.attributes.get("Realis")
+                    fs = layer["EventMention"](begin=s, end=e, eventType=span.label, realis=realis)
+                elif kind == "Quote":
+                    fs = layer["Quote"](begin=s, end=e, quoteType=subtype)
+                elif kind == "Claim":
+                    fs = layer["Claim"](begin=s, end=e, claimType=subtype)
+                elif kind == "Region":
+                    fs = layer["Region"](begin=s, end=e, regionKind=subtype)
+                else:
+                    wikidata = span.wikidata
+                    identifier = f"http://www.wikidata.org/entity/{wikidata}" if wikidata else None
+                    fs = NamedEntity(begin=s, end=e, value=span.label, identifier=identifier)
+                    if span.attributes:
+                        drop("mention kinds", span.where)
+                cas.add(fs)
+                fss.append(fs)
+            for other in fss[1:]:
+                cas.add(
+                    layer[SEGMENT](
+                        begin=other.begin, end=other.end, Governor=fss[0], Dependent=other
+                    )
+                )
+            by_id[span.id] = fss[0]
+            if span.notes:
+                drop("notes", span.where)
+        for event in doc.events:
+            governor = by_id[event.trigger]
+            for role, ref in event.arguments:
+                dependent = by_id[ref]
+                cas.add(
+                    layer["Argument"](
+                        begin=dependent.begin,
+                        end=dependent.end,
+                        Governor=governor,
+                        Dependent=dependent,
+                        role=role,
+                    )
+                )
+            if event.notes:
+                drop("notes", event.where)
+        for rel in doc.relations:
+            if rel.label != "Speaker":
+                drop(f"{rel.label} relations", rel.where)
                 continue
-            s, e = span.segments[0]
-            identifier = (
-                f"http://www.wikidata.org/entity/{span.wikidata}" if span.wikidata else None
+            governor, dependent = by_id[rel.arg1], by_id[rel.arg2]
+            cas.add(
+                layer["Speaker"](
+                    begin=dependent.begin, end=dependent.end, Governor=governor, Dependent=dependent
+                )
             )
-            ne = NamedEntity(begin=s, end=e, value=span.label, identifier=identifier)
-            cas.add(ne)
-            by_id[span.id] = ne
-            if span.attributes or span.notes:
-                lost["mention kinds and notes"] += 1
-                first.setdefault("mention kinds and notes", span.where)
         for chain in doc.chains:
             links = []
             for ident in chain:
@@ -286,15 +420,11 @@ def write(docs: list[SourceDoc], folder: Path, findings: Findings) -> None:
                 cas.add(link)
             if links:
                 cas.add(Chain(first=links[0]))
-        for rel in doc.relations:
-            lost[f"{rel.label} relations"] += 1
-            first.setdefault(f"{rel.label} relations", rel.where)
-        xmi = cas.to_xmi()
-        (folder / f"{doc.name}.xmi").write_text(xmi, encoding="utf-8")
+        (folder / f"{doc.name}.xmi").write_text(cas.to_xmi(), encoding="utf-8")
     (folder / TYPESYSTEM).write_text(ts.to_xml(), encoding="utf-8")
     for what, n in sorted(lost.items()):
         findings.warn(
             Code.EXPORT_NOT_CARRIED,
             first[what],
-            f"not carried to UIMA: {n} {what} (only named entities and coreference are written)",
+            f"not carried to UIMA: {n} {what} (INCEpTION layers have no place for them here)",
         )
