@@ -64,6 +64,15 @@ class Code(StrEnum):
     ANNOTATION_DUPLICATE = "annotation-duplicate"
     RESERVED_ID = "reserved-id"
     NESTING_CYCLE = "nesting-cycle"
+    # import and export (newsanno.interop): converting other tools' files
+    IMPORT_MALFORMED = "import-malformed"
+    IMPORT_OUT_OF_RANGE = "import-out-of-range"
+    IMPORT_OFFSET_MISMATCH = "import-offset-mismatch"
+    IMPORT_UNSAFE_PATH = "import-unsafe-path"
+    IMPORT_UNMAPPED = "import-unmapped"
+    IMPORT_NOT_CARRIED = "import-not-carried"
+    IMPORT_UNVERIFIED = "import-unverified"
+    EXPORT_NOT_CARRIED = "export-not-carried"
     # lints (warnings)
     LINT_UNQUOTED = "lint-unannotated-quotation"
     LINT_ALIAS = "lint-unannotated-alias"

@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from newsanno.model import CorpusFile, DocumentFile, roles_schema_rules
+from newsanno.model.label_map import LABEL_MAP_SCHEMA, label_map_schema
 from newsanno.model.ontology import load_ontology
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -59,6 +60,7 @@ def ontology_document() -> dict[str, Any]:
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     CORPUS_SCHEMA: corpus_schema,
     DOCUMENT_SCHEMA: document_schema,
+    LABEL_MAP_SCHEMA: label_map_schema,
     ONTOLOGY_FILE: ontology_document,
 }
 """Every generated file in ``schema/`` and the function that produces it."""
