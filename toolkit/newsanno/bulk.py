@@ -818,7 +818,7 @@ def export_bulk(
                 table = spec.table(corpus)
                 infos.append(ex._write_table(tmp, spec, table, None))
                 built.append((spec, table))
-        manifest = ex._manifest(corpus, built, infos, tmp, digests)
+        manifest = ex._manifest(corpus, built, infos, tmp, digests, aligned=True)
         (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
         corpus.documents = _Summary(result)  # type: ignore[assignment]
         (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")

@@ -96,7 +96,8 @@ def table_names(folder: Path | str) -> list[str]:
     if manifest.is_file():
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            return [str(r["name"]) for r in data["resources"]]
+            rows = data.get("newsanno", {}).get("rows")  # tables; a resource may be a part
+            return [str(n) for n in rows] if rows else [str(r["name"]) for r in data["resources"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise NewsannoError(f"{manifest}: not a valid datapackage.json ({exc})") from exc
     names = [n for n in TABLES if (root / f"{n}.parquet").is_file() or (root / n).is_dir()]
