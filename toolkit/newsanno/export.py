@@ -253,7 +253,8 @@ def frictionless_schema(
         "primaryKey": list(spec.primary_key),
     }
     required = {c.name for c in spec.columns if c.required}
-    keys, optional = [], []
+    keys: list[dict[str, Any]] = []
+    optional: list[dict[str, Any]] = []
     for fk in spec.foreign_keys:
         resource = "" if fk.table == spec.name else fk.table
         if resource and parts and len(parts.get(resource, ())) > 1:
