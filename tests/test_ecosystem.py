@@ -196,3 +196,36 @@ def test_croissant_pins_every_file(bulk: Path) -> None:
     sets = {d["includes"] for d in data["distribution"] if d["@type"] == "cr:FileSet"}
     assert "mentions/part-*.parquet" in sets
     assert "url" not in data  # no home page is invented
+
+
+# --------------------------------------------------------------------------------------------
+# Hugging Face datasets
+
+
+def card_configs(folder: Path) -> list[str]:
+    from ruamel.yaml import YAML
+
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    _, header, _ = text.split("---\n", 2)
+    return [c["config_name"] for c in YAML(typ="safe").load(header)["configs"]]
+
+
+@pytest.mark.parametrize("which", ["seed", "bulk"])
+def test_hugging_face_loads_every_config_of_the_card(
+    which: str, request: pytest.FixtureRequest, offline: None, tmp_path: Path
+) -> None:
+    import datasets
+
+    folder: Path = request.getfixturevalue(which)
+    rows = manifest(folder)["newsanno"]["rows"]
+    configs = card_configs(folder)
+    assert configs == list(rows)
+    for config in configs:
+        loaded = datasets.load_dataset(str(folder), config, cache_dir=str(tmp_path / "cache"))
+        train = loaded["train"]
+        assert train.num_rows == rows[config], config
+        assert train.features == datasets.Features.from_arrow_schema(TABLES[config].schema)
+        if config == "quotes":
+            segments = train.features["segments"]
+            assert isinstance(segments, datasets.List)
+            assert segments.feature["start"] == datasets.Value("int64")
