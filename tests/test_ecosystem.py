@@ -229,3 +229,171 @@ def test_hugging_face_loads_every_config_of_the_card(
             segments = train.features["segments"]
             assert isinstance(segments, datasets.List)
             assert segments.feature["start"] == datasets.Value("int64")
+
+
+# --------------------------------------------------------------------------------------------
+# schema.org claims (claims.jsonld)
+
+FACT_CHECK = {
+    "url": "https://factcheck.example/acme-disagreed",  # test data: a reserved domain
+    "fact_checker": "Example Fact Check",
+    "rating": "Half true",
+}
+
+
+@pytest.fixture(scope="module")
+def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The rich test corpus with a published fact-check on one claim, exported."""
+    from .corpora import rich_corpus
+
+    corpus = rich_corpus(tmp_path_factory.mktemp("reviewed"))
+    path = corpus / "documents" / "b2.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["claims"][0]["fact_check"] = FACT_CHECK
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    target = tmp_path_factory.mktemp("reviewed-export") / "ds"
+    result = export_dataset(corpus, target)
+    assert result.written and result.report.valid, result.report.findings
+    return target
+
+
+def schema_org_terms() -> tuple[set[str], dict[str, set[str]], dict[str, set[str]]]:
+    """Classes, each property's domains, each class's superclasses, from schema.org's vocabulary
+    (release 30.0, tests/data/schemaorg/)."""
+    import gzip
+
+    here = Path(__file__).parent / "data" / "schemaorg" / "schemaorg-current-http.jsonld.gz"
+    graph = json.loads(gzip.decompress(here.read_bytes()))["@graph"]
+
+    def ids(value: object) -> set[str]:
+        items = value if isinstance(value, list) else [value] if value else []
+        return {i["@id"].replace("schema:", "http://schema.org/") for i in items}
+
+    classes, domains, parents = set(), {}, {}
+    for node in graph:
+        iri = node["@id"].replace("schema:", "http://schema.org/")
+        types = node["@type"] if isinstance(node["@type"], list) else [node["@type"]]
+        if "rdfs:Class" in types:
+            classes.add(iri)
+            parents[iri] = ids(node.get("rdfs:subClassOf"))
+        if "rdf:Property" in types:
+            domains[iri] = ids(node.get("schema:domainIncludes"))
+    return classes, domains, parents
+
+
+def expanded(folder: Path) -> list[dict]:
+    from pyld import jsonld
+
+    from newsanno.interop.claimreview import document_loader
+
+    data = json.loads((folder / "claims.jsonld").read_text(encoding="utf-8"))
+    return jsonld.expand(data, {"documentLoader": document_loader()})
+
+
+def check_against_vocabulary(nodes: list[dict]) -> Counter[str]:
+    """Every type is a schema.org class and every property a schema.org property that its
+    subject's type (or a superclass) may carry; returns the types seen."""
+    classes, domains, parents = schema_org_terms()
+
+    def ancestors(c: str) -> set[str]:
+        seen, todo = {c}, [c]
+        while todo:
+            for p in parents.get(todo.pop(), ()):
+                if p not in seen:
+                    seen.add(p)
+                    todo.append(p)
+        return seen
+
+    seen: Counter[str] = Counter()
+
+    def walk(node: dict) -> None:
+        types = node.get("@type", [])
+        assert types or set(node) <= {"@id", "@value"}, node
+        for t in types:
+            assert t in classes, t
+            seen[t] += 1
+        allowed = set().union(*(ancestors(t) for t in types)) if types else set()
+        for key, values in node.items():
+            if key.startswith("@"):
+                continue
+            assert key in domains, f"{key} is not a schema.org property"
+            assert domains[key] & allowed, f"{key} does not apply to {types}"
+            for value in values:
+                if "@value" not in value:
+                    walk(value)
+
+    for node in nodes:
+        walk(node)
+    return seen
+
+
+def test_seed_claims_expand_offline_to_schema_org_terms(seed: Path, offline: None) -> None:
+    import pyarrow.parquet as pq
+
+    nodes = expanded(seed)
+    seen = check_against_vocabulary(nodes)
+    claims = pq.read_table(seed / "claims.parquet").num_rows
+    assert seen["http://schema.org/Claim"] == claims
+    assert seen["http://schema.org/ClaimReview"] == 0  # the seed has no fact-check: no rating
+    assert seen["http://schema.org/Quotation"] > 0 and seen["http://schema.org/Person"] > 0
+    text = (seed / "claims.jsonld").read_text(encoding="utf-8")
+    assert "reviewRating" not in text
+    kim = [
+        n
+        for n in nodes
+        if any(
+            a.get("http://schema.org/sameAs") == [{"@id": "https://www.wikidata.org/wiki/Q186304"}]
+            for a in n.get("http://schema.org/author", [])
+        )
+    ]
+    assert kim and all(n.get("http://schema.org/appearance") for n in kim)
+
+
+def test_a_fact_check_becomes_a_claim_review(reviewed: Path, offline: None) -> None:
+    nodes = expanded(reviewed)
+    seen = check_against_vocabulary(nodes)
+    assert seen["http://schema.org/ClaimReview"] == 1
+    review = next(n for n in nodes if n["@type"] == ["http://schema.org/ClaimReview"])
+    claim = next(
+        n for n in nodes if n.get("@id") == review["http://schema.org/itemReviewed"][0]["@id"]
+    )
+    assert claim["@type"] == ["http://schema.org/Claim"]
+    assert review["http://schema.org/reviewRating"][0]["http://schema.org/alternateName"] == [
+        {"@value": "Half true"}
+    ]
+    assert review["http://schema.org/url"] == [{"@id": FACT_CHECK["url"]}]
+    # the model keeps it: the claims table has it, and the round trip gives it back
+    from newsanno import dataset_to_corpus
+
+    corpus = dataset_to_corpus(reviewed)
+    checks = [c.fact_check for d in corpus.documents for c in d.model.claims if c.fact_check]
+    assert [c.model_dump() for c in checks] == [FACT_CHECK]
+
+
+def test_bulk_export_keeps_a_fact_check(tmp_path: Path) -> None:
+    """A JSONL claim with a fact-check leaves the fast tiers (a key they do not know) and is
+    exported with it by the full validator; the other claims keep empty columns."""
+    from newsanno.dataset import read_table
+    from newsanno.synth import write_corpus
+
+    source = tmp_path / "src"
+    write_corpus(source, 6, per_shard=3)
+    shard = source / "shards" / "part-00000.jsonl"
+    lines = shard.read_text(encoding="utf-8").splitlines()
+    doc = json.loads(lines[1])
+    doc["claims"][0]["fact_check"] = FACT_CHECK
+    lines[1] = json.dumps(doc, ensure_ascii=False)
+    shard.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = export_bulk(plan([source]), tmp_path / "out", jobs=1)
+    assert result.written and result.report.valid
+    claims = read_table(tmp_path / "out", "claims").to_pylist()
+    reviewed = [c for c in claims if c["fact_check_url"] is not None]
+    assert [(c["doc_id"], c["claim_id"]) for c in reviewed] == [
+        (doc["doc_id"], doc["claims"][0]["id"])
+    ]
+    assert reviewed[0]["fact_check_rating"] == "Half true"
+    graph = json.loads((tmp_path / "out" / "claims.jsonld").read_text(encoding="utf-8"))["@graph"]
+    assert [n["reviewRating"]["alternateName"] for n in graph if n["@type"] == "ClaimReview"] == [
+        "Half true"
+    ]
+    assert sum(n["@type"] == "Claim" for n in graph) == len(claims)

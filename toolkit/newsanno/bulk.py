@@ -822,7 +822,7 @@ def export_bulk(
         (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
         corpus.documents = _Summary(result)  # type: ignore[assignment]
         (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
-        ex.write_croissant(tmp, manifest, corpus)
+        ex.write_interop(tmp, manifest, corpus)
         ex._write_checksums(tmp, digests)
         ex._replace(tmp, target, synced=set(digests))
     except BaseException:

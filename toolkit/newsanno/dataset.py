@@ -31,6 +31,7 @@ from newsanno.model import (
     Entity,
     Event,
     EventMention,
+    FactCheck,
     Mention,
     Participant,
     Quote,
@@ -379,6 +380,13 @@ def dataset_to_corpus(source: Path | str | Dataset) -> Corpus:
                     type=r["claim_type"],
                     checkworthy=r["checkworthy"],
                     statement=r["statement"],
+                    fact_check=FactCheck(
+                        url=r["fact_check_url"],
+                        fact_checker=r["fact_checker"],
+                        rating=r["fact_check_rating"],
+                    )
+                    if r.get("fact_check_url") is not None
+                    else None,
                     note=r["note"],
                 )
                 for r in layers["claims"].get(key, [])

@@ -24,7 +24,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from newsanno.interop.croissant import write_croissant
+from newsanno.interop import write_interop
 from newsanno.model import SCHEMA_VERSION
 from newsanno.report import NewsannoError, Report
 from newsanno.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec, type_name
@@ -130,7 +130,7 @@ def write_dataset(
         manifest = _manifest(corpus, built, infos, tmp)
         (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
         (tmp / CARD).write_text(dataset_card(corpus, infos), encoding="utf-8")
-        write_croissant(tmp, manifest, corpus)
+        write_interop(tmp, manifest, corpus)
         _write_checksums(tmp)
         _replace(tmp, target)
     except BaseException:

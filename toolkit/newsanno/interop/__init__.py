@@ -1,1 +1,20 @@
-"""The export in the forms other tools read: Croissant metadata, schema.org claims (JSON-LD)."""
+"""The export in the forms other tools read: Croissant metadata (``croissant.json``) and the claims
+as schema.org JSON-LD (``claims.jsonld``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from newsanno.validate import Corpus
+
+
+def write_interop(folder: Path, manifest: dict[str, Any], corpus: Corpus) -> None:
+    """Write ``claims.jsonld`` and ``croissant.json`` into an export folder whose tables and
+    ``datapackage.json`` are written (and before ``checksums.sha256``)."""
+    from newsanno.interop.claimreview import write_claims
+    from newsanno.interop.croissant import write_croissant
+
+    write_claims(folder)
+    write_croissant(folder, manifest, corpus)

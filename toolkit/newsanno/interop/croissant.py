@@ -10,14 +10,18 @@ FileObject (with its sha256) per part. Nothing is added that the corpus does not
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from newsanno.interop.claimreview import CLAIMS
 from newsanno.tables import TABLES, TableSpec
-from newsanno.validate import Corpus
+
+if TYPE_CHECKING:
+    from newsanno.validate import Corpus
 
 CROISSANT = "croissant.json"
 CONFORMS_TO = "http://mlcommons.org/croissant/1.1"
@@ -121,8 +125,8 @@ def _references(spec: TableSpec) -> dict[str, str]:
     }
 
 
-def croissant(manifest: dict[str, Any], languages: list[str]) -> dict[str, Any]:
-    """The Croissant description of an export, from its ``datapackage.json``."""
+def croissant(folder: Path, manifest: dict[str, Any], languages: list[str]) -> dict[str, Any]:
+    """The Croissant description of the export in ``folder``, from its ``datapackage.json``."""
     by_table: dict[str, list[dict[str, Any]]] = {}
     for resource in manifest["resources"]:
         table = resource["path"].split("/")[0].removesuffix(".parquet")
@@ -175,6 +179,18 @@ def croissant(manifest: dict[str, Any], languages: list[str]) -> dict[str, Any]:
                 "field": fields,
             }
         )
+    if (folder / CLAIMS).is_file():
+        distribution.append(
+            {
+                "@type": "cr:FileObject",
+                "@id": CLAIMS,
+                "name": CLAIMS,
+                "description": "The claims as schema.org JSON-LD (Claim, ClaimReview).",
+                "contentUrl": CLAIMS,
+                "encodingFormat": "application/ld+json",
+                "sha256": hashlib.sha256((folder / CLAIMS).read_bytes()).hexdigest(),
+            }
+        )
     info = manifest["newsanno"]
     licence = manifest["licenses"][0]
     return {
@@ -199,5 +215,5 @@ def write_croissant(folder: Path, manifest: dict[str, Any], corpus: Corpus) -> N
     languages = sorted(
         {d.model.metadata.language for d in corpus.documents} | {corpus.world.corpus.language}
     )
-    text = json.dumps(croissant(manifest, languages), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(croissant(folder, manifest, languages), indent=2, ensure_ascii=False) + "\n"
     (folder / CROISSANT).write_text(text, encoding="utf-8")
