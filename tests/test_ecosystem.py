@@ -6,6 +6,7 @@ JSONL written as folders of part files."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -190,7 +191,7 @@ def test_croissant_pins_every_file(bulk: Path) -> None:
         d["contentUrl"]: d["sha256"] for d in data["distribution"] if d["@type"] == "cr:FileObject"
     }
     files = {p.relative_to(bulk).as_posix() for p in bulk.rglob("*.parquet")}
-    assert set(objects) == files
+    assert set(objects) == files | {"claims.jsonld"}
     for path, digest in objects.items():
         assert hashlib.sha256((bulk / path).read_bytes()).hexdigest() == digest
     sets = {d["includes"] for d in data["distribution"] if d["@type"] == "cr:FileSet"}
@@ -397,3 +398,65 @@ def test_bulk_export_keeps_a_fact_check(tmp_path: Path) -> None:
         "Half true"
     ]
     assert sum(n["@type"] == "Claim" for n in graph) == len(claims)
+
+
+# --------------------------------------------------------------------------------------------
+# pre-commit
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_gates_a_corpus(tmp_path: Path) -> None:
+    """`pre-commit try-repo` with this repository's .pre-commit-hooks.yaml, as a corpus's
+    maintainers would use it: a clean corpus passes, a broken annotation fails with its finding.
+    pre-commit builds the hook's environment (`language: python`: a virtualenv with this package
+    pip-installed), which needs the package index."""
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import MINIMAL, REPO
+
+    if not (REPO / ".git").exists():
+        pytest.skip("pre-commit try-repo needs this repository as a git checkout")
+    project = tmp_path / "project"
+    shutil.copytree(MINIMAL, project / "corpus")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+    env.pop("VIRTUAL_ENV", None)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
+
+    def try_repo() -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "newsanno-validate"]
+        return subprocess.run(
+            [*command, "--all-files"], cwd=project, env=env, capture_output=True, text=True
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "corpus")
+    clean = try_repo()
+    if (
+        clean.returncode != 0
+        and "Installing environment" in clean.stdout
+        and "Passed" not in clean.stdout
+    ):
+        log = tmp_path / "cache" / "pre-commit.log"
+        text = log.read_text(encoding="utf-8") if log.is_file() else clean.stdout
+        if "Could not find a version" in text or "NewConnectionError" in text:
+            pytest.skip("pre-commit could not build the hook's environment: no package index")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert re.search(r"newsanno validate\.+Passed", clean.stdout)
+
+    doc = project / "corpus" / "documents" / "a1.yaml"
+    doc.write_text(
+        doc.read_text(encoding="utf-8").replace("span: We will win.", "span: We shall win."),
+        encoding="utf-8",
+    )
+    git("add", "-A")
+    broken = try_repo()
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert re.search(r"newsanno validate\.+Failed", broken.stdout)
+    assert re.search(r"corpus/documents/a1\.yaml:\d+:\d+: error\[anchor-not-found\]", broken.stdout)

@@ -63,14 +63,23 @@ def document_loader(
     return load
 
 
+def table_paths(manifest: dict[str, Any], table: str) -> list[str]:
+    """The files of ``table`` in an export, from its ``datapackage.json`` (one resource per file:
+    ``<table>.parquet``, or ``<table>/part-NNNNN.parquet`` for a table written in parts)."""
+    return [
+        r["path"]
+        for r in manifest["resources"]
+        if r["path"].split("/")[0].removesuffix(".parquet") == table
+    ]
+
+
 def _read(folder: Path, table: str, columns: list[str]) -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # not newsanno.dataset, which imports pandas (see bulk.py)
 
-    from newsanno.dataset import table_files
-
+    manifest = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     rows: list[dict[str, Any]] = []
-    for path in table_files(folder, table):
-        rows.extend(pq.read_table(path, columns=columns).to_pylist())
+    for path in table_paths(manifest, table):
+        rows.extend(pq.read_table(folder / path, columns=columns).to_pylist())
     return rows
 
 

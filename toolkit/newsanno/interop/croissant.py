@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from newsanno.interop.claimreview import CLAIMS
+from newsanno.interop.claimreview import CLAIMS, table_paths
 from newsanno.tables import TABLES, TableSpec
 
 if TYPE_CHECKING:
@@ -127,10 +127,11 @@ def _references(spec: TableSpec) -> dict[str, str]:
 
 def croissant(folder: Path, manifest: dict[str, Any], languages: list[str]) -> dict[str, Any]:
     """The Croissant description of the export in ``folder``, from its ``datapackage.json``."""
-    by_table: dict[str, list[dict[str, Any]]] = {}
-    for resource in manifest["resources"]:
-        table = resource["path"].split("/")[0].removesuffix(".parquet")
-        by_table.setdefault(table, []).append(resource)
+    by_path = {r["path"]: r for r in manifest["resources"]}
+    by_table = {
+        table: [by_path[p] for p in table_paths(manifest, table)]
+        for table in manifest["newsanno"]["rows"]
+    }
     distribution: list[dict[str, Any]] = []
     record_sets: list[dict[str, Any]] = []
     for table, resources in by_table.items():
