@@ -37,7 +37,7 @@ def bulk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("synthetic")
     write_corpus(source, 60, per_shard=25)
     target = tmp_path_factory.mktemp("bulk") / "big"
-    result = export_bulk(plan([source]), target, jobs=1, chunk_bytes=200_000)
+    result = export_bulk(plan([source]), target, jobs=1, chunk_bytes=200_000, claims=True)
     assert result.written and result.report.valid
     assert (target / "mentions" / "part-00001.parquet").is_file()  # really written in parts
     return target
@@ -385,7 +385,7 @@ def test_bulk_export_keeps_a_fact_check(tmp_path: Path) -> None:
     doc["claims"][0]["fact_check"] = FACT_CHECK
     lines[1] = json.dumps(doc, ensure_ascii=False)
     shard.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = export_bulk(plan([source]), tmp_path / "out", jobs=1)
+    result = export_bulk(plan([source]), tmp_path / "out", jobs=1, claims=True)
     assert result.written and result.report.valid
     claims = read_table(tmp_path / "out", "claims").to_pylist()
     reviewed = [c for c in claims if c["fact_check_url"] is not None]
@@ -460,3 +460,30 @@ def test_pre_commit_hook_gates_a_corpus(tmp_path: Path) -> None:
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert re.search(r"newsanno validate\.+Failed", broken.stdout)
     assert re.search(r"corpus/documents/a1\.yaml:\d+:\d+: error\[anchor-not-found\]", broken.stdout)
+
+
+def test_claims_jsonld_by_default_for_folders_on_request_for_shards(tmp_path: Path) -> None:
+    """The CLI writes claims.jsonld for an annotation folder; for JSONL shards (streamed, any size)
+    only with --claims, as it grows with the claims (like the derived quote_variants tables)."""
+    from click.testing import CliRunner
+
+    from newsanno.cli import main
+    from newsanno.synth import write_corpus
+
+    from .conftest import MINIMAL
+
+    runner = CliRunner()
+    folder = runner.invoke(main, ["export", str(MINIMAL), "--out", str(tmp_path / "a")])
+    assert folder.exit_code == 0, folder.output
+    assert (tmp_path / "a" / "claims.jsonld").is_file()
+    write_corpus(tmp_path / "src", 4, per_shard=2)
+    plain = runner.invoke(main, ["export", str(tmp_path / "src"), "--out", str(tmp_path / "b")])
+    assert plain.exit_code == 0, plain.output
+    assert not (tmp_path / "b" / "claims.jsonld").exists()
+    asked = ["export", str(tmp_path / "src"), "--out", str(tmp_path / "c"), "--claims"]
+    assert runner.invoke(main, asked).exit_code == 0
+    graph = json.loads((tmp_path / "c" / "claims.jsonld").read_text(encoding="utf-8"))["@graph"]
+    assert graph and {n["@type"] for n in graph} == {"Claim"}
+    none = ["export", str(MINIMAL), "--out", str(tmp_path / "d"), "--no-claims"]
+    assert runner.invoke(main, none).exit_code == 0
+    assert not (tmp_path / "d" / "claims.jsonld").exists()

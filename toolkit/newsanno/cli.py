@@ -389,18 +389,27 @@ def compare(utterance: str | None, corpus: Path) -> None:
     help="Folder to write the dataset into (replaced atomically when the export is complete).",
 )
 @click.option("--no-lint", is_flag=True, help="Skip the lints (warnings) while validating.")
+@click.option(
+    "--claims/--no-claims",
+    default=None,
+    help="Write claims.jsonld, the claims as schema.org JSON-LD. Default: yes for annotation "
+    "folders, no for JSONL shards (it grows with the claims).",
+)
 @bulk_options
 @guarded
-def export(corpus: Path, out: Path, no_lint: bool, jobs: int, progress: bool | None) -> None:
+def export(
+    corpus: Path, out: Path, no_lint: bool, claims: bool | None, jobs: int, progress: bool | None
+) -> None:
     """Validate CORPUS and export it as a Parquet dataset (default: annotations).
 
-    Writes one Parquet file per table, datapackage.json, a dataset card README.md and
+    Writes one Parquet file per table, datapackage.json (Frictionless), croissant.json
+    (Croissant), claims.jsonld (schema.org claims), a dataset card README.md and
     checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
     """
     from newsanno.export import export_dataset as run
 
     _own_process()
-    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
+    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
     if not result.written:
         print_report(result.report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)

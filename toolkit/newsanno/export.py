@@ -90,13 +90,15 @@ def export_dataset(
     rows_per_part: int | None = None,
     jobs: int = 1,
     progress: bool | None = False,
+    claims: bool | None = None,
 ) -> ExportResult:
     """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
 
     Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
     ``<table>/part-NNNNN.parquet``. JSONL shards are streamed instead
     (:func:`newsanno.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one part file
-    per input chunk).
+    per input chunk). ``claims``: write ``claims.jsonld`` (schema.org claims); by default for
+    annotation folders, not for JSONL shards (it costs about 0.25 s per 1,000 claims).
     """
     from newsanno.validate import plan
 
@@ -104,17 +106,19 @@ def export_dataset(
     if todo.shards:
         from newsanno.bulk import export_bulk
 
-        streamed: ExportResult = export_bulk(todo, out, lint=lint, jobs=jobs, progress=progress)
+        streamed: ExportResult = export_bulk(
+            todo, out, lint=lint, jobs=jobs, progress=progress, claims=bool(claims)
+        )
         return streamed
     loaded, report = load_corpus(corpus, lint=lint)
     if loaded is None:
         return ExportResult(report)
-    tables = write_dataset(loaded, out, rows_per_part=rows_per_part)
+    tables = write_dataset(loaded, out, rows_per_part=rows_per_part, claims=claims is not False)
     return ExportResult(report, Path(out), tables)
 
 
 def write_dataset(
-    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None
+    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None, claims: bool = True
 ) -> list[TableInfo]:
     """Write an already validated corpus to ``out`` (atomically); return what was written."""
     if rows_per_part is not None and rows_per_part < 1:
@@ -130,7 +134,7 @@ def write_dataset(
         manifest = _manifest(corpus, built, infos, tmp)
         (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
         (tmp / CARD).write_text(dataset_card(corpus, infos), encoding="utf-8")
-        write_interop(tmp, manifest, corpus)
+        write_interop(tmp, manifest, corpus, claims=claims)
         _write_checksums(tmp)
         _replace(tmp, target)
     except BaseException:

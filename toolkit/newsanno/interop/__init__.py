@@ -10,11 +10,14 @@ if TYPE_CHECKING:
     from newsanno.validate import Corpus
 
 
-def write_interop(folder: Path, manifest: dict[str, Any], corpus: Corpus) -> None:
-    """Write ``claims.jsonld`` and ``croissant.json`` into an export folder whose tables and
-    ``datapackage.json`` are written (and before ``checksums.sha256``)."""
+def write_interop(
+    folder: Path, manifest: dict[str, Any], corpus: Corpus, *, claims: bool = True
+) -> None:
+    """Write ``claims.jsonld`` (unless not ``claims``) and ``croissant.json`` into an export
+    folder whose tables and ``datapackage.json`` are written (and before ``checksums.sha256``)."""
     from newsanno.interop.claimreview import write_claims
     from newsanno.interop.croissant import write_croissant
 
-    write_claims(folder)
+    if claims:
+        write_claims(folder)
     write_croissant(folder, manifest, corpus)
