@@ -263,6 +263,8 @@ def frictionless_schema(
     optional: list[dict[str, Any]] = []
     for fk in spec.foreign_keys:
         resource = "" if fk.table == spec.name else fk.table
+        if not resource and part and not aligned:
+            continue  # parts cut by row counts: the row referred to may be in another part
         if resource and parts and len(parts.get(resource, ())) > 1:
             mine = Path(part).name if part and aligned else None
             same = [p for p in parts[resource] if Path(p).name == mine]
@@ -273,7 +275,7 @@ def frictionless_schema(
             "fields": list(fk.columns),
             "reference": {"resource": resource, "fields": list(fk.ref_columns)},
         }
-        partly_null = len(fk.columns) > 1 and not set(fk.columns[1:]) <= required
+        partly_null = len(fk.columns) > 1 and not set(fk.columns) <= required
         (optional if partly_null else keys).append(key)
     if keys:
         schema["foreignKeys"] = keys
