@@ -31,6 +31,20 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def parted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed corpus written with tables cut into parts by row counts (library option)."""
+    from newsanno import load_corpus
+    from newsanno.export import write_dataset
+
+    corpus, _report = load_corpus(ANNOTATIONS)
+    assert corpus is not None
+    target = tmp_path_factory.mktemp("parted") / "ds"
+    write_dataset(corpus, target, rows_per_part=10)
+    assert (target / "mentions" / "part-00001.parquet").is_file()
+    return target
+
+
+@pytest.fixture(scope="module")
 def bulk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from newsanno.synth import write_corpus
 
@@ -56,7 +70,7 @@ def frictionless_errors(folder: Path) -> Counter[tuple[str, str]]:
     return Counter((task.name, error.type) for task in report.tasks for error in task.errors)
 
 
-@pytest.mark.parametrize("which", ["seed", "bulk"])
+@pytest.mark.parametrize("which", ["seed", "bulk", "parted"])
 def test_frictionless_validates_the_data(which: str, request: pytest.FixtureRequest) -> None:
     folder: Path = request.getfixturevalue(which)
     assert Package.validate_descriptor(str(folder / "datapackage.json")).valid
@@ -148,7 +162,7 @@ def _plain(value: object) -> object:
     return value
 
 
-@pytest.mark.parametrize("which", ["seed", "bulk"])
+@pytest.mark.parametrize("which", ["seed", "bulk", "parted"])
 def test_croissant_validates_and_loads_every_record_set(
     which: str, request: pytest.FixtureRequest, offline: None
 ) -> None:
