@@ -399,14 +399,27 @@ def compare(utterance: str | None, corpus: Path) -> None:
     "(see the README's section per tool; what the tool cannot hold is reported).",
 )
 @click.option("--no-lint", is_flag=True, help="Skip the lints (warnings) while validating.")
+@click.option(
+    "--claims/--no-claims",
+    default=None,
+    help="Write claims.jsonld, the claims as schema.org JSON-LD. Default: yes for annotation "
+    "folders, no for JSONL shards (it grows with the claims).",
+)
 @bulk_options
 @guarded
 def export(
-    corpus: Path, out: Path | None, to: str, no_lint: bool, jobs: int, progress: bool | None
+    corpus: Path,
+    out: Path | None,
+    to: str,
+    no_lint: bool,
+    claims: bool | None,
+    jobs: int,
+    progress: bool | None,
 ) -> None:
     """Validate CORPUS and export it as a Parquet dataset (default: annotations).
 
-    Writes one Parquet file per table, datapackage.json, a dataset card README.md and
+    Writes one Parquet file per table, datapackage.json (Frictionless), croissant.json
+    (Croissant), claims.jsonld (schema.org claims), a dataset card README.md and
     checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
     """
     if to != "parquet":
@@ -416,7 +429,7 @@ def export(
     from newsanno.engines.api import export_dataset as run
 
     _own_process()
-    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress)
+    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
     if not result.written:
         print_report(result.report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)

@@ -32,6 +32,7 @@ from newsanno.model import (
     Entity,
     Event,
     EventMention,
+    FactCheck,
     Mention,
     Participant,
     Quote,
@@ -96,7 +97,8 @@ def table_names(folder: Path | str) -> list[str]:
     if manifest.is_file():
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            return [str(r["name"]) for r in data["resources"]]
+            rows = data.get("newsanno", {}).get("rows")  # tables; a resource may be a part
+            return [str(n) for n in rows] if rows else [str(r["name"]) for r in data["resources"]]
         except (ValueError, KeyError, TypeError) as exc:
             raise NewsannoError(f"{manifest}: not a valid datapackage.json ({exc})") from exc
     names = [n for n in TABLES if (root / f"{n}.parquet").is_file() or (root / n).is_dir()]
@@ -378,6 +380,13 @@ def dataset_to_corpus(source: Path | str | Dataset) -> Corpus:
                     type=r["claim_type"],
                     checkworthy=r["checkworthy"],
                     statement=r["statement"],
+                    fact_check=FactCheck(
+                        url=r["fact_check_url"],
+                        fact_checker=r["fact_checker"],
+                        rating=r["fact_check_rating"],
+                    )
+                    if r.get("fact_check_url") is not None
+                    else None,
                     note=r["note"],
                 )
                 for r in layers["claims"].get(key, [])

@@ -382,6 +382,9 @@ def _claim_rows(corpus: Corpus) -> Iterator[Row]:
                 "claim_type": c.type,
                 "checkworthy": c.checkworthy,
                 "statement": c.statement,
+                "fact_check_url": c.fact_check.url if c.fact_check else None,
+                "fact_checker": c.fact_check.fact_checker if c.fact_check else None,
+                "fact_check_rating": c.fact_check.rating if c.fact_check else None,
                 "note": c.note,
             }
 
@@ -648,6 +651,9 @@ CORE_TABLES: tuple[TableSpec, ...] = (
             _req("claim_type", STRING, "Kind of claim (ontology).", values=_O.claim_types),
             _req("checkworthy", BOOL, "Whether the claim is worth fact-checking."),
             _req("statement", STRING, "The claim as a stand-alone, normalised statement."),
+            _opt("fact_check_url", STRING, "A published fact-check of the claim (its URL)."),
+            _opt("fact_checker", STRING, "Who published that fact-check."),
+            _opt("fact_check_rating", STRING, "Its rating, exactly as the fact-checker wrote it."),
             NOTE,
         ),
         ("doc_id", "claim_id"),

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 import newsanno.dataset.variants  # noqa: F401  (registers the quote_variants tables)
+from newsanno.dataset.ecosystem import write_interop
 from newsanno.dataset.tables import DATE_PATTERN, DATES, OFFSETS, TABLES, TableSpec, type_name
 from newsanno.model import SCHEMA_VERSION
 from newsanno.model.corpus import Corpus
@@ -83,7 +84,7 @@ def toolkit_version() -> str:
 
 
 def write_dataset(
-    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None
+    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None, claims: bool = True
 ) -> list[TableInfo]:
     """Write an already validated corpus to ``out`` (atomically); return what was written."""
     if rows_per_part is not None and rows_per_part < 1:
@@ -99,6 +100,7 @@ def write_dataset(
         manifest = _manifest(corpus, built, infos, tmp)
         (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
         (tmp / CARD).write_text(dataset_card(corpus, infos), encoding="utf-8")
+        write_interop(tmp, manifest, corpus, claims=claims)
         _write_checksums(tmp)
         _replace(tmp, target)
     except BaseException:
@@ -166,18 +168,47 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def frictionless_schema(spec: TableSpec) -> dict[str, Any]:
-    """The Frictionless Table Schema of one table: field types, constraints and keys."""
+def frictionless_schema(
+    spec: TableSpec,
+    parts: dict[str, tuple[str, ...]] | None = None,
+    part: str | None = None,
+    aligned: bool = False,
+) -> dict[str, Any]:
+    """The Frictionless Table Schema of one table: field types, constraints and keys.
+
+    Written for what ``frictionless validate`` reads out of Parquet (pyarrow, then pandas):
+
+    - ``missingValues: []``: no string stands for null (Parquet has real nulls), so an empty
+      string, a real value in ``quote_variants.a_text``, is not read as missing;
+    - a nullable integer column comes through pandas as a float, null as NaN, which the field's
+      own ``missingValues: ["nan"]`` names as missing (an integer column cannot hold the text);
+    - a list column comes as a numpy array, which no Table Schema type but ``any`` takes (``array``
+      wants JSON text or a Python list); the Parquet schema types its items, and the column's
+      description says what it holds;
+    - a composite foreign key with a nullable part (``doc_id, nested_in_quote_id``) is not a
+      ``foreignKey``: Frictionless checks a key that is partly null against the other table, so
+      ``(doc_id, null)`` would fail, while the key means "when set". These are listed under
+      ``optionalForeignKeys`` (not a Table Schema property) and checked by ``newsanno validate``.
+
+    ``parts``: the part files of each table (``{table: ("t/part-00000.parquet", ...)}``), when
+    the schema is for ``part`` (or the table's only file). A key to a table written in parts
+    refers, when ``aligned``, to its part of the same name (a bulk export writes each input
+    chunk as one part of every document table, so all rows of a document are in parts of one
+    name); otherwise (parts cut by row counts) it is left out, as Table Schema names one
+    resource per key.
+    """
     fields = []
     for c in spec.columns:
         t = c.type
-        if pa.types.is_list(t):
-            kind = "array"
+        if pa.types.is_list(t) or pa.types.is_large_list(t):
+            kind = "any"
         elif pa.types.is_struct(t):
             kind = "object"
         else:
             kind = _FRICTIONLESS_TYPES[str(t)]
         f: dict[str, Any] = {"name": c.name, "type": kind, "description": c.description}
+        if kind in ("integer", "number") and not c.required:
+            f["missingValues"] = ["nan"]
         constraints: dict[str, Any] = {}
         if c.required:
             constraints["required"] = True
@@ -188,19 +219,40 @@ def frictionless_schema(spec: TableSpec) -> dict[str, Any]:
         if constraints:
             f["constraints"] = constraints
         fields.append(f)
-    schema: dict[str, Any] = {"fields": fields, "primaryKey": list(spec.primary_key)}
-    if spec.foreign_keys:
-        schema["foreignKeys"] = [
-            {
-                "fields": list(fk.columns),
-                "reference": {
-                    "resource": "" if fk.table == spec.name else fk.table,
-                    "fields": list(fk.ref_columns),
-                },
-            }
-            for fk in spec.foreign_keys
-        ]
+    schema: dict[str, Any] = {
+        "fields": fields,
+        "missingValues": [],
+        "primaryKey": list(spec.primary_key),
+    }
+    required = {c.name for c in spec.columns if c.required}
+    keys: list[dict[str, Any]] = []
+    optional: list[dict[str, Any]] = []
+    for fk in spec.foreign_keys:
+        resource = "" if fk.table == spec.name else fk.table
+        if not resource and part and not aligned:
+            continue  # parts cut by row counts: the row referred to may be in another part
+        if resource and parts and len(parts.get(resource, ())) > 1:
+            mine = Path(part).name if part and aligned else None
+            same = [p for p in parts[resource] if Path(p).name == mine]
+            if not same:
+                continue
+            resource = _part_name(same[0])
+        key = {
+            "fields": list(fk.columns),
+            "reference": {"resource": resource, "fields": list(fk.ref_columns)},
+        }
+        partly_null = len(fk.columns) > 1 and not set(fk.columns) <= required
+        (optional if partly_null else keys).append(key)
+    if keys:
+        schema["foreignKeys"] = keys
+    if optional:
+        schema["optionalForeignKeys"] = optional
     return schema
+
+
+def _part_name(path: str) -> str:
+    """The resource name of a part file: ``mentions/part-00003.parquet`` → ``mentions-part-00003``."""
+    return path.removesuffix(".parquet").replace("/", "-")
 
 
 def _package_name(corpus_id: str) -> str:
@@ -214,27 +266,35 @@ def _manifest(
     infos: list[TableInfo],
     folder: Path,
     digests: dict[str, str] | None = None,
+    aligned: bool = False,
 ) -> dict[str, Any]:
-    """``datapackage.json``; ``digests``: sha256 of files already known, by relative path."""
+    """``datapackage.json``; ``digests``: sha256 of files already known, by relative path;
+    ``aligned``: part files of one name hold the same documents in every table (bulk export)."""
     known = digests or {}
     info = corpus.world.corpus
     resources = []
+    # A table in part files is one resource per part: a Data Package resource with several paths
+    # is their concatenation, which Parquet files are not (frictionless reads only the first).
+    # No `bytes`: frictionless reads Parquet through pyarrow, counts no bytes and would report
+    # every count as wrong; `hash` (and checksums.sha256) pins each file.
+    parts = {i.name: i.files for i in infos if len(i.files) > 1}
     for (spec, _), table_info in zip(built, infos, strict=True):
-        resource: dict[str, Any] = {
-            "name": spec.name,
-            "type": "table",
-            "path": table_info.files[0] if len(table_info.files) == 1 else list(table_info.files),
-            "scheme": "file",
-            "format": "parquet",
-            "mediatype": PARQUET_MEDIATYPE,
-            "description": spec.description,
-        }
-        if len(table_info.files) == 1:
-            resource["bytes"] = table_info.bytes
-            rel = table_info.files[0]
-            resource["hash"] = "sha256:" + (known.get(rel) or sha256_file(folder / rel))
-        resource["schema"] = frictionless_schema(spec)
-        resources.append(resource)
+        for rel in table_info.files:
+            split = len(table_info.files) > 1
+            resource: dict[str, Any] = {
+                "name": _part_name(rel) if split else spec.name,
+                "type": "table",
+                "path": rel,
+                "scheme": "file",
+                "format": "parquet",
+                "mediatype": PARQUET_MEDIATYPE,
+                "description": spec.description,
+                "hash": "sha256:" + (known.get(rel) or sha256_file(folder / rel)),
+                "schema": frictionless_schema(spec, parts, rel if split else None, aligned),
+            }
+            if split:
+                resource["title"] = f"{spec.name}, part {Path(rel).stem.removeprefix('part-')}"
+            resources.append(resource)
     package: dict[str, Any] = {
         "name": _package_name(info.id),
         "title": info.title,
@@ -355,7 +415,10 @@ def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
         f"Generated by newsanno {toolkit_version()}. The export is deterministic: the same "
         "annotations give byte-identical files. `checksums.sha256` lists the sha256 of every "
         "file (`sha256sum -c checksums.sha256`); `datapackage.json` is a Frictionless Data "
-        "Package with field types, primary keys and foreign keys.",
+        "Package with field types, primary keys and foreign keys (`frictionless validate "
+        "datapackage.json`); `croissant.json` describes the same tables in MLCommons Croissant "
+        "(`mlcroissant validate --jsonld croissant.json`); `claims.jsonld` holds the claims as "
+        "schema.org `Claim`s (and a `ClaimReview` where a published fact-check is annotated).",
         "",
         "## Offsets and dates",
         "",

@@ -45,13 +45,15 @@ def export_dataset(
     rows_per_part: int | None = None,
     jobs: int = 1,
     progress: bool | None = False,
+    claims: bool | None = None,
 ) -> ExportResult:
     """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
 
     Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
     ``<table>/part-NNNNN.parquet``. JSONL shards are streamed instead
-    (:func:`newsanno.engines.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one part file
-    per input chunk).
+    (:func:`newsanno.engines.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one
+    part file per input chunk). ``claims``: write ``claims.jsonld`` (schema.org claims); by
+    default for annotation folders, not for JSONL shards (it costs about 0.25 s per 1,000 claims).
     """
     from newsanno.dataset.write import ExportResult, write_dataset
 
@@ -59,10 +61,12 @@ def export_dataset(
     if todo.shards:
         from newsanno.engines.bulk import export_bulk
 
-        streamed: ExportResult = export_bulk(todo, out, lint=lint, jobs=jobs, progress=progress)
+        streamed: ExportResult = export_bulk(
+            todo, out, lint=lint, jobs=jobs, progress=progress, claims=bool(claims)
+        )
         return streamed
     loaded, report = load_corpus(corpus, lint=lint)
     if loaded is None:
         return ExportResult(report)
-    tables = write_dataset(loaded, out, rows_per_part=rows_per_part)
+    tables = write_dataset(loaded, out, rows_per_part=rows_per_part, claims=claims is not False)
     return ExportResult(report, Path(out), tables)

@@ -756,6 +756,7 @@ def export_bulk(
     chunk_bytes: int = CHUNK_BYTES,
     group_docs: int = GROUP_DOCS,
     columnar: bool = True,
+    claims: bool = False,
 ) -> Any:
     """Validate and export a plan with JSONL shards, streaming; an ``ExportResult``.
 
@@ -764,6 +765,7 @@ def export_bulk(
     single chunk. World tables come from ``corpus.yaml``. Derived tables that need every
     document at once (quote variants) are not part of a bulk export. Rows keep input order.
     Nothing is written unless the whole input is valid; the target is replaced atomically.
+    ``claims``: also write ``claims.jsonld``, read back from the claims written.
     """
     import secrets
     import shutil
@@ -819,10 +821,11 @@ def export_bulk(
                 table = spec.table(corpus)
                 infos.append(ex._write_table(tmp, spec, table, None))
                 built.append((spec, table))
-        manifest = ex._manifest(corpus, built, infos, tmp, digests)
+        manifest = ex._manifest(corpus, built, infos, tmp, digests, aligned=True)
         (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
         corpus.documents = _Summary(result)  # type: ignore[assignment]
         (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
+        ex.write_interop(tmp, manifest, corpus, claims=claims)
         ex._write_checksums(tmp, digests)
         ex._replace(tmp, target, synced=set(digests))
     except BaseException:

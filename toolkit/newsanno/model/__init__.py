@@ -280,6 +280,15 @@ class Quote(Strict):
     note: str | None = None
 
 
+class FactCheck(Strict):
+    """A published fact-check of the claim, as the fact-checker wrote it; never a rating of ours."""
+
+    url: Annotated[str, AfterValidator(check_uri)] = Field(json_schema_extra={"format": "uri"})
+    fact_checker: Text
+    rating: Text
+    """The rating exactly as the fact-checker wrote it ("False", "Mostly true", "Pants on fire")."""
+
+
 class Claim(Strict):
     """A check-worthy factual claim, by a quoted person or by the article itself."""
 
@@ -290,6 +299,7 @@ class Claim(Strict):
     type: ClaimType
     checkworthy: bool
     statement: Text
+    fact_check: FactCheck | None = None
     note: str | None = None
 
 

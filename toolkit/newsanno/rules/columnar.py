@@ -654,6 +654,8 @@ class ColumnarChecker:
                 cf["type"],
                 cf["checkworthy"],
                 cf["statement"],
+                *[pa.nulls(len(c_row), pa.string())]
+                * 3,  # fact_check: such lines take the row path
                 cf["note"],
             ],
         )

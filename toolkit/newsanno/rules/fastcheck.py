@@ -56,7 +56,7 @@ QUOTE_KEYS = _words(
     "nested_in note"
 )
 QUOTE_REQUIRED = _words("id type content")
-CLAIM_KEYS = _words("id span claimant quote type checkworthy statement note")
+CLAIM_KEYS = _words("id span claimant quote type checkworthy statement fact_check note")
 CLAIM_REQUIRED = _words("id span claimant type checkworthy statement")
 EVENT_MENTION_KEYS = _words("id trigger event realis arguments note")
 EVENT_MENTION_REQUIRED = _words("id trigger event realis")
@@ -96,7 +96,7 @@ class Columns:
         "claims": tuple(
             _split(
                 "doc_id claim_id ordinal claimant_kind claimant_entity_id quote_id start end text "
-                "claim_type checkworthy statement note"
+                "claim_type checkworthy statement fact_check_url fact_checker fact_check_rating note"
             )
         ),
         "event_mentions": tuple(
@@ -442,6 +442,11 @@ class FastChecker:
                 raise Decline
             if type(statement) is not str or not statement:
                 raise Decline
+            fact = cl.get("fact_check")
+            if fact is not None:  # rare: the full validator checks it (its URL), then rows here
+                if not trusted or type(fact) is not dict:
+                    raise Decline
+                fact = (fact["url"], fact["fact_checker"], fact["rating"])
             ident = check_id(cl["id"])
             ids.append(ident)
             spans.add(("c", s, e, claimant, statement))
@@ -459,6 +464,7 @@ class FastChecker:
                 ctype,
                 checkworthy,
                 statement,
+                *(fact or (None, None, None)),  # fact_check_url, fact_checker, fact_check_rating
                 self._opt_str(cl.get("note")),
             )
             c.append(row)
