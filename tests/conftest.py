@@ -21,3 +21,12 @@ def chdir(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(old)
+
+
+def pytest_configure(config: object) -> None:
+    """The YAML world cache (newsanno.read.parse.cache_dir) writes into a folder of the test
+    run, not the user's ~/.cache; subprocesses inherit it."""
+    import tempfile
+
+    if "NEWSANNO_CACHE_DIR" not in os.environ:
+        os.environ["NEWSANNO_CACHE_DIR"] = tempfile.mkdtemp(prefix="newsanno-test-cache-")

@@ -324,3 +324,33 @@ def test_libyaml_and_pure_parser_agree_on_random_yaml(data: object, flow: bool |
     finally:
         parse_module._CParser = saved
     assert (fast.data, fast.positions, fast.problems) == (slow.data, slow.positions, slow.problems)
+
+
+def test_a_yaml_world_is_parsed_once_and_its_positions_still_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsanno.engines.local import Validator
+
+    monkeypatch.setenv("NEWSANNO_CACHE_DIR", str(tmp_path / "cache"))
+    world = tmp_path / "corpus.yaml"
+    shutil.copy(CASES / "valid" / "minimal" / "corpus.yaml", world)
+    first = parse_module.parse_file(world, cache=True)
+    cached = list((tmp_path / "cache" / "yaml").glob("*.json"))
+    assert len(cached) == 1 and first.locate is None
+    again = parse_module.parse_file(world, cache=True)
+    assert again.data == first.data and again.locate is not None  # from the cache
+    assert again.located().positions == first.positions
+    # a finding in a cached world still names its line: break a reference, keep the YAML valid
+    text = world.read_text(encoding="utf-8")
+    assert "type: PER" in text
+    broken = text.replace("type: PER", "type: PERSON", 1)
+    world.write_text(broken, encoding="utf-8")
+    v = Validator()
+    v.load_world(world)  # caches the broken world
+    v2 = Validator()
+    v2.load_world(world)  # reads it from the cache
+    assert [f.key() for f in v2.report.findings] == [f.key() for f in v.report.findings]
+    assert v.report.findings and v.report.findings[0].line > 1
+    monkeypatch.setenv("NEWSANNO_CACHE", "0")
+    assert parse_module.cache_dir() is None
+    assert parse_module.parse_file(world, cache=True).locate is None

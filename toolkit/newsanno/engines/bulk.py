@@ -367,21 +367,26 @@ class Worker:
         lo, n = int(starts[0]), len(starts)
         hi = min(int(stops[-1]) + 1, len(data))
         longest = int((stops - starts).max()) + 1  # with its newline
-        if (
-            self.columnar is not None
-            and longest <= self.options.max_bytes
-            and line_shapes(bytes_, starts, stops)
-        ):
+        if self.columnar is not None and longest <= self.options.max_bytes:
             block = data[lo:hi]
-            table = self.columnar.read(block, longest)
+            table = None
+            if line_shapes(bytes_, starts, stops):
+                table = self.columnar.read(block, longest)
+            readable = np.zeros(n, dtype=bool)
             if table is not None and table.num_rows == n:
-                numbers = np.arange(first, first + n, dtype=np.int64)
-                try:
-                    batch = self.columnar.check(
-                        table, block, stops - lo, chunk.annotation_file, numbers
-                    )
-                except Exception:  # pragma: no cover - a bug in the tier: the row path is exact
-                    batch = None
+                batch = self._columnar(block, stops - lo, first, chunk, table=table)
+            elif n > 1:
+                readable = self._readable(data, bytes_, starts, stops)
+            if readable.any():  # the block without the lines the reader refuses
+                lines = np.flatnonzero(readable)
+                kept = b"".join(bytes(data[int(starts[i]) : int(stops[i]) + 1]) for i in lines)
+                ends = np.cumsum(stops[lines] - starts[lines] + 1) - 1
+                some = self._columnar(kept, ends, first, chunk, lines)
+                if some is not None:
+                    flags = np.zeros(n, dtype=bool)
+                    flags[lines] = some.accepted
+                    positions = {k: lines[v] for k, v in some.positions.items()}
+                    batch = Batch(flags, some.tables, positions, some.doc_ids)
         todo = range(n) if batch is None else np.flatnonzero(~batch.accepted).tolist()
         before = len(result.doc_ids)
         for i in todo:
@@ -399,6 +404,52 @@ class Worker:
             if todo:  # keep the doc_ids in line order
                 result.doc_ids[before:] = sorted(result.doc_ids[before:], key=lambda d: d[1])
             self.batch = batch
+
+    def _columnar(
+        self,
+        block: bytes | memoryview,
+        stops: Any,
+        first: int,
+        chunk: Chunk,
+        lines: Any = None,
+        table: pa.Table | None = None,
+    ) -> Batch | None:
+        """The columnar tier on ``block`` (its lines end at ``stops``; ``table``: the block as
+        read, when it is already): lines ``lines`` of the block being checked (all of them by
+        default), whose first line is line ``first`` of the file."""
+        assert self.columnar is not None
+        n = len(stops)
+        if table is None:
+            table = self.columnar.read(block, int(np.diff(stops, prepend=-1).max()))
+        if table is None or table.num_rows != n:
+            return None
+        numbers = first + (np.arange(n, dtype=np.int64) if lines is None else lines)
+        try:
+            return self.columnar.check(table, block, stops, chunk.annotation_file, numbers)
+        except Exception:  # pragma: no cover - a bug in the tier: the row path is exact
+            return None
+
+    def _readable(self, data: memoryview, bytes_: Any, starts: Any, stops: Any) -> Any:
+        """Per line: whether the columnar tier can read it. A block the reader refuses is cut in
+        halves until each refused piece is one line, so that one odd line (a field the schema
+        does not know, a line that is not one JSON object) sends only itself down the row path,
+        not its whole block."""
+        assert self.columnar is not None
+        out = np.zeros(len(starts), dtype=bool)
+        half = len(starts) // 2  # the whole block was refused already
+        todo = [(half, len(starts)), (0, half)]
+        while todo:
+            i, j = todo.pop()
+            lo, hi = int(starts[i]), min(int(stops[j - 1]) + 1, len(data))
+            if line_shapes(bytes_, starts[i:j], stops[i:j]):
+                longest = int((stops[i:j] - starts[i:j]).max()) + 1
+                table = self.columnar.read(data[lo:hi], longest)
+                if table is not None and table.num_rows == j - i:
+                    out[i:j] = True
+                    continue
+            if j - i > 1:
+                todo += [((i + j) // 2, j), (i, (i + j) // 2)]
+        return out
 
     def _line(self, raw: bytes, number: int, at: int, chunk: Chunk, result: ChunkResult) -> None:
         """One line down the row path: the fast check, else the full validator."""

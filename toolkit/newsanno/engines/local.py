@@ -223,7 +223,7 @@ class Validator:
         self.root = corpus_file.parent
         file = display(corpus_file)
         self.report.files.append(file)
-        parsed = parse_file(corpus_file, self.max_bytes)
+        parsed = parse_file(corpus_file, self.max_bytes, cache=True)
         sink = _Sink(self.report, file, parsed)
         sink.problems(parsed)
         if parsed.data is None or parsed.problems:

@@ -10,14 +10,18 @@ are findings with a position.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache as memoize
 from pathlib import Path
 from typing import Any
 
+import orjson
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -751,11 +755,64 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
     return Parsed(data=data)
 
 
-def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
+def cache_dir() -> Path | None:
+    """Where parsed YAML worlds are cached (None: not at all).
+
+    ``NEWSANNO_CACHE=0`` turns the cache off; ``NEWSANNO_CACHE_DIR`` sets the folder; otherwise
+    ``$XDG_CACHE_HOME/newsanno`` or ``~/.cache/newsanno``.
+    """
+    if os.environ.get("NEWSANNO_CACHE", "1") == "0":
+        return None
+    if os.environ.get("NEWSANNO_CACHE_DIR"):
+        return Path(os.environ["NEWSANNO_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "newsanno"
+
+
+@memoize
+def _reader_digest() -> str:
+    """The sha256 of this module's source: a cached parse is used only by the reader that made it."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _cached_yaml(raw: bytes, text: str) -> Parsed:
+    """:func:`parse_yaml_text` of a file without problems, through a cache of the data keyed by
+    the file's sha256 (and the reader's): a large world read again costs what its JSON does.
+    Positions are worked out only when a finding needs them, by parsing the text again."""
+    folder = cache_dir()
+    if folder is None:
+        return parse_yaml_text(text)
+    key = hashlib.sha256(raw).hexdigest()
+    where = folder / "yaml" / f"{key}-{_reader_digest()}.json"
+    try:
+        data = orjson.loads(where.read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        pass
+    else:
+        return Parsed(data=data, locate=lambda: parse_yaml_text(text))
+    parsed = parse_yaml_text(text)
+    if parsed.problems or parsed.data is None:
+        return parsed
+    try:
+        dumped = orjson.dumps(parsed.data)
+        if orjson.loads(dumped) != parsed.data:  # NaN, say: not cached
+            return parsed
+        where.parent.mkdir(parents=True, exist_ok=True)
+        tmp = where.with_name(f".{where.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(dumped)
+        os.replace(tmp, where)
+    except (OSError, TypeError, orjson.JSONEncodeError):
+        pass  # a cache that cannot be written is no cache; the parse stands
+    return parsed
+
+
+def parse_file(path: Path, max_bytes: int = MAX_BYTES, *, cache: bool = False) -> Parsed:
     """Read, decode and parse a YAML or JSON annotation file.
 
     A file in canonical JSON layout (:func:`_canonical_json`) is read with the JSON parser, and
     its positions are worked out only when a finding needs them (:meth:`Parsed.located`).
+    ``cache``: a YAML file without problems is parsed once and its data kept in
+    :func:`cache_dir` (the world, read on every run).
     """
     raw, problems = read_bytes(path, max_bytes)
     if raw is None:
@@ -770,6 +827,8 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
         canonical, data = _canonical_json(text)
         if canonical:
             return Parsed(data=data, locate=lambda: full(text))
+    if cache and not problems and full is parse_yaml_text:
+        return _cached_yaml(raw, text)
     parsed = full(text)
     parsed.problems[:0] = problems
     return parsed
