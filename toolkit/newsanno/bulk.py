@@ -151,7 +151,7 @@ def chunks(
             size = shard.stat().st_size
             handle = shard.open("rb")
         except OSError:
-            continue  # the worker reports it
+            continue  # run_bulk reports it
         file, rel = display(shard), _relative(shard, root)
         with handle:
             start, line = 0, 1
@@ -175,6 +175,14 @@ def chunks(
 
 # --------------------------------------------------------------------------------------------
 # The worker
+
+
+def _same_json(data: dict[str, Any], raw: bytes) -> bool:
+    """Whether orjson writes ``data`` back as the line ``raw`` (so it has no duplicate keys)."""
+    try:
+        return orjson.dumps(data) == raw.rstrip(b"\r\n")
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): not a document
+        return False
 
 
 def _has_duplicate_keys(raw: bytes) -> bool:
@@ -407,9 +415,7 @@ class Worker:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 data = None
-            if type(data) is dict and (
-                orjson.dumps(data) == raw.rstrip(b"\r\n") or not _has_duplicate_keys(raw)
-            ):
+            if type(data) is dict and (_same_json(data, raw) or not _has_duplicate_keys(raw)):
                 mark = cols.mark()
                 try:
                     doc_id = fast.check(data, cols, chunk.annotation_file, number)
@@ -616,6 +622,10 @@ def run_bulk(
         first = 1
     for shard in p.shards:
         validator.report.files.append(display(shard))
+        try:
+            shard.open("rb").close()
+        except OSError as exc:  # chunks() skips it
+            validator.unreadable(display(shard), exc)
     total = sum(s.stat().st_size for s in p.shards if s.is_file())
     jobs = workers(jobs, total, chunk_bytes)
     todo = chunks(p.shards, validator.root, chunk_bytes, first)

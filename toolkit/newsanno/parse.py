@@ -198,7 +198,64 @@ _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
 _INF = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$")
 _NAN = re.compile(r"^\.(?:nan|NaN|NAN)$")
 _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)$")
-_YAML11_OTHER = re.compile(r"^(?:0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
+_YAML11_INT = re.compile(
+    r"^[-+]?(?:0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+)
+_YAML11_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+"""YAML 1.1's ints and floats (its type repository, as PyYAML reads them)."""
+
+
+def resolve_yaml11_number(value: str) -> Any:
+    """What YAML 1.1 reads a plain scalar as, when it reads a number (octal ``012``, base 60
+    ``1:30``, ``1_000``, ``0b101``); the text itself otherwise."""
+    if not (_YAML11_INT.match(value) or _YAML11_FLOAT.match(value)):
+        return value
+    sign = -1 if value.startswith("-") else 1
+    digits = value.lstrip("+-").replace("_", "")
+    try:
+        if _YAML11_FLOAT.match(value):
+            if ":" in digits:
+                whole, frac = digits.rsplit(".", 1)
+                return sign * (_base60(whole) + float(f"0.{frac or 0}"))
+            if digits.lower() in (".inf", ".nan"):
+                return resolve_plain(value)
+            return sign * float(digits)
+        if ":" in digits:
+            return sign * _base60(digits)
+        if digits[:2] in ("0b", "0x"):
+            return sign * int(digits[2:], 2 if digits[1] == "b" else 16)
+        return sign * int(digits, 8 if digits.startswith("0") else 10)
+    except ValueError:  # ``0b_``: a number to YAML 1.1, but none it can read
+        return float("nan")
+
+
+def _base60(digits: str) -> int:
+    total = 0
+    for part in digits.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def _yaml11_differs(value: str, resolved: Any) -> bool:
+    """Whether YAML 1.1 reads the plain scalar ``value`` otherwise than YAML 1.2 (``resolved``).
+
+    Floats YAML 1.1 reads as text (``1e-05``, as JSON writes them) are left alone: no field is a
+    float, so the schema reports them anyway, and JSON, which is YAML 1.2, stays clean.
+    """
+    if value[:1] not in _NUMBER_STARTS or isinstance(resolved, float):
+        return False
+    old = resolve_yaml11_number(value)
+    if type(old) is not type(resolved):
+        return True
+    if isinstance(old, float) and old != old:  # .nan, or 0b_
+        return not (isinstance(resolved, float) and resolved != resolved)
+    return bool(old != resolved)
+
+
+_NUMBER_STARTS = frozenset("+-.0123456789")
 
 
 def resolve_plain(value: str) -> Any:
@@ -305,14 +362,17 @@ class _Builder:
                     f'write `true` or `false` for a boolean, or "{ev.value}" in quotes for text',
                 )
                 return ev.value
-            if _YAML11_OTHER.match(ev.value):
+            value = resolve_plain(ev.value)
+            if _yaml11_differs(ev.value, value):
                 self.problem(
                     ev,
                     Code.YAML_AMBIGUOUS_SCALAR,
-                    f"`{ev.value}` is read differently by YAML 1.1 (octal or base 60) and 1.2",
-                    f'put it in quotes ("{ev.value}") if it is text, or drop the leading zero',
+                    f"`{ev.value}` is read differently by YAML 1.1 and 1.2 "
+                    f"({_reading(resolve_yaml11_number(ev.value))} and {_reading(value)})",
+                    f'put it in quotes ("{ev.value}") if it is text; write a number in plain '
+                    "decimal (no leading zero, `_`, `0o`, `0b` or `:`)",
                 )
-            return resolve_plain(ev.value)
+            return value
         if isinstance(ev, SequenceStartEvent):
             items: list[Any] = []
             while not isinstance(self.events[self.i], SequenceEndEvent):
@@ -351,6 +411,15 @@ class _Builder:
             self.i += 1
             return mapping
         raise AssertionError(f"unexpected YAML event {type(ev).__name__}")  # pragma: no cover
+
+
+def _reading(value: Any) -> str:
+    """How a scalar was read, for a message: ``the number 10``, ``text``."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, float) and value != value:
+        return "an unreadable number"
+    return f"the number {value}"
 
 
 _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
@@ -424,7 +493,7 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
         out = Parsed()
         out.problems.append(
             ParseProblem(
-                line + line_offset,
+                line,
                 col,
                 Code.YAML_TOO_DEEP,
                 f"nesting deeper than {MAX_DEPTH} levels",
@@ -452,6 +521,22 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
         return out
     except YAMLError as exc:
         out = Parsed()
+        position = getattr(exc, "position", None)  # a ReaderError: a character YAML refuses
+        if isinstance(position, int) and 0 <= position < len(text):
+            line, col = line_col_at(text, position)
+            char = ord(text[position])
+            out.problems.append(
+                ParseProblem(
+                    line,
+                    col,
+                    Code.YAML_SYNTAX,
+                    f"YAML does not allow the non-printable character U+{char:04X} here",
+                    f'remove it, or write it as an escape ("\\x{char:02x}") in double quotes'
+                    if char < 0x100
+                    else f'remove it, or write it as an escape ("\\u{char:04x}") in double quotes',
+                )
+            )
+            return out
         out.problems.append(
             ParseProblem(
                 1,
@@ -527,14 +612,16 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
     except RecursionError:
+        deep = _flow_too_deep(text)
+        line, col = line_col_at(text, deep) if deep is not None else (1, 1)
         out = Parsed()
         out.problems.append(
             ParseProblem(
-                1 + line_offset,
-                1,
+                line,
+                col,
                 Code.YAML_TOO_DEEP,
-                "nesting too deep",
-                "check for runaway brackets",
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "annotation files are shallow; check for runaway brackets",
             )
         )
         return out
@@ -553,8 +640,8 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     out = parse_yaml_text(
         text, line_offset
     )  # JSON is YAML 1.2: reuse it for positions and duplicate keys
-    if out.data is None:
-        out = Parsed(data=data)
+    if out.data is None:  # (YAML reads some JSON otherwise, but too deep is too deep)
+        out = Parsed(data=data, problems=[p for p in out.problems if p.code is Code.YAML_TOO_DEEP])
     for problem in out.problems:
         if problem.code is Code.YAML_DUPLICATE_KEY:
             problem.code = Code.JSON_DUPLICATE_KEY

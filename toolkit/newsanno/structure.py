@@ -86,10 +86,25 @@ def _flatten(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
         yield error
 
 
+def _unknown_fields(error: SchemaError) -> list[str]:
+    """The fields an ``additionalProperties`` error is about, sorted."""
+    allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    value = error.instance
+    return sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
+
+
+def _unknown_field(error: SchemaError, name: str) -> Problem:
+    path: Path_ = tuple(error.absolute_path)
+    schema: Any = error.schema
+    allowed = sorted(schema.get("properties", {}))
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
+    return (*path, name), True, Code.SCHEMA_UNKNOWN_FIELD, f"unknown field `{name}`", hint
+
+
 def _schema_problem(error: SchemaError) -> Problem:
     path: Path_ = tuple(error.absolute_path)
     v, value, field = error.validator, error.instance, _field(error.absolute_path)
-    schema: Any = error.schema
     expected: Any = error.validator_value
     if v == "required":
         missing = str(error.message).split("'")[1]
@@ -101,12 +116,8 @@ def _schema_problem(error: SchemaError) -> Problem:
             f"add `{missing}:` here (see the schema for what it holds)",
         )
     if v == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
-        name = extras[0] if extras else "?"
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
-        return (*path, name), True, Code.SCHEMA_UNKNOWN_FIELD, f"unknown field `{name}`", hint
+        extras = _unknown_fields(error)
+        return _unknown_field(error, extras[0] if extras else "?")
     if v == "type":
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
@@ -215,7 +226,14 @@ def schema_problems(kind: str, data: Any) -> list[Problem]:
     errors = sorted(
         _validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
     )
-    return [_schema_problem(e) for e in _flatten(errors)]
+    problems: list[Problem] = []
+    for error in _flatten(errors):
+        names = _unknown_fields(error) if error.validator == "additionalProperties" else []
+        if len(names) > 1:  # one finding per unknown field, each at its key
+            problems.extend(_unknown_field(error, name) for name in names)
+        else:
+            problems.append(_schema_problem(error))
+    return problems
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:

@@ -56,6 +56,11 @@ class Corpus:
     root: Path | None = None
 
 
+def _short(name: str, limit: int = 80) -> str:
+    """``repr(name)``, cut in the middle when long (a 5,000-character path, say)."""
+    return repr(name) if len(name) <= limit else repr(name[:40]) + "…" + repr(name[-20:])
+
+
 def display(path: Path) -> str:
     """How findings name a file: relative to the working directory when below it."""
     try:
@@ -187,7 +192,7 @@ def plan(paths: Iterable[Path | str]) -> Plan:
     shards: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # (a broken symlink: a finding)
             raise NewsannoError(f"{path}: no such file or folder")
         if path.is_dir():
             found = next((path / n for n in CORPUS_NAMES if (path / n).is_file()), None)
@@ -199,8 +204,10 @@ def plan(paths: Iterable[Path | str]) -> Plan:
             corpus_file = corpus_file or found
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                if any(part.startswith(".") for part in rel.parts):
                     continue
+                if not child.is_file() and not (child.is_symlink() and not child.exists()):
+                    continue  # (a dangling symlink or a loop is kept: reading it is a finding)
                 if child.name in CORPUS_NAMES and child.parent == path:
                     continue
                 if child.suffix.lower() in DOCUMENT_SUFFIXES:
@@ -280,23 +287,27 @@ class Validator:
         try:
             handle = path.open("rb")
         except OSError as exc:
-            self.report.findings.append(
-                Finding(
-                    file,
-                    1,
-                    1,
-                    Code.FILE_UNREADABLE,
-                    Severity.ERROR,
-                    f"cannot read file: {exc.strerror}",
-                    "check the path",
-                )
-            )
+            self.unreadable(file, exc)
             return
         with handle:
             for number, raw in enumerate(handle, start=1):
                 doc = self.line(file, number, raw)
                 if doc is not None:
                     yield doc
+
+    def unreadable(self, file: str, exc: OSError) -> None:
+        """Report a file that cannot be opened (a dangling symlink, a loop, no permission)."""
+        self.report.findings.append(
+            Finding(
+                file,
+                1,
+                1,
+                Code.FILE_UNREADABLE,
+                Severity.ERROR,
+                f"cannot read file: {exc.strerror or exc}",
+                "check that the path exists and is readable",
+            )
+        )
 
     def line(self, file: str, number: int, raw: bytes) -> LoadedDocument | None:
         """One line of a JSONL shard: every finding reported, the document when it is valid."""
@@ -417,8 +428,28 @@ class Validator:
                 "text_path is relative to the folder holding corpus.yaml; create one, or pass the corpus folder",
             )
             return None
-        target = (root / doc.text_path).resolve()
-        if not target.is_relative_to(root.resolve()):
+        if "\0" in doc.text_path:
+            sink(
+                ("text_path",),
+                Code.TEXT_MISSING,
+                f"text_path {doc.text_path!r} holds a NUL character, which no file name can",
+                "write the file's path relative to the folder holding corpus.yaml",
+            )
+            return None
+        try:
+            target = (root / doc.text_path).resolve()
+            inside = target.is_relative_to(root.resolve())
+            exists = inside and target.is_file()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, ...
+            reason = getattr(exc, "strerror", None) or "a symlink loop"
+            sink(
+                ("text_path",),
+                Code.FILE_UNREADABLE,
+                f"cannot read the article text {_short(doc.text_path)}: {reason}",
+                "point text_path at a regular file inside the corpus folder",
+            )
+            return None
+        if not inside:
             sink(
                 ("text_path",),
                 Code.TEXT_OUTSIDE_CORPUS,
@@ -426,7 +457,7 @@ class Validator:
                 "keep article texts inside the corpus folder, e.g. texts/<doc_id>.txt",
             )
             return None
-        if not target.is_file():
+        if not exists:
             sink(
                 ("text_path",),
                 Code.TEXT_MISSING,
@@ -445,7 +476,7 @@ class Validator:
                         text_file,
                         p.line,
                         p.col,
-                        Code.TEXT_ENCODING if p.code is not Code.FILE_TOO_LARGE else p.code,
+                        Code.TEXT_ENCODING if p.code.value.startswith("encoding-") else p.code,
                         Severity.ERROR,
                         p.message,
                         p.hint,
