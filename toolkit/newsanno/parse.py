@@ -38,6 +38,16 @@ from newsanno.report import Code
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists an annotation file may have."""
 
+MAX_NODES = 50_000
+"""Most values (keys, scalars, lists and mappings) the YAML reader reads in one file.
+
+It bounds the reader's work, not only its input: the pure-Python reader takes about 30 µs a value,
+so a file of 8 MiB of one-character list items would take minutes and gigabytes, and this limit
+keeps any file under about 2 s. The largest annotation file of the corpus has about 2,600 values.
+A file in canonical JSON layout (:func:`_canonical_json`) is not read by it, unless a finding
+needs positions and the quick JSON scan (:func:`json_positions`) cannot give them.
+"""
+
 MAX_BYTES = 8 * 1024 * 1024
 """Default size limit for one annotation or text file (8 MiB)."""
 
@@ -502,8 +512,15 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
         )
         return out
     yaml = YAML(typ="rt", pure=True)
+    events: list[Event] = []
+    nodes = 0
     try:
-        events = list(yaml.parse(text))
+        for ev in yaml.parse(text):  # the reader's work is bounded: it stops at MAX_NODES
+            events.append(ev)
+            if isinstance(ev, ScalarEvent | CollectionStartEvent | AliasEvent):
+                nodes += 1
+                if nodes > MAX_NODES:
+                    return _too_many_nodes(ev)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -578,6 +595,25 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     return builder.out
 
 
+def _too_many_nodes(ev: Event) -> Parsed:
+    return _too_many_at(ev.start_mark.line + 1, ev.start_mark.column + 1)
+
+
+def _too_many_at(line: int, col: int) -> Parsed:
+    out = Parsed()
+    out.problems.append(
+        ParseProblem(
+            line,
+            col,
+            Code.YAML_TOO_MANY_NODES,
+            f"more than {MAX_NODES:,} values (keys, scalars, lists and mappings) in one file; "
+            "the reader stopped here",
+            "split the file; annotation files hold thousands of values, not millions",
+        )
+    )
+    return out
+
+
 def _yaml_syntax_hint(problem: str) -> str:
     if "tab" in problem:
         return "indent with spaces, not tabs"
@@ -637,11 +673,15 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
             )
         )
         return out
+    too_many = _too_many_values(data, text)
+    if too_many is not None:
+        return too_many
     out = parse_yaml_text(
         text, line_offset
     )  # JSON is YAML 1.2: reuse it for positions and duplicate keys
-    if out.data is None:  # (YAML reads some JSON otherwise, but too deep is too deep)
-        out = Parsed(data=data, problems=[p for p in out.problems if p.code is Code.YAML_TOO_DEEP])
+    if out.data is None:  # (YAML reads some JSON otherwise, but its limits hold for JSON too)
+        limits = (Code.YAML_TOO_DEEP, Code.YAML_TOO_MANY_NODES)
+        out = Parsed(data=data, problems=[p for p in out.problems if p.code in limits])
     for problem in out.problems:
         if problem.code is Code.YAML_DUPLICATE_KEY:
             problem.code = Code.JSON_DUPLICATE_KEY
@@ -670,7 +710,8 @@ _YAML_UNSAFE = re.compile(f"[^{_YAML_PLAIN}]|\\\\")
 def _canonical_json(text: str) -> tuple[bool, Any]:
     """``(True, data)`` when ``text`` is JSON exactly as ``json.dumps`` or orjson lay it out
     (indented by 2, or on one line), in characters that YAML reads as JSON does, with no escapes,
-    duplicate keys, keys over 1,000 characters, ``NaN`` or ``Infinity``, nor deep nesting.
+    duplicate keys, keys over 1,000 characters, ``NaN`` or ``Infinity``, deep nesting, nor over
+    :data:`MAX_NODES` values.
 
     Such a text reads the same as YAML 1.2 or as JSON, without problems (``tests/test_parse.py``
     holds it to that), so its positions need not be worked out unless a finding needs them.
@@ -691,6 +732,8 @@ def _canonical_json(text: str) -> tuple[bool, Any]:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except (ValueError, RecursionError):
         return False, None
+    if _over_max_nodes(data):
+        return False, None  # the YAML or JSON reader reports it
     body = text.removesuffix("\n")
     for layout in ({"indent": 2}, {}, {"separators": (",", ":")}):
         if json.dumps(data, ensure_ascii=False, **layout) == body:
@@ -782,6 +825,36 @@ def _nesting(value: Any) -> int:
     return deepest
 
 
+def _over_max_nodes(data: Any) -> bool:
+    """Whether ``data`` holds over :data:`MAX_NODES` values (a count that stops there)."""
+    count, todo = 0, [data]
+    while todo and count <= MAX_NODES:
+        node = todo.pop()
+        count += 1
+        if isinstance(node, dict):
+            count += len(node)
+            todo.extend(node.values())
+        elif isinstance(node, list) and count + len(node) <= MAX_NODES + 1:
+            todo.extend(node)
+        elif isinstance(node, list):
+            count += len(node)
+    return count > MAX_NODES
+
+
+def _too_many_values(data: Any, text: str) -> Parsed | None:
+    """The problem :func:`parse_yaml_text` gives for over :data:`MAX_NODES` values, for JSON
+    already read, at the value where the reader would stop (found by a scan that stops there)."""
+    if not _over_max_nodes(data):
+        return None
+    seen = 0
+    for m in _JSON_TOKEN.finditer(text):
+        if m.group() not in ("}", "]", ",", ":"):
+            seen += 1
+            if seen > MAX_NODES:
+                return _too_many_at(*line_col_at(text, m.start()))
+    return _too_many_at(1, 1)  # pragma: no cover - the text holds every value counted
+
+
 def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
     """:func:`parse_json_text` for a JSONL line, without positions: the same data and problems.
 
@@ -794,6 +867,9 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
     except (ValueError, RecursionError):
         return parse_json_text(text, line_offset=line_offset)
+    too_many = _too_many_values(data, text)
+    if too_many is not None:
+        return too_many
     if dups or _nesting(data) >= MAX_DEPTH - 4 or _lone_surrogate(data, text) is not None:
         return parse_json_text(text, line_offset=line_offset)
     return Parsed(data=data)
@@ -817,7 +893,7 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
     if not problems and text.lstrip(" \n")[:1] in ("{", "["):
         canonical, data = _canonical_json(text)
         if canonical:
-            return Parsed(data=data, locate=lambda: full(text))
+            return Parsed(data=data, locate=lambda: json_positions(text) or full(text))
     parsed = full(text)
     parsed.problems[:0] = problems
     return parsed

@@ -196,7 +196,10 @@ def plan(paths: Iterable[Path | str]) -> Plan:
             raise NewsannoError(f"{path}: no such file or folder")
         if path.is_dir():
             found = next((path / n for n in CORPUS_NAMES if (path / n).is_file()), None)
-            if found is None and not any(path.rglob(f"*{BULK_SUFFIX}")):
+            shards_here = found is None and any(path.rglob(f"*{BULK_SUFFIX}"))
+            if shards_here:  # a folder of shards: the corpus file is in a folder above
+                found = find_corpus_file(path.parent)
+            if found is None and not shards_here:
                 raise NewsannoError(
                     f"{path}: not a corpus folder (no corpus.yaml, corpus.yml or corpus.json); "
                     "pass the folder that holds the corpus file, or single annotation files"
