@@ -774,7 +774,6 @@ def export_bulk(
     document at once (quote variants) are not part of a bulk export. Rows keep input order.
     Nothing is written unless the whole input is valid; the target is replaced atomically.
     """
-    import secrets
     import shutil
 
     import newsanno.export as ex
@@ -783,9 +782,7 @@ def export_bulk(
 
     target = Path(out)
     ex._check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(6)}")
-    tmp.mkdir()
+    tmp = ex.staging_folder(target)
     try:
         result = run_bulk(
             p,

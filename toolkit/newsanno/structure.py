@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
@@ -37,11 +37,22 @@ _TYPE_NAMES = {
 }
 
 
+_WHOLE = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+)
+_Validator = validators.extend(Draft202012Validator, type_checker=_WHOLE)
+"""Draft 2020-12, where ``integer`` is an int as the YAML and JSON readers give it: ``26.0`` is a
+float there, as for the model (strict), though JSON Schema's data model counts it an integer."""
+
+
 @cache
 def _validator(kind: str) -> Draft202012Validator:
     schema = corpus_schema() if kind == "corpus" else document_schema()
     # no check_schema here: the schemas are ours, and tests/test_parity.py checks them
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator: Draft202012Validator = _Validator(
+        schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    return validator
 
 
 def _describe(value: Any) -> str:
@@ -161,6 +172,24 @@ def _schema_problem(error: SchemaError) -> Problem:
             Code.SCHEMA_REQUIRED,
             "give exactly one of `text_path` and `text`",
             "`text_path` names the article file; `text` holds the article inline (JSONL)",
+        )
+    subs = list(error.context or [])
+    if (
+        v in ("anyOf", "oneOf")
+        and subs
+        and all(e.validator == "type" and not e.relative_path for e in subs)
+    ):  # an optional value of the wrong type: `integer or null`
+        types: list[str] = []
+        for sub in subs:
+            one: Any = sub.validator_value
+            types += [one] if isinstance(one, str) else list(one)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in dict.fromkeys(types))
+        return (
+            path,
+            False,
+            Code.SCHEMA_TYPE,
+            f"`{field}` must be {want}, not {_describe(value)}",
+            f"write the value as {want}",
         )
     if v in ("anyOf", "oneOf"):
         return (
