@@ -377,8 +377,8 @@ class _Builder:
                 self.problem(
                     ev,
                     Code.YAML_AMBIGUOUS_SCALAR,
-                    f"`{ev.value}` is read differently by YAML 1.1 and 1.2 "
-                    f"({_reading(resolve_yaml11_number(ev.value))} and {_reading(value)})",
+                    f"YAML 1.1 reads `{ev.value}` as {_reading(resolve_yaml11_number(ev.value))}, "
+                    f"YAML 1.2 as {_reading(value)}",
                     f'put it in quotes ("{ev.value}") if it is text; write a number in plain '
                     "decimal (no leading zero, `_`, `0o`, `0b` or `:`)",
                 )
