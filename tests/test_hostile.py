@@ -358,3 +358,38 @@ def test_an_integer_written_as_a_float_is_a_schema_error_not_a_model_one() -> No
     assert [(p[0], p[2]) for p in problems] == [
         (("mentions", 0, "span", "start"), Code.SCHEMA_TYPE)
     ]
+
+
+def test_a_corpus_file_that_is_a_symlink_loop_is_a_finding(tmp_path: Path) -> None:
+    from newsanno import validate
+
+    shutil.copytree(MINIMAL, tmp_path / "c")
+    (tmp_path / "c" / "corpus.yaml").unlink()
+    (tmp_path / "c" / "corpus.yaml").symlink_to("corpus.yaml")
+    report = validate(tmp_path / "c")
+    assert (Path(report.findings[0].file).name, report.findings[0].code) == (
+        "corpus.yaml",
+        Code.FILE_UNREADABLE,
+    )
+    assert not report.valid
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names of any bytes: Linux file systems")
+def test_a_file_name_that_is_no_utf8_is_named_with_u_fffd(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python keeps such names as lone surrogates, which no output can encode: the html and json
+    reports and the export name the file with U+FFFD instead."""
+    monkeypatch.setattr(cli, "_own_process", lambda: None)
+    folder = tmp_path / "c"
+    shutil.copytree(MINIMAL, folder)
+    bad = os.fsdecode(b"\xff.yaml")
+    (folder / "documents" / "a1.yaml").rename(folder / "documents" / bad)
+    text = SEED_YAML.replace("span: She,", "span: Shx,")
+    (folder / "documents" / bad).write_text(text, encoding="utf-8")
+    for fmt in ("json", "html"):
+        out = tmp_path / f"report.{fmt}"
+        args = ["validate", str(folder), "--format", fmt, "--out", str(out)]
+        res = CliRunner().invoke(cli.main, args, catch_exceptions=False)
+        assert res.exit_code == 1, res.output
+        assert "\ufffd.yaml" in out.read_text(encoding="utf-8")

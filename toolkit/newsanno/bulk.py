@@ -49,7 +49,7 @@ from newsanno.model import CorpusFile
 from newsanno.parse import MAX_BYTES
 from newsanno.report import Code, Finding, Report, Severity
 from newsanno.tables import TABLES
-from newsanno.validate import LoadedDocument, Plan, Validator, _Sink, display
+from newsanno.validate import LoadedDocument, Plan, Validator, _Sink, display, printable
 
 CHUNK_BYTES = 32 << 20
 """Input bytes per chunk (the unit of parallel work and of part files)."""
@@ -133,10 +133,10 @@ class BulkResult:
 def _relative(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return printable(path.resolve().relative_to(root.resolve()).as_posix())
         except ValueError:
             pass
-    return path.as_posix()
+    return printable(path.as_posix())
 
 
 def chunks(

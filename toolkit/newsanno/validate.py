@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,8 +67,19 @@ def display(path: Path) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - different drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return printable(str(path))
+    return printable(str(path) if rel.startswith("..") else rel)
+
+
+def printable(name: str) -> str:
+    """A file name as text: bytes that are no UTF-8 (which Python keeps as lone surrogates,
+    and no output can encode) become U+FFFD."""
+    if not _SURROGATES.search(name):
+        return name
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 class _Sink:
@@ -167,11 +179,16 @@ def _structure(
 # Discovery
 
 
+def _file_or_broken_link(path: Path) -> bool:
+    """A file, or a symlink that leads nowhere or loops: reading it is then a finding."""
+    return path.is_file() or (path.is_symlink() and not path.exists())
+
+
 def find_corpus_file(start: Path) -> Path | None:
     """The corpus file in ``start`` or the nearest folder above it."""
     for folder in [start, *start.parents]:
         for name in CORPUS_NAMES:
-            if (folder / name).is_file():
+            if _file_or_broken_link(folder / name):
                 return folder / name
     return None
 
@@ -195,7 +212,7 @@ def plan(paths: Iterable[Path | str]) -> Plan:
         if not path.exists() and not path.is_symlink():  # (a broken symlink: a finding)
             raise NewsannoError(f"{path}: no such file or folder")
         if path.is_dir():
-            found = next((path / n for n in CORPUS_NAMES if (path / n).is_file()), None)
+            found = next((path / n for n in CORPUS_NAMES if _file_or_broken_link(path / n)), None)
             shards_here = found is None and any(path.rglob(f"*{BULK_SUFFIX}"))
             if shards_here:  # a folder of shards: the corpus file is in a folder above
                 found = find_corpus_file(path.parent)
@@ -209,8 +226,8 @@ def plan(paths: Iterable[Path | str]) -> Plan:
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts):
                     continue
-                if not child.is_file() and not (child.is_symlink() and not child.exists()):
-                    continue  # (a dangling symlink or a loop is kept: reading it is a finding)
+                if not _file_or_broken_link(child):
+                    continue
                 if child.name in CORPUS_NAMES and child.parent == path:
                     continue
                 if child.suffix.lower() in DOCUMENT_SUFFIXES:
