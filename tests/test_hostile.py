@@ -393,3 +393,31 @@ def test_a_file_name_that_is_no_utf8_is_named_with_u_fffd(
         res = CliRunner().invoke(cli.main, args, catch_exceptions=False)
         assert res.exit_code == 1, res.output
         assert "\ufffd.yaml" in out.read_text(encoding="utf-8")
+
+
+def test_texts_too_long_for_the_yaml_reader(tmp_path: Path) -> None:
+    """A YAML text over MAX_YAML_LINES lines is refused where the limit is passed; JSON over
+    MAX_YAML_CHARS characters (in a .json or a .yaml file) is read by the JSON parser, and a
+    finding in it is still at its line and column."""
+    from newsanno import validate
+    from newsanno.parse import MAX_YAML_CHARS, MAX_YAML_LINES
+
+    folder = tmp_path / "c"
+    shutil.copytree(MINIMAL, folder)
+    docs = folder / "documents"
+    (docs / "a1.yaml").rename(docs / "lines.yaml")
+    with (docs / "lines.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("#\n" * MAX_YAML_LINES)
+    long: Any = json.loads(json.dumps(SEED_DATA))
+    long["metadata"]["note"] = "n" * MAX_YAML_CHARS
+    long["mentions"][1]["span"] = "Shx"
+    for name in ("long_json.json", "long_yaml.yaml"):
+        long["doc_id"] = name.split(".")[0]
+        (docs / name).write_text(json.dumps(long, indent=1) + "\n", encoding="utf-8")
+    at = json.dumps(long, indent=1).split("\n").index('   "span": "Shx",') + 1
+    report = validate(folder)
+    assert [(Path(f.file).name, f.line, f.col, f.code) for f in report.findings] == [
+        ("lines.yaml", MAX_YAML_LINES + 1, 1, Code.FILE_TOO_LARGE),
+        ("long_json.json", at, 12, Code.ANCHOR_NOT_FOUND),
+        ("long_yaml.yaml", at, 12, Code.ANCHOR_NOT_FOUND),
+    ]

@@ -38,15 +38,24 @@ from newsanno.report import Code
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists an annotation file may have."""
 
-MAX_NODES = 50_000
-"""Most values (keys, scalars, lists and mappings) the YAML reader reads in one file.
+MAX_NODES = 30_000
+"""Most values (keys, scalars, lists and mappings) one file or JSONL line may hold.
 
-It bounds the reader's work, not only its input: the pure-Python reader takes about 30 µs a value,
-so a file of 8 MiB of one-character list items would take minutes and gigabytes, and this limit
-keeps any file under about 2 s. The largest annotation file of the corpus has about 2,600 values.
-A file in canonical JSON layout (:func:`_canonical_json`) is not read by it, unless a finding
-needs positions and the quick JSON scan (:func:`json_positions`) cannot give them.
+It bounds the YAML reader's work, not only its input: the pure-Python reader takes 30-80 µs a
+value (more on a busy machine), so a file of 8 MiB of one-character list items took minutes and
+gigabytes, and this keeps any file under about 1 s, 2-3 s on a busy machine. The largest
+annotation file of the corpus has 2,600 values. JSON is held to the same limit (its positions come
+from the YAML reader, or from a quick scan whose memory grows with the values).
 """
+
+MAX_YAML_CHARS = 512 * 1024
+"""Longest text the YAML reader reads (512 Ki characters); :data:`MAX_YAML_LINES`, the most lines.
+
+The pure-Python reader takes up to about 2 µs a character (short words) and 10 µs a comment line,
+so these keep a file under about 1 s, 2 s on a busy machine; the largest annotation file of the
+corpus has 32,000 characters on 700 lines. Longer JSON is read by the JSON parser, its positions
+found by a quick scan (:func:`json_positions`)."""
+MAX_YAML_LINES = 50_000
 
 MAX_BYTES = 8 * 1024 * 1024
 """Default size limit for one annotation or text file (8 MiB)."""
@@ -497,6 +506,9 @@ def _lone_surrogate(data: Any, text: str) -> ParseProblem | None:
 
 def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
+    too_long = _too_long_for_yaml(text)
+    if too_long is not None and _flow_too_deep(text) is None:
+        return too_long
     deep = _flow_too_deep(text)
     if deep is not None:
         line, col = line_col_at(text, deep)
@@ -595,6 +607,28 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     return builder.out
 
 
+def _too_long_for_yaml(text: str) -> Parsed | None:
+    """A problem when ``text`` is longer than the YAML reader reads (:data:`MAX_YAML_CHARS`,
+    :data:`MAX_YAML_LINES`), where the limit is passed."""
+    if len(text) > MAX_YAML_CHARS:
+        (line, col), what = line_col_at(text, MAX_YAML_CHARS), f"{MAX_YAML_CHARS:,} characters"
+    elif text.count("\n") >= MAX_YAML_LINES:
+        (line, col), what = (MAX_YAML_LINES + 1, 1), f"{MAX_YAML_LINES:,} lines"
+    else:
+        return None
+    out = Parsed()
+    out.problems.append(
+        ParseProblem(
+            line,
+            col,
+            Code.FILE_TOO_LARGE,
+            f"over {what}, more than the YAML reader reads (it stopped here)",
+            "split the file, or write it as JSON, which is read without this limit",
+        )
+    )
+    return out
+
+
 def _too_many_nodes(ev: Event) -> Parsed:
     return _too_many_at(ev.start_mark.line + 1, ev.start_mark.column + 1)
 
@@ -608,7 +642,7 @@ def _too_many_at(line: int, col: int) -> Parsed:
             Code.YAML_TOO_MANY_NODES,
             f"more than {MAX_NODES:,} values (keys, scalars, lists and mappings) in one file; "
             "the reader stopped here",
-            "split the file; annotation files hold thousands of values, not millions",
+            "split the file; annotation files hold thousands of values, not tens of thousands",
         )
     )
     return out
@@ -676,10 +710,13 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     too_many = _too_many_values(data, text)
     if too_many is not None:
         return too_many
-    out = parse_yaml_text(
-        text, line_offset
-    )  # JSON is YAML 1.2: reuse it for positions and duplicate keys
-    if out.data is None:  # (YAML reads some JSON otherwise, but its limits hold for JSON too)
+    quick = None
+    if _too_long_for_yaml(text) is not None and _flow_too_deep(text) is None:
+        quick = json_positions(text)  # too long for the YAML reader: the quick scan
+    # JSON is YAML 1.2: reuse its reader for positions and duplicate keys
+    out = quick if quick is not None else parse_yaml_text(text, line_offset)
+    if out.data is None and quick is None:
+        # (YAML reads some JSON otherwise, but its limits hold for JSON too)
         limits = (Code.YAML_TOO_DEEP, Code.YAML_TOO_MANY_NODES)
         out = Parsed(data=data, problems=[p for p in out.problems if p.code in limits])
     for problem in out.problems:
@@ -890,6 +927,8 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES) -> Parsed:
     if problems:  # parse anyway (without the BOM, with LF) so later errors are still reported
         text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     full = parse_json_text if path.suffix.lower() == ".json" else parse_yaml_text
+    if _too_long_for_yaml(text) is not None and text.lstrip(" \n")[:1] in ("{", "["):
+        full = parse_json_text  # JSON too long for the YAML reader (JSON is YAML 1.2)
     if not problems and text.lstrip(" \n")[:1] in ("{", "["):
         canonical, data = _canonical_json(text)
         if canonical:

@@ -279,24 +279,24 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
-def _overlaps(path: Path_, covered: Path_) -> bool:
-    """Whether a model error at ``path`` repeats a schema error at ``covered``."""
-    if path == covered:
+def _covered(path: Path_, covered: set[Path_], within: set[Path_]) -> bool:
+    """Whether a model error at ``path`` repeats a schema error at a path of ``covered``: the
+    same path, one inside the other (``within`` holds the non-empty prefixes of ``covered``)."""
+    if path in covered or (path and path in within):
         return True
-    if covered and path[: len(covered)] == covered:
-        return True
-    return bool(path) and covered[: len(path)] == path
+    return any(path[:i] in covered for i in range(1, len(path)))
 
 
 def model_problems(exc: ModelError, data: Any, covered: set[Path_]) -> list[Problem]:
     """The pydantic model's errors on ``data`` not already covered by schema problems."""
     problems: list[Problem] = []
     seen: set[Path_] = set()
+    within = {c[:i] for c in covered for i in range(1, len(c) + 1)}  # (in linear time)
     for err in exc.errors():
         if err["type"] == "string_type" and isinstance(err.get("input"), dict):
             continue  # the plain-string branch of a span union; the object branch says more
         path = _data_path(data, tuple(err["loc"]))
-        if path in seen or any(_overlaps(path, c) for c in covered):
+        if path in seen or _covered(path, covered, within):
             continue
         seen.add(path)
         msg = str(err["msg"]).removeprefix("Value error, ")
