@@ -452,7 +452,7 @@ class Validator:
             sink(
                 ("text_path",),
                 Code.TEXT_MISSING,
-                f"text_path {doc.text_path!r} holds a NUL character, which no file name can",
+                f"text_path {_short(doc.text_path)} holds a NUL character, which no file name can",
                 "write the file's path relative to the folder holding corpus.yaml",
             )
             return None
