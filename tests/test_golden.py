@@ -21,7 +21,7 @@ VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())
 def test_invalid_case_gives_exact_findings(case: Path) -> None:
     spec = json.loads(case.with_suffix(".json").read_text())
     with chdir(case):
-        report = validate(".", **spec["args"])
+        report = validate(*spec.get("paths", ["."]), **spec["args"])
     assert [list(f.key()) for f in report.findings] == spec["findings"]
     assert not report.valid
     for finding in report.findings:
@@ -56,6 +56,16 @@ def test_every_required_kind_of_bad_input_has_a_golden_case() -> None:
         "text-outside-corpus": Code.TEXT_OUTSIDE_CORPUS,
         "file-too-large": Code.FILE_TOO_LARGE,
         "bulk-jsonl": Code.JSON_DUPLICATE_KEY,
+        # hostile input (issue 20)
+        "hostile-text-paths": Code.FILE_UNREADABLE,
+        "hostile-document-files": Code.FILE_UNREADABLE,
+        "yaml-1-1-numbers": Code.YAML_AMBIGUOUS_SCALAR,
+        "control-characters": Code.YAML_SYNTAX,
+        "json-too-deep": Code.YAML_TOO_DEEP,
+        "jsonl-too-deep": Code.YAML_TOO_DEEP,
+        "too-many-nodes": Code.YAML_TOO_MANY_NODES,
+        "integer-as-float": Code.SCHEMA_TYPE,
+        "shards-folder": Code.REF_DANGLING,
     }
     for name, code in required.items():
         spec = json.loads((CASES / "invalid" / f"{name}.json").read_text())

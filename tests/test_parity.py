@@ -122,6 +122,7 @@ VALUES = [
     -1,
     3,
     1.5,
+    26.0,  # an integer to JSON Schema's data model, a float to the readers and the model
     "",
     "x",
     "Q0",

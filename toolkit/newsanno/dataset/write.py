@@ -13,8 +13,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
+import socket
 from collections.abc import Set
 from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
@@ -92,9 +94,7 @@ def write_dataset(
     target = Path(out)
     _check_target(target)
     built = [(spec, spec.table(corpus)) for spec in TABLES.values()]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(6)}")
-    tmp.mkdir()
+    tmp = staging_folder(target)
     try:
         infos = [_write_table(tmp, spec, table, rows_per_part) for spec, table in built]
         manifest = _manifest(corpus, built, infos, tmp)
@@ -557,6 +557,62 @@ def is_export(folder: Path) -> bool:
     except (OSError, ValueError):
         return False
     return isinstance(manifest, dict) and "newsanno" in manifest
+
+
+_STAGING = re.compile(r"(\d+)\.([0-9a-f]{8})\.[0-9a-f]{12}")
+"""What follows ``.<target>.tmp-`` in a staging folder's name: the pid and host writing it."""
+
+
+def _host() -> str:
+    return hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def staging_folder(target: Path) -> Path:
+    """A new folder beside ``target`` to write an export into, before it replaces ``target``.
+
+    Its name, ``.<target>.tmp-<pid>.<host>.<random>``, says which process writes it, so staging
+    folders that a killed export left behind are removed here: those of this host whose process
+    no longer runs (see :func:`stale_staging`).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for stale in stale_staging(target):
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}.{_host()}.{secrets.token_hex(6)}")
+    tmp.mkdir()
+    return tmp
+
+
+def stale_staging(target: Path) -> list[Path]:
+    """Staging folders beside ``target`` provably left by a dead export: named by
+    :func:`staging_folder` on this host, for a process that no longer exists."""
+    stale = []
+    prefix = f".{target.name}.tmp-"
+    with contextlib.suppress(OSError):
+        for entry in target.parent.iterdir():
+            m = _STAGING.fullmatch(entry.name.removeprefix(prefix))
+            if (
+                entry.name.startswith(prefix)
+                and m is not None
+                and m.group(2) == _host()
+                and entry.is_dir()
+                and not entry.is_symlink()
+                and not _running(int(m.group(1)))
+            ):
+                stale.append(entry)
+    return sorted(stale)
+
+
+def _running(pid: int) -> bool:
+    """Whether a process ``pid`` exists (when unsure, as on Windows: yes)."""
+    if os.name != "posix" or pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, but is not ours to signal
+        return True
+    return True
 
 
 def _check_target(target: Path) -> None:

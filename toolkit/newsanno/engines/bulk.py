@@ -44,7 +44,7 @@ import pyarrow.compute as pc
 from newsanno.dataset.tables import TABLES
 from newsanno.engines.local import Plan, Validator, _Sink
 from newsanno.model import CorpusFile
-from newsanno.model.corpus import LoadedDocument, display
+from newsanno.model.corpus import LoadedDocument, display, printable
 from newsanno.model.findings import Code, Finding, Report, Severity
 from newsanno.read import native
 from newsanno.read.parse import MAX_BYTES
@@ -134,10 +134,10 @@ class BulkResult:
 def _relative(path: Path, root: Path | None) -> str:
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            return printable(path.resolve().relative_to(root.resolve()).as_posix())
         except ValueError:
             pass
-    return path.as_posix()
+    return printable(path.as_posix())
 
 
 def chunks(
@@ -152,7 +152,7 @@ def chunks(
             size = shard.stat().st_size
             handle = shard.open("rb")
         except OSError:
-            continue  # the worker reports it
+            continue  # run_bulk reports it
         file, rel = display(shard), _relative(shard, root)
         with handle:
             start, line = 0, 1
@@ -176,6 +176,14 @@ def chunks(
 
 # --------------------------------------------------------------------------------------------
 # The worker
+
+
+def _same_json(data: dict[str, Any], raw: bytes) -> bool:
+    """Whether orjson writes ``data`` back as the line ``raw`` (so it has no duplicate keys)."""
+    try:
+        return orjson.dumps(data) == raw.rstrip(b"\r\n")
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): not a document
+        return False
 
 
 def _has_duplicate_keys(raw: bytes) -> bool:
@@ -459,9 +467,7 @@ class Worker:
                 data = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 data = None
-            if type(data) is dict and (
-                orjson.dumps(data) == raw.rstrip(b"\r\n") or not _has_duplicate_keys(raw)
-            ):
+            if type(data) is dict and (_same_json(data, raw) or not _has_duplicate_keys(raw)):
                 mark = cols.mark()
                 try:
                     doc_id = fast.check(data, cols, chunk.annotation_file, number)
@@ -668,6 +674,10 @@ def run_bulk(
         first = 1
     for shard in p.shards:
         validator.report.files.append(display(shard))
+        try:
+            shard.open("rb").close()
+        except OSError as exc:  # chunks() skips it
+            validator.unreadable(display(shard), exc)
     total = sum(s.stat().st_size for s in p.shards if s.is_file())
     jobs = workers(jobs, total, chunk_bytes)
     todo = chunks(p.shards, validator.root, chunk_bytes, first)
@@ -818,7 +828,6 @@ def export_bulk(
     Nothing is written unless the whole input is valid; the target is replaced atomically.
     ``claims``: also write ``claims.jsonld``, read back from the claims written.
     """
-    import secrets
     import shutil
 
     import newsanno.dataset.write as ex
@@ -827,9 +836,7 @@ def export_bulk(
 
     target = Path(out)
     ex._check_target(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(6)}")
-    tmp.mkdir()
+    tmp = ex.staging_folder(target)
     try:
         result = run_bulk(
             p,

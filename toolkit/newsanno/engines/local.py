@@ -37,6 +37,11 @@ DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 BULK_SUFFIX = ".jsonl"
 
 
+def _short(name: str, limit: int = 80) -> str:
+    """``repr(name)``, cut in the middle when long (a 5,000-character path, say)."""
+    return repr(name) if len(name) <= limit else repr(name[:40]) + "…" + repr(name[-20:])
+
+
 class _Sink:
     """Binds findings of one file to positions."""
 
@@ -134,11 +139,16 @@ def _structure(
 # Discovery
 
 
+def _file_or_broken_link(path: Path) -> bool:
+    """A file, or a symlink that leads nowhere or loops: reading it is then a finding."""
+    return path.is_file() or (path.is_symlink() and not path.exists())
+
+
 def find_corpus_file(start: Path) -> Path | None:
     """The corpus file in ``start`` or the nearest folder above it."""
     for folder in [start, *start.parents]:
         for name in CORPUS_NAMES:
-            if (folder / name).is_file():
+            if _file_or_broken_link(folder / name):
                 return folder / name
     return None
 
@@ -159,11 +169,14 @@ def plan(paths: Iterable[Path | str]) -> Plan:
     shards: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():  # (a broken symlink: a finding)
             raise NewsannoError(f"{path}: no such file or folder")
         if path.is_dir():
-            found = next((path / n for n in CORPUS_NAMES if (path / n).is_file()), None)
-            if found is None and not any(path.rglob(f"*{BULK_SUFFIX}")):
+            found = next((path / n for n in CORPUS_NAMES if _file_or_broken_link(path / n)), None)
+            shards_here = found is None and any(path.rglob(f"*{BULK_SUFFIX}"))
+            if shards_here:  # a folder of shards: the corpus file is in a folder above
+                found = find_corpus_file(path.parent)
+            if found is None and not shards_here:
                 raise NewsannoError(
                     f"{path}: not a corpus folder (no corpus.yaml, corpus.yml or corpus.json); "
                     "pass the folder that holds the corpus file, or single annotation files"
@@ -173,7 +186,9 @@ def plan(paths: Iterable[Path | str]) -> Plan:
             nested = {c.parent for n in CORPUS_NAMES for c in path.rglob(n) if c.parent != path}
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or not child.is_file():
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if not _file_or_broken_link(child):
                     continue
                 if nested and any(parent in nested for parent in child.parents):
                     continue
@@ -256,23 +271,27 @@ class Validator:
         try:
             handle = path.open("rb")
         except OSError as exc:
-            self.report.findings.append(
-                Finding(
-                    file,
-                    1,
-                    1,
-                    Code.FILE_UNREADABLE,
-                    Severity.ERROR,
-                    f"cannot read file: {exc.strerror}",
-                    "check the path",
-                )
-            )
+            self.unreadable(file, exc)
             return
         with handle:
             for number, raw in enumerate(handle, start=1):
                 doc = self.line(file, number, raw)
                 if doc is not None:
                     yield doc
+
+    def unreadable(self, file: str, exc: OSError) -> None:
+        """Report a file that cannot be opened (a dangling symlink, a loop, no permission)."""
+        self.report.findings.append(
+            Finding(
+                file,
+                1,
+                1,
+                Code.FILE_UNREADABLE,
+                Severity.ERROR,
+                f"cannot read file: {exc.strerror or exc}",
+                "check that the path exists and is readable",
+            )
+        )
 
     def line(self, file: str, number: int, raw: bytes) -> LoadedDocument | None:
         """One line of a JSONL shard: every finding reported, the document when it is valid."""
@@ -393,8 +412,28 @@ class Validator:
                 "text_path is relative to the folder holding corpus.yaml; create one, or pass the corpus folder",
             )
             return None
-        target = (root / doc.text_path).resolve()
-        if not target.is_relative_to(root.resolve()):
+        if "\0" in doc.text_path:
+            sink(
+                ("text_path",),
+                Code.TEXT_MISSING,
+                f"text_path {_short(doc.text_path)} holds a NUL character, which no file name can",
+                "write the file's path relative to the folder holding corpus.yaml",
+            )
+            return None
+        try:
+            target = (root / doc.text_path).resolve()
+            inside = target.is_relative_to(root.resolve())
+            exists = inside and target.is_file()
+        except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long, ...
+            reason = getattr(exc, "strerror", None) or "a symlink loop"
+            sink(
+                ("text_path",),
+                Code.FILE_UNREADABLE,
+                f"cannot read the article text {_short(doc.text_path)}: {reason}",
+                "point text_path at a regular file inside the corpus folder",
+            )
+            return None
+        if not inside:
             sink(
                 ("text_path",),
                 Code.TEXT_OUTSIDE_CORPUS,
@@ -402,7 +441,7 @@ class Validator:
                 "keep article texts inside the corpus folder, e.g. texts/<doc_id>.txt",
             )
             return None
-        if not target.is_file():
+        if not exists:
             sink(
                 ("text_path",),
                 Code.TEXT_MISSING,
@@ -421,7 +460,7 @@ class Validator:
                         text_file,
                         p.line,
                         p.col,
-                        Code.TEXT_ENCODING if p.code is not Code.FILE_TOO_LARGE else p.code,
+                        Code.TEXT_ENCODING if p.code.value.startswith("encoding-") else p.code,
                         Severity.ERROR,
                         p.message,
                         p.hint,

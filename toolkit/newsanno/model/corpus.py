@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,5 +34,16 @@ def display(path: Path) -> str:
     try:
         rel = os.path.relpath(path)
     except ValueError:  # pragma: no cover - different drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+        return printable(str(path))
+    return printable(str(path) if rel.startswith("..") else rel)
+
+
+def printable(name: str) -> str:
+    """A file name as text: bytes that are no UTF-8 (which Python keeps as lone surrogates,
+    and no output can encode) become U+FFFD."""
+    if not _SURROGATES.search(name):
+        return name
+    return os.fsencode(name).decode("utf-8", "replace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")

@@ -31,6 +31,7 @@ class Code(StrEnum):
     YAML_AMBIGUOUS_SCALAR = "yaml-ambiguous-scalar"
     YAML_NON_STRING_KEY = "yaml-non-string-key"
     YAML_TOO_DEEP = "yaml-too-deep"
+    YAML_TOO_MANY_NODES = "yaml-too-many-nodes"
     JSON_SYNTAX = "json-syntax"
     JSON_DUPLICATE_KEY = "json-duplicate-key"
     # structure: JSON Schema and the model

@@ -49,6 +49,25 @@ _DIRECTIVE = re.compile(r"^%", re.MULTILINE)
 MAX_DEPTH = 64
 """Deepest nesting of mappings and lists an annotation file may have."""
 
+MAX_NODES = 30_000
+"""Most values (keys, scalars, lists and mappings) one file or JSONL line may hold.
+
+It bounds the YAML reader's work, not only its input: the pure-Python reader takes 30-80 µs a
+value (more on a busy machine), so a file of 8 MiB of one-character list items took minutes and
+gigabytes, and this keeps any file under about 1 s, 2-3 s on a busy machine. The largest
+annotation file of the corpus has 2,600 values. JSON is held to the same limit (its positions come
+from the YAML reader, or from a quick scan whose memory grows with the values).
+"""
+
+MAX_YAML_CHARS = 512 * 1024
+"""Longest text the YAML reader reads (512 Ki characters); :data:`MAX_YAML_LINES`, the most lines.
+
+The pure-Python reader takes up to about 2 µs a character (short words) and 10 µs a comment line,
+so these keep a file under about 1 s, 2 s on a busy machine; the largest annotation file of the
+corpus has 32,000 characters on 700 lines. Longer JSON is read by the JSON parser, its positions
+found by a quick scan (:func:`json_positions`)."""
+MAX_YAML_LINES = 50_000
+
 MAX_BYTES = 8 * 1024 * 1024
 """Default size limit for one annotation or text file (8 MiB)."""
 
@@ -212,7 +231,64 @@ _YAML11_BOOL = re.compile(r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OF
 _MAYBE_TYPED = frozenset("~nNtTfFyYoO0123456789+-.=<")
 """The first characters of every plain scalar that YAML 1.2 or 1.1 may read as other than a
 string (null, booleans, numbers, 1.1's yes/no/on/off, octal, base 60, merge and value keys)."""
-_YAML11_OTHER = re.compile(r"^(?:0[0-9]+|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
+_YAML11_INT = re.compile(
+    r"^[-+]?(?:0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)$"
+)
+_YAML11_FLOAT = re.compile(
+    r"^(?:[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?"
+    r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+"""YAML 1.1's ints and floats (its type repository, as PyYAML reads them)."""
+
+
+def resolve_yaml11_number(value: str) -> Any:
+    """What YAML 1.1 reads a plain scalar as, when it reads a number (octal ``012``, base 60
+    ``1:30``, ``1_000``, ``0b101``); the text itself otherwise."""
+    if not (_YAML11_INT.match(value) or _YAML11_FLOAT.match(value)):
+        return value
+    sign = -1 if value.startswith("-") else 1
+    digits = value.lstrip("+-").replace("_", "")
+    try:
+        if _YAML11_FLOAT.match(value):
+            if ":" in digits:
+                whole, frac = digits.rsplit(".", 1)
+                return sign * (_base60(whole) + float(f"0.{frac or 0}"))
+            if digits.lower() in (".inf", ".nan"):
+                return resolve_plain(value)
+            return sign * float(digits)
+        if ":" in digits:
+            return sign * _base60(digits)
+        if digits[:2] in ("0b", "0x"):
+            return sign * int(digits[2:], 2 if digits[1] == "b" else 16)
+        return sign * int(digits, 8 if digits.startswith("0") else 10)
+    except ValueError:  # ``0b_``: a number to YAML 1.1, but none it can read
+        return float("nan")
+
+
+def _base60(digits: str) -> int:
+    total = 0
+    for part in digits.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
+def _yaml11_differs(value: str, resolved: Any) -> bool:
+    """Whether YAML 1.1 reads the plain scalar ``value`` otherwise than YAML 1.2 (``resolved``).
+
+    Floats YAML 1.1 reads as text (``1e-05``, as JSON writes them) are left alone: no field is a
+    float, so the schema reports them anyway, and JSON, which is YAML 1.2, stays clean.
+    """
+    if value[:1] not in _NUMBER_STARTS or isinstance(resolved, float):
+        return False
+    old = resolve_yaml11_number(value)
+    if type(old) is not type(resolved):
+        return True
+    if isinstance(old, float) and old != old:  # .nan, or 0b_
+        return not (isinstance(resolved, float) and resolved != resolved)
+    return bool(old != resolved)
+
+
+_NUMBER_STARTS = frozenset("+-.0123456789")
 
 
 def resolve_plain(value: str) -> Any:
@@ -326,14 +402,17 @@ class _Builder:
                     f'write `true` or `false` for a boolean, or "{ev.value}" in quotes for text',
                 )
                 return ev.value
-            if _YAML11_OTHER.match(ev.value):
+            value = resolve_plain(ev.value)
+            if _yaml11_differs(ev.value, value):
                 self.problem(
                     ev,
                     Code.YAML_AMBIGUOUS_SCALAR,
-                    f"`{ev.value}` is read differently by YAML 1.1 (octal or base 60) and 1.2",
-                    f'put it in quotes ("{ev.value}") if it is text, or drop the leading zero',
+                    f"YAML 1.1 reads `{ev.value}` as {_reading(resolve_yaml11_number(ev.value))}, "
+                    f"YAML 1.2 as {_reading(value)}",
+                    f'put it in quotes ("{ev.value}") if it is text; write a number in plain '
+                    "decimal (no leading zero, `_`, `0o`, `0b` or `:`)",
                 )
-            return resolve_plain(ev.value)
+            return value
         if isinstance(ev, SequenceStartEvent):
             items: list[Any] = []
             while not isinstance(self.events[self.i], SequenceEndEvent):
@@ -372,6 +451,15 @@ class _Builder:
             self.i += 1
             return mapping
         raise AssertionError(f"unexpected YAML event {type(ev).__name__}")  # pragma: no cover
+
+
+def _reading(value: Any) -> str:
+    """How a scalar was read, for a message: ``the number 10``, ``text``."""
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, float) and value != value:
+        return "an unreadable number"
+    return f"the number {value}"
 
 
 _QUOTED = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\n]|\'\')*\'')
@@ -447,9 +535,14 @@ def _libyaml_events(text: str) -> list[Event] | None:
         return None
     parser = _CParser(text)
     events: list[Event] = []
+    nodes = 0
     try:
         while not isinstance(event := parser.get_event(), StreamEndEvent):
             events.append(event)
+            if isinstance(event, ScalarEvent | CollectionStartEvent | AliasEvent):
+                nodes += 1
+                if nodes > MAX_NODES:  # the pure parser stops at the same value, and says so
+                    return None
     except YAMLError:
         return None
     finally:
@@ -460,13 +553,16 @@ def _libyaml_events(text: str) -> list[Event] | None:
 
 def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
+    too_long = _too_long_for_yaml(text)
+    if too_long is not None and _flow_too_deep(text) is None:
+        return too_long
     deep = _flow_too_deep(text)
     if deep is not None:
         line, col = line_col_at(text, deep)
         out = Parsed()
         out.problems.append(
             ParseProblem(
-                line + line_offset,
+                line,
                 col,
                 Code.YAML_TOO_DEEP,
                 f"nesting deeper than {MAX_DEPTH} levels",
@@ -474,10 +570,17 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
             )
         )
         return out
-    events = _libyaml_events(text)
+    events = _libyaml_events(text)  # None: the pure parser, which stops at MAX_NODES
+    nodes = 0
     try:
         if events is None:
-            events = list(YAML(typ="rt", pure=True).parse(text))
+            events = []
+            for ev in YAML(typ="rt", pure=True).parse(text):
+                events.append(ev)
+                if isinstance(ev, ScalarEvent | CollectionStartEvent | AliasEvent):
+                    nodes += 1
+                    if nodes > MAX_NODES:
+                        return _too_many_nodes(ev)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -495,6 +598,22 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
         return out
     except YAMLError as exc:
         out = Parsed()
+        position = getattr(exc, "position", None)  # a ReaderError: a character YAML refuses
+        if isinstance(position, int) and 0 <= position < len(text):
+            line, col = line_col_at(text, position)
+            char = ord(text[position])
+            out.problems.append(
+                ParseProblem(
+                    line,
+                    col,
+                    Code.YAML_SYNTAX,
+                    f"YAML does not allow the non-printable character U+{char:04X} here",
+                    f'remove it, or write it as an escape ("\\x{char:02x}") in double quotes'
+                    if char < 0x100
+                    else f'remove it, or write it as an escape ("\\u{char:04x}") in double quotes',
+                )
+            )
+            return out
         out.problems.append(
             ParseProblem(
                 1,
@@ -536,6 +655,47 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     return builder.out
 
 
+def _too_long_for_yaml(text: str) -> Parsed | None:
+    """A problem when ``text`` is longer than the YAML reader reads (:data:`MAX_YAML_CHARS`,
+    :data:`MAX_YAML_LINES`), where the limit is passed."""
+    if len(text) > MAX_YAML_CHARS:
+        (line, col), what = line_col_at(text, MAX_YAML_CHARS), f"{MAX_YAML_CHARS:,} characters"
+    elif text.count("\n") >= MAX_YAML_LINES:
+        (line, col), what = (MAX_YAML_LINES + 1, 1), f"{MAX_YAML_LINES:,} lines"
+    else:
+        return None
+    out = Parsed()
+    out.problems.append(
+        ParseProblem(
+            line,
+            col,
+            Code.FILE_TOO_LARGE,
+            f"over {what}, more than the YAML reader reads (it stopped here)",
+            "split the file, or write it as JSON, which is read without this limit",
+        )
+    )
+    return out
+
+
+def _too_many_nodes(ev: Event) -> Parsed:
+    return _too_many_at(ev.start_mark.line + 1, ev.start_mark.column + 1)
+
+
+def _too_many_at(line: int, col: int) -> Parsed:
+    out = Parsed()
+    out.problems.append(
+        ParseProblem(
+            line,
+            col,
+            Code.YAML_TOO_MANY_NODES,
+            f"more than {MAX_NODES:,} values (keys, scalars, lists and mappings) in one file; "
+            "the reader stopped here",
+            "split the file; annotation files hold thousands of values, not tens of thousands",
+        )
+    )
+    return out
+
+
 def _yaml_syntax_hint(problem: str) -> str:
     if "tab" in problem:
         return "indent with spaces, not tabs"
@@ -570,14 +730,16 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
     except RecursionError:
+        deep = _flow_too_deep(text)
+        line, col = line_col_at(text, deep) if deep is not None else (1, 1)
         out = Parsed()
         out.problems.append(
             ParseProblem(
-                1 + line_offset,
-                1,
+                line,
+                col,
                 Code.YAML_TOO_DEEP,
-                "nesting too deep",
-                "check for runaway brackets",
+                f"nesting deeper than {MAX_DEPTH} levels",
+                "annotation files are shallow; check for runaway brackets",
             )
         )
         return out
@@ -593,11 +755,18 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
             )
         )
         return out
-    out = parse_yaml_text(
-        text, line_offset
-    )  # JSON is YAML 1.2: reuse it for positions and duplicate keys
-    if out.data is None:
-        out = Parsed(data=data)
+    too_many = _too_many_values(data, text)
+    if too_many is not None:
+        return too_many
+    quick = None
+    if _too_long_for_yaml(text) is not None and _flow_too_deep(text) is None:
+        quick = json_positions(text)  # too long for the YAML reader: the quick scan
+    # JSON is YAML 1.2: reuse its reader for positions and duplicate keys
+    out = quick if quick is not None else parse_yaml_text(text, line_offset)
+    if out.data is None and quick is None:
+        # (YAML reads some JSON otherwise, but its limits hold for JSON too)
+        limits = (Code.YAML_TOO_DEEP, Code.YAML_TOO_MANY_NODES)
+        out = Parsed(data=data, problems=[p for p in out.problems if p.code in limits])
     for problem in out.problems:
         if problem.code is Code.YAML_DUPLICATE_KEY:
             problem.code = Code.JSON_DUPLICATE_KEY
@@ -626,7 +795,8 @@ _YAML_UNSAFE = re.compile(f"[^{_YAML_PLAIN}]|\\\\")
 def _canonical_json(text: str) -> tuple[bool, Any]:
     """``(True, data)`` when ``text`` is JSON exactly as ``json.dumps`` or orjson lay it out
     (indented by 2, or on one line), in characters that YAML reads as JSON does, with no escapes,
-    duplicate keys, keys over 1,000 characters, ``NaN`` or ``Infinity``, nor deep nesting.
+    duplicate keys, keys over 1,000 characters, ``NaN`` or ``Infinity``, deep nesting, nor over
+    :data:`MAX_NODES` values.
 
     Such a text reads the same as YAML 1.2 or as JSON, without problems (``tests/test_parse.py``
     holds it to that), so its positions need not be worked out unless a finding needs them.
@@ -647,6 +817,8 @@ def _canonical_json(text: str) -> tuple[bool, Any]:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except (ValueError, RecursionError):
         return False, None
+    if _over_max_nodes(data):
+        return False, None  # the YAML or JSON reader reports it
     body = text.removesuffix("\n")
     for layout in ({"indent": 2}, {}, {"separators": (",", ":")}):
         if json.dumps(data, ensure_ascii=False, **layout) == body:
@@ -738,6 +910,36 @@ def _nesting(value: Any) -> int:
     return deepest
 
 
+def _over_max_nodes(data: Any) -> bool:
+    """Whether ``data`` holds over :data:`MAX_NODES` values (a count that stops there)."""
+    count, todo = 0, [data]
+    while todo and count <= MAX_NODES:
+        node = todo.pop()
+        count += 1
+        if isinstance(node, dict):
+            count += len(node)
+            todo.extend(node.values())
+        elif isinstance(node, list) and count + len(node) <= MAX_NODES + 1:
+            todo.extend(node)
+        elif isinstance(node, list):
+            count += len(node)
+    return count > MAX_NODES
+
+
+def _too_many_values(data: Any, text: str) -> Parsed | None:
+    """The problem :func:`parse_yaml_text` gives for over :data:`MAX_NODES` values, for JSON
+    already read, at the value where the reader would stop (found by a scan that stops there)."""
+    if not _over_max_nodes(data):
+        return None
+    seen = 0
+    for m in _JSON_TOKEN.finditer(text):
+        if m.group() not in ("}", "]", ",", ":"):
+            seen += 1
+            if seen > MAX_NODES:
+                return _too_many_at(*line_col_at(text, m.start()))
+    return _too_many_at(1, 1)  # pragma: no cover - the text holds every value counted
+
+
 def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
     """:func:`parse_json_text` for a JSONL line, without positions: the same data and problems.
 
@@ -750,6 +952,9 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
     except (ValueError, RecursionError):
         return parse_json_text(text, line_offset=line_offset)
+    too_many = _too_many_values(data, text)
+    if too_many is not None:
+        return too_many
     if dups or _nesting(data) >= MAX_DEPTH - 4 or _lone_surrogate(data, text) is not None:
         return parse_json_text(text, line_offset=line_offset)
     return Parsed(data=data)
@@ -823,10 +1028,12 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES, *, cache: bool = False) -
     if problems:  # parse anyway (without the BOM, with LF) so later errors are still reported
         text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     full = parse_json_text if path.suffix.lower() == ".json" else parse_yaml_text
+    if _too_long_for_yaml(text) is not None and text.lstrip(" \n")[:1] in ("{", "["):
+        full = parse_json_text  # JSON too long for the YAML reader (JSON is YAML 1.2)
     if not problems and text.lstrip(" \n")[:1] in ("{", "["):
         canonical, data = _canonical_json(text)
         if canonical:
-            return Parsed(data=data, locate=lambda: full(text))
+            return Parsed(data=data, locate=lambda: json_positions(text) or full(text))
     if cache and not problems and full is parse_yaml_text:
         return _cached_yaml(raw, text)
     parsed = full(text)

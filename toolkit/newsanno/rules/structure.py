@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError as SchemaError
 from pydantic import BaseModel
 from pydantic import ValidationError as ModelError
@@ -37,11 +37,22 @@ _TYPE_NAMES = {
 }
 
 
+_WHOLE = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+)
+_Validator = validators.extend(Draft202012Validator, type_checker=_WHOLE)
+"""Draft 2020-12, where ``integer`` is an int as the YAML and JSON readers give it: ``26.0`` is a
+float there, as for the model (strict), though JSON Schema's data model counts it an integer."""
+
+
 @cache
 def _validator(kind: str) -> Draft202012Validator:
     schema = corpus_schema() if kind == "corpus" else document_schema()
     # no check_schema here: the schemas are ours, and tests/test_parity.py checks them
-    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator: Draft202012Validator = _Validator(
+        schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
+    return validator
 
 
 def _describe(value: Any) -> str:
@@ -86,10 +97,25 @@ def _flatten(errors: Iterable[SchemaError]) -> Iterator[SchemaError]:
         yield error
 
 
+def _unknown_fields(error: SchemaError) -> list[str]:
+    """The fields an ``additionalProperties`` error is about, sorted."""
+    allowed = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    value = error.instance
+    return sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
+
+
+def _unknown_field(error: SchemaError, name: str) -> Problem:
+    path: Path_ = tuple(error.absolute_path)
+    schema: Any = error.schema
+    allowed = sorted(schema.get("properties", {}))
+    close = difflib.get_close_matches(name, allowed, n=1)
+    hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
+    return (*path, name), True, Code.SCHEMA_UNKNOWN_FIELD, f"unknown field `{name}`", hint
+
+
 def _schema_problem(error: SchemaError) -> Problem:
     path: Path_ = tuple(error.absolute_path)
     v, value, field = error.validator, error.instance, _field(error.absolute_path)
-    schema: Any = error.schema
     expected: Any = error.validator_value
     if v == "required":
         missing = str(error.message).split("'")[1]
@@ -101,12 +127,8 @@ def _schema_problem(error: SchemaError) -> Problem:
             f"add `{missing}:` here (see the schema for what it holds)",
         )
     if v == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extras = sorted(set(value) - set(allowed)) if isinstance(value, dict) else []
-        name = extras[0] if extras else "?"
-        close = difflib.get_close_matches(name, allowed, n=1)
-        hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
-        return (*path, name), True, Code.SCHEMA_UNKNOWN_FIELD, f"unknown field `{name}`", hint
+        extras = _unknown_fields(error)
+        return _unknown_field(error, extras[0] if extras else "?")
     if v == "type":
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
@@ -150,6 +172,24 @@ def _schema_problem(error: SchemaError) -> Problem:
             Code.SCHEMA_REQUIRED,
             "give exactly one of `text_path` and `text`",
             "`text_path` names the article file; `text` holds the article inline (JSONL)",
+        )
+    subs = list(error.context or [])
+    if (
+        v in ("anyOf", "oneOf")
+        and subs
+        and all(e.validator == "type" and not e.relative_path for e in subs)
+    ):  # an optional value of the wrong type: `integer or null`
+        types: list[str] = []
+        for sub in subs:
+            one: Any = sub.validator_value
+            types += [one] if isinstance(one, str) else list(one)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in dict.fromkeys(types))
+        return (
+            path,
+            False,
+            Code.SCHEMA_TYPE,
+            f"`{field}` must be {want}, not {_describe(value)}",
+            f"write the value as {want}",
         )
     if v in ("anyOf", "oneOf"):
         return (
@@ -215,7 +255,14 @@ def schema_problems(kind: str, data: Any) -> list[Problem]:
     errors = sorted(
         _validator(kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
     )
-    return [_schema_problem(e) for e in _flatten(errors)]
+    problems: list[Problem] = []
+    for error in _flatten(errors):
+        names = _unknown_fields(error) if error.validator == "additionalProperties" else []
+        if len(names) > 1:  # one finding per unknown field, each at its key
+            problems.extend(_unknown_field(error, name) for name in names)
+        else:
+            problems.append(_schema_problem(error))
+    return problems
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
@@ -232,24 +279,24 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
     return tuple(path)
 
 
-def _overlaps(path: Path_, covered: Path_) -> bool:
-    """Whether a model error at ``path`` repeats a schema error at ``covered``."""
-    if path == covered:
+def _covered(path: Path_, covered: set[Path_], within: set[Path_]) -> bool:
+    """Whether a model error at ``path`` repeats a schema error at a path of ``covered``: the
+    same path, one inside the other (``within`` holds the non-empty prefixes of ``covered``)."""
+    if path in covered or (path and path in within):
         return True
-    if covered and path[: len(covered)] == covered:
-        return True
-    return bool(path) and covered[: len(path)] == path
+    return any(path[:i] in covered for i in range(1, len(path)))
 
 
 def model_problems(exc: ModelError, data: Any, covered: set[Path_]) -> list[Problem]:
     """The pydantic model's errors on ``data`` not already covered by schema problems."""
     problems: list[Problem] = []
     seen: set[Path_] = set()
+    within = {c[:i] for c in covered for i in range(1, len(c) + 1)}  # (in linear time)
     for err in exc.errors():
         if err["type"] == "string_type" and isinstance(err.get("input"), dict):
             continue  # the plain-string branch of a span union; the object branch says more
         path = _data_path(data, tuple(err["loc"]))
-        if path in seen or any(_overlaps(path, c) for c in covered):
+        if path in seen or _covered(path, covered, within):
             continue
         seen.add(path)
         msg = str(err["msg"]).removeprefix("Value error, ")
