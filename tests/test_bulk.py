@@ -271,6 +271,13 @@ def test_helpers_match_their_slow_versions() -> None:
         assert whole <= set(first_words.findall(text)), text
 
 
+def test_trie_pattern_takes_long_words_without_recursion() -> None:
+    import re
+
+    word = "0o1" * 2000
+    assert re.compile(trie_pattern([word, "ab"])).fullmatch(word)
+
+
 def test_trie_pattern_matches_exactly_its_words() -> None:
     import re
 

@@ -286,10 +286,10 @@ def test_libyaml_is_used_and_folded_scalars_have_no_fold_marks() -> None:
 
     text = "a: >\n  one\n  two\nb: [1, x]\n"
     assert parse_module._CParser is not None, "ruamel.yaml.clib is a dependency"
-    assert parse_module._libyaml_events(text) is not None
+    assert isinstance(parse_module._libyaml_events(text, 100), list)
     assert parse_module.parse_yaml_text(text).data == {"a": "one two\n", "b": [1, "x"]}
     # the pure parser marks folds with BEL internally; none may reach the data
-    assert parse_module._libyaml_events("a: 'x\\y'\n") is None  # an escape: the pure parser
+    assert parse_module._libyaml_events('a: "x\\ty"\n', 100) is None  # an escape: the pure parser
 
 
 @given(
@@ -353,5 +353,38 @@ def test_a_yaml_world_is_parsed_once_and_its_positions_still_found(
     assert [f.key() for f in v2.report.findings] == [f.key() for f in v.report.findings]
     assert v.report.findings and v.report.findings[0].line > 1
     monkeypatch.setenv("NEWSANNO_CACHE", "0")
-    assert parse_module.cache_dir() is None
+    from newsanno.read import cache
+
+    assert cache.folder() is None
     assert parse_module.parse_file(world, cache=True).locate is None
+
+
+def test_a_world_may_hold_more_values_than_a_document(tmp_path: Path) -> None:
+    """A large world (tens of thousands of entities) is read by the fast readers up to
+    MAX_WORLD_NODES values; a document keeps MAX_NODES; the pure reader keeps MAX_NODES."""
+    from newsanno.bench.synth import make_world, write_world
+    from newsanno.engines.local import Validator
+    from newsanno.model.findings import Code
+
+    world = make_world(0, extra_names=12_000)  # some 48,000 values
+    for yaml in (False, True):
+        folder = tmp_path / ("yaml" if yaml else "json")
+        folder.mkdir()
+        path = write_world(folder, world, yaml=yaml)
+        v = Validator()
+        v.load_world(path)
+        assert not v.report.findings and v.world is not None
+        assert len(v.world.entities) > 12_000
+        # the same file read as a document: over a document's limits
+        assert parse_module.MAX_NODES < 48_000 < parse_module.MAX_WORLD_NODES
+        doc = parse_file(path)
+        assert [p.code for p in doc.problems] in (
+            [Code.YAML_TOO_MANY_NODES],
+            [Code.FILE_TOO_LARGE],  # (over MAX_YAML_LINES too, as block YAML)
+        )
+    # the world's limit holds for the fast readers only: with an escape, the pure reader reads it
+    text = (tmp_path / "yaml" / "corpus.yaml").read_text(encoding="utf-8")
+    with parse_module.reading(parse_module.WORLD_LIMITS):
+        assert not parse_yaml_text(text).problems
+        pure = parse_yaml_text(text.replace("description:", 'note: "a\\tb"\n  description:', 1))
+    assert [p.code for p in pure.problems] in ([Code.YAML_TOO_MANY_NODES], [Code.FILE_TOO_LARGE])

@@ -18,6 +18,7 @@ from newsanno.model.corpus import Corpus, LoadedDocument, display
 from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
 from newsanno.read.parse import (
     MAX_BYTES,
+    WORLD_LIMITS,
     Parsed,
     Path_,
     decode_utf8,
@@ -27,6 +28,7 @@ from newsanno.read.parse import (
     parse_json_line,
     parse_yaml_text,
     read_bytes,
+    reading,
 )
 from newsanno.rules.checks import World, check_document, check_world, lint_document, resolve_spans
 from newsanno.rules.crossdoc import CrossDocumentLints
@@ -238,7 +240,8 @@ class Validator:
         self.root = corpus_file.parent
         file = display(corpus_file)
         self.report.files.append(file)
-        parsed = parse_file(corpus_file, self.max_bytes, cache=True)
+        with reading(WORLD_LIMITS):  # a world grows with the archive
+            parsed = parse_file(corpus_file, self.max_bytes, cache=True)
         sink = _Sink(self.report, file, parsed)
         sink.problems(parsed)
         if parsed.data is None or parsed.problems:

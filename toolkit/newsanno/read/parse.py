@@ -10,18 +10,16 @@ are findings with a position.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache as memoize
 from pathlib import Path
 from typing import Any
 
-import orjson
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
@@ -38,6 +36,7 @@ from ruamel.yaml.events import (
 )
 
 from newsanno.model.findings import Code
+from newsanno.read import cache
 
 try:  # libyaml, through ruamel.yaml.clib: the same events as the pure parser, faster
     from ruamel.yaml.cyaml import CParser as _CParser
@@ -68,8 +67,43 @@ corpus has 32,000 characters on 700 lines. Longer JSON is read by the JSON parse
 found by a quick scan (:func:`json_positions`)."""
 MAX_YAML_LINES = 50_000
 
+MAX_WORLD_NODES = 300_000
+"""Most values the world (``corpus.yaml``) may hold when a fast reader reads it: libyaml (YAML
+with no escapes or odd characters) or the JSON parser. A world grows with the archive: 10,000
+entities with aliases, events and utterances are some 170,000 values; libyaml reads 300,000 in
+about 1.2 s and 200 MB. Read by the pure-Python reader, the world keeps :data:`MAX_NODES`."""
+
 MAX_BYTES = 8 * 1024 * 1024
 """Default size limit for one annotation or text file (8 MiB)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may hold, so that no file costs more than about 2 s and 200 MB."""
+
+    nodes: int = MAX_NODES
+    """Values the pure-Python YAML reader reads."""
+    fast_nodes: int = MAX_NODES
+    """Values libyaml and the JSON parser read."""
+    fast_long: bool = True
+    """Whether :data:`MAX_YAML_CHARS` and :data:`MAX_YAML_LINES` hold for libyaml too (they bound
+    the pure reader's work, which grows with the text, not only with the values)."""
+
+
+DOCUMENT_LIMITS = Limits()
+WORLD_LIMITS = Limits(fast_nodes=MAX_WORLD_NODES, fast_long=False)
+_LIMITS: ContextVar[Limits] = ContextVar("newsanno_read_limits", default=DOCUMENT_LIMITS)
+
+
+@contextmanager
+def reading(limits: Limits) -> Iterator[None]:
+    """Read with ``limits`` (the world's, say) within this block."""
+    token = _LIMITS.set(limits)
+    try:
+        yield
+    finally:
+        _LIMITS.reset(token)
+
 
 Path_ = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -525,12 +559,13 @@ def _lone_surrogate(data: Any, text: str) -> ParseProblem | None:
     )
 
 
-def _libyaml_events(text: str) -> list[Event] | None:
+def _libyaml_events(text: str, bound: int) -> list[Event] | Event | None:
     """The events of ``text`` from libyaml (ruamel.yaml.clib's parser, some 25 times faster than
     the pure-Python one), or None: when libyaml is not installed, when the text holds anything
     the two parsers could read differently (a character outside :data:`_YAML_PLAIN`, an escape,
     a directive), and when libyaml finds an error, so that the pure parser reports it in its own
-    words. Otherwise the two give the same events at the same marks (``tests/test_parse.py``)."""
+    words. Otherwise the two give the same events at the same marks (``tests/test_parse.py``).
+    Past ``bound`` values it stops, and gives the event where it stopped."""
     if _CParser is None or _YAML_UNSAFE.search(text) or _DIRECTIVE.search(text):
         return None
     parser = _CParser(text)
@@ -541,8 +576,8 @@ def _libyaml_events(text: str) -> list[Event] | None:
             events.append(event)
             if isinstance(event, ScalarEvent | CollectionStartEvent | AliasEvent):
                 nodes += 1
-                if nodes > MAX_NODES:  # the pure parser stops at the same value, and says so
-                    return None
+                if nodes > bound:
+                    return event
     except YAMLError:
         return None
     finally:
@@ -553,8 +588,9 @@ def _libyaml_events(text: str) -> list[Event] | None:
 
 def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
+    limits = _LIMITS.get()
     too_long = _too_long_for_yaml(text)
-    if too_long is not None and _flow_too_deep(text) is None:
+    if too_long is not None and limits.fast_long and _flow_too_deep(text) is None:
         return too_long
     deep = _flow_too_deep(text)
     if deep is not None:
@@ -570,7 +606,12 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
             )
         )
         return out
-    events = _libyaml_events(text)  # None: the pure parser, which stops at MAX_NODES
+    found = _libyaml_events(text, limits.fast_nodes)  # None: the pure parser
+    if isinstance(found, Event):
+        return _too_many_nodes(found, limits.fast_nodes)
+    if found is None and too_long is not None:
+        return too_long
+    events = found
     nodes = 0
     try:
         if events is None:
@@ -579,8 +620,8 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
                 events.append(ev)
                 if isinstance(ev, ScalarEvent | CollectionStartEvent | AliasEvent):
                     nodes += 1
-                    if nodes > MAX_NODES:
-                        return _too_many_nodes(ev)
+                    if nodes > limits.nodes:
+                        return _too_many_nodes(ev, limits.nodes)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -677,18 +718,18 @@ def _too_long_for_yaml(text: str) -> Parsed | None:
     return out
 
 
-def _too_many_nodes(ev: Event) -> Parsed:
-    return _too_many_at(ev.start_mark.line + 1, ev.start_mark.column + 1)
+def _too_many_nodes(ev: Event, limit: int) -> Parsed:
+    return _too_many_at(ev.start_mark.line + 1, ev.start_mark.column + 1, limit)
 
 
-def _too_many_at(line: int, col: int) -> Parsed:
+def _too_many_at(line: int, col: int, limit: int = MAX_NODES) -> Parsed:
     out = Parsed()
     out.problems.append(
         ParseProblem(
             line,
             col,
             Code.YAML_TOO_MANY_NODES,
-            f"more than {MAX_NODES:,} values (keys, scalars, lists and mappings) in one file; "
+            f"more than {limit:,} values (keys, scalars, lists and mappings) in one file; "
             "the reader stopped here",
             "split the file; annotation files hold thousands of values, not tens of thousands",
         )
@@ -755,18 +796,21 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
             )
         )
         return out
+    limits = _LIMITS.get()
     too_many = _too_many_values(data, text)
     if too_many is not None:
         return too_many
     quick = None
-    if _too_long_for_yaml(text) is not None and _flow_too_deep(text) is None:
+    if (
+        _too_long_for_yaml(text) is not None or _over_max_nodes(data, limits.nodes)
+    ) and _flow_too_deep(text) is None:
         quick = json_positions(text)  # too long for the YAML reader: the quick scan
     # JSON is YAML 1.2: reuse its reader for positions and duplicate keys
     out = quick if quick is not None else parse_yaml_text(text, line_offset)
     if out.data is None and quick is None:
         # (YAML reads some JSON otherwise, but its limits hold for JSON too)
-        limits = (Code.YAML_TOO_DEEP, Code.YAML_TOO_MANY_NODES)
-        out = Parsed(data=data, problems=[p for p in out.problems if p.code in limits])
+        kept = (Code.YAML_TOO_DEEP, Code.YAML_TOO_MANY_NODES)
+        out = Parsed(data=data, problems=[p for p in out.problems if p.code in kept])
     for problem in out.problems:
         if problem.code is Code.YAML_DUPLICATE_KEY:
             problem.code = Code.JSON_DUPLICATE_KEY
@@ -910,34 +954,38 @@ def _nesting(value: Any) -> int:
     return deepest
 
 
-def _over_max_nodes(data: Any) -> bool:
-    """Whether ``data`` holds over :data:`MAX_NODES` values (a count that stops there)."""
+def _over_max_nodes(data: Any, limit: int | None = None) -> bool:
+    """Whether ``data`` holds over ``limit`` values (a count that stops there; by default the
+    bound of the fast readers in force)."""
+    if limit is None:
+        limit = _LIMITS.get().fast_nodes
     count, todo = 0, [data]
-    while todo and count <= MAX_NODES:
+    while todo and count <= limit:
         node = todo.pop()
         count += 1
         if isinstance(node, dict):
             count += len(node)
             todo.extend(node.values())
-        elif isinstance(node, list) and count + len(node) <= MAX_NODES + 1:
+        elif isinstance(node, list) and count + len(node) <= limit + 1:
             todo.extend(node)
         elif isinstance(node, list):
             count += len(node)
-    return count > MAX_NODES
+    return count > limit
 
 
 def _too_many_values(data: Any, text: str) -> Parsed | None:
     """The problem :func:`parse_yaml_text` gives for over :data:`MAX_NODES` values, for JSON
     already read, at the value where the reader would stop (found by a scan that stops there)."""
-    if not _over_max_nodes(data):
+    limit = _LIMITS.get().fast_nodes
+    if not _over_max_nodes(data, limit):
         return None
     seen = 0
     for m in _JSON_TOKEN.finditer(text):
         if m.group() not in ("}", "]", ",", ":"):
             seen += 1
-            if seen > MAX_NODES:
-                return _too_many_at(*line_col_at(text, m.start()))
-    return _too_many_at(1, 1)  # pragma: no cover - the text holds every value counted
+            if seen > limit:
+                return _too_many_at(*line_col_at(text, m.start()), limit)
+    return _too_many_at(1, 1, limit)  # pragma: no cover - the text holds every value counted
 
 
 def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
@@ -960,54 +1008,28 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
     return Parsed(data=data)
 
 
-def cache_dir() -> Path | None:
-    """Where parsed YAML worlds are cached (None: not at all).
+def _later(parse: Callable[[], Parsed]) -> Callable[[], Parsed]:
+    """``parse``, to run later under the limits in force now (a world's positions, say)."""
+    limits = _LIMITS.get()
 
-    ``NEWSANNO_CACHE=0`` turns the cache off; ``NEWSANNO_CACHE_DIR`` sets the folder; otherwise
-    ``$XDG_CACHE_HOME/newsanno`` or ``~/.cache/newsanno``.
-    """
-    if os.environ.get("NEWSANNO_CACHE", "1") == "0":
-        return None
-    if os.environ.get("NEWSANNO_CACHE_DIR"):
-        return Path(os.environ["NEWSANNO_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "newsanno"
+    def run() -> Parsed:
+        with reading(limits):
+            return parse()
 
-
-@memoize
-def _reader_digest() -> str:
-    """The sha256 of this module's source: a cached parse is used only by the reader that made it."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    return run
 
 
 def _cached_yaml(raw: bytes, text: str) -> Parsed:
     """:func:`parse_yaml_text` of a file without problems, through a cache of the data keyed by
-    the file's sha256 (and the reader's): a large world read again costs what its JSON does.
-    Positions are worked out only when a finding needs them, by parsing the text again."""
-    folder = cache_dir()
-    if folder is None:
-        return parse_yaml_text(text)
-    key = hashlib.sha256(raw).hexdigest()
-    where = folder / "yaml" / f"{key}-{_reader_digest()}.json"
-    try:
-        data = orjson.loads(where.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        pass
-    else:
-        return Parsed(data=data, locate=lambda: parse_yaml_text(text))
+    the file's sha256 and this module's (:mod:`newsanno.read.cache`): a large world read again
+    costs what its JSON does. Positions are worked out only when a finding needs them, by
+    parsing the text again."""
+    data = cache.load(raw, __file__)
+    if data is not None:
+        return Parsed(data=data, locate=_later(lambda: parse_yaml_text(text)))
     parsed = parse_yaml_text(text)
-    if parsed.problems or parsed.data is None:
-        return parsed
-    try:
-        dumped = orjson.dumps(parsed.data)
-        if orjson.loads(dumped) != parsed.data:  # NaN, say: not cached
-            return parsed
-        where.parent.mkdir(parents=True, exist_ok=True)
-        tmp = where.with_name(f".{where.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(dumped)
-        os.replace(tmp, where)
-    except (OSError, TypeError, orjson.JSONEncodeError):
-        pass  # a cache that cannot be written is no cache; the parse stands
+    if not parsed.problems and parsed.data is not None:
+        cache.store(raw, __file__, parsed.data)
     return parsed
 
 
@@ -1017,7 +1039,7 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES, *, cache: bool = False) -
     A file in canonical JSON layout (:func:`_canonical_json`) is read with the JSON parser, and
     its positions are worked out only when a finding needs them (:meth:`Parsed.located`).
     ``cache``: a YAML file without problems is parsed once and its data kept in
-    :func:`cache_dir` (the world, read on every run).
+    :func:`newsanno.read.cache.folder` (the world, read on every run).
     """
     raw, problems = read_bytes(path, max_bytes)
     if raw is None:
@@ -1033,7 +1055,7 @@ def parse_file(path: Path, max_bytes: int = MAX_BYTES, *, cache: bool = False) -
     if not problems and text.lstrip(" \n")[:1] in ("{", "["):
         canonical, data = _canonical_json(text)
         if canonical:
-            return Parsed(data=data, locate=lambda: json_positions(text) or full(text))
+            return Parsed(data=data, locate=_later(lambda: json_positions(text) or full(text)))
     if cache and not problems and full is parse_yaml_text:
         return _cached_yaml(raw, text)
     parsed = full(text)

@@ -47,7 +47,7 @@ from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.read import native
 from newsanno.read.native import READER_BUILT, NativeReader
 from newsanno.rules.fastcheck import _IS_URI, Decline, FastChecker
-from newsanno.rules.lints import CUT, trie_pattern
+from newsanno.rules.lints import CUT, LONGEST_TRIE_WORD, trie_pattern
 from newsanno.rules.nesting import nesting_problem
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
@@ -881,6 +881,8 @@ class ColumnarChecker:
         joined = np.insert(cut, at[1:-1], np.uint32(0))
         begin = at[:-1] + np.arange(n)
         text = joined.tobytes().decode("utf-32-le")
+        if any(len(name) > LONGEST_TRIE_WORD for name in self.every):
+            return np.ones(n, dtype=bool)  # no trie pattern for such names: the exact lint
         if self._names is None:  # any name or alias, anywhere (no word boundaries)
             self._names = re.compile(trie_pattern(self.every))
         found = [m.start() for m in self._names.finditer(text)]

@@ -25,11 +25,17 @@ CUT = "\x00"
 """What a run of covered spans becomes in the cut text: one non-word character."""
 
 
+LONGEST_TRIE_WORD = 64
+"""Words longer than this are not put in a trie pattern (its groups nest as deep as its branch
+points, and Python's ``re`` compiles nested groups recursively): such names are always looked at."""
+
+
 def trie_pattern(words: list[str]) -> str:
     """A regular expression that matches any of ``words``, as a trie (one branch per letter).
 
     Python's ``re`` tries the alternatives of a group one by one; nesting them by shared prefix
-    keeps each position to a few comparisons however many words there are.
+    keeps each position to a few comparisons however many words there are. Built without
+    recursion, so a long word costs no stack.
     """
     trie: dict[str, Any] = {}
     for word in words:
@@ -37,17 +43,25 @@ def trie_pattern(words: list[str]) -> str:
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        alternatives = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+    done: dict[int, str] = {}  # id(node) -> its pattern
+    stack: list[tuple[dict[str, Any], bool]] = [(trie, False)]
+    while stack:
+        node, ready = stack.pop()
+        children = [(ch, child) for ch, child in sorted(node.items()) if ch]
+        if not ready:
+            stack.append((node, True))
+            stack.extend((child, False) for _, child in children)
+            continue
+        alternatives = [re.escape(ch) + done.pop(id(child)) for ch, child in children]
         if not alternatives:
-            return ""
+            done[id(node)] = ""
+            continue
         body = "|".join(alternatives)
         if "" in node:
-            return f"(?:{body})?"
-        return body if len(alternatives) == 1 else f"(?:{body})"
-
-    return emit(trie)
+            done[id(node)] = f"(?:{body})?"
+        else:
+            done[id(node)] = body if len(alternatives) == 1 else f"(?:{body})"
+    return done[id(trie)]
 
 
 def quotation_pairs(text: str) -> list[tuple[int, int]]:
@@ -141,7 +155,8 @@ class NameIndex:
     """(name, entity id) in world order: each entity's name, then its aliases, without repeats."""
     by_word: dict[str, list[int]] = field(default_factory=dict)
     always: list[int] = field(default_factory=list)
-    """Entries with no word character, or with the cut mark in them: always looked at."""
+    """Entries with no word character, with the cut mark in them, or whose first word is longer
+    than :data:`LONGEST_TRIE_WORD`: always looked at."""
     first: re.Pattern[str] | None = None
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
@@ -154,7 +169,7 @@ class NameIndex:
                 n = len(index.entries)
                 index.entries.append((name, entity))
                 word = _WORD.search(name)
-                if word is None or CUT in name:
+                if word is None or CUT in name or len(word.group()) > LONGEST_TRIE_WORD:
                     index.always.append(n)
                 else:
                     index.by_word.setdefault(word.group(), []).append(n)
