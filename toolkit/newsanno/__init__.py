@@ -18,13 +18,13 @@ from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severi
 
 if _TYPE_CHECKING:
     from newsanno.dataset.loader import Dataset, dataset_to_corpus, load_dataset
-    from newsanno.engines.api import export_dataset
+    from newsanno.agree.card import export_dataset
 
 _LAZY = {
     "Dataset": "newsanno.dataset.loader",
     "dataset_to_corpus": "newsanno.dataset.loader",
     "load_dataset": "newsanno.dataset.loader",
-    "export_dataset": "newsanno.engines.api",
+    "export_dataset": "newsanno.agree.card",
 }
 
 __all__ = [

@@ -83,9 +83,17 @@ def toolkit_version() -> str:
 
 
 def write_dataset(
-    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None
+    corpus: Corpus,
+    out: Path | str,
+    *,
+    rows_per_part: int | None = None,
+    agreement: str | None = None,
 ) -> list[TableInfo]:
-    """Write an already validated corpus to ``out`` (atomically); return what was written."""
+    """Write an already validated corpus to ``out`` (atomically); return what was written.
+
+    ``agreement``: the body of the card's "Inter-annotator agreement" section, in Markdown, as
+    measured by the layer that can (``newsanno.agree.card``); None leaves the card without one.
+    """
     if rows_per_part is not None and rows_per_part < 1:
         raise NewsannoError("rows_per_part must be at least 1")
     target = Path(out)
@@ -98,7 +106,7 @@ def write_dataset(
         infos = [_write_table(tmp, spec, table, rows_per_part) for spec, table in built]
         manifest = _manifest(corpus, built, infos, tmp)
         (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
-        (tmp / CARD).write_text(dataset_card(corpus, infos), encoding="utf-8")
+        (tmp / CARD).write_text(dataset_card(corpus, infos, agreement), encoding="utf-8")
         _write_checksums(tmp)
         _replace(tmp, target)
     except BaseException:
@@ -293,8 +301,12 @@ def _snippet_path(info: TableInfo) -> str:
     return info.files[0] if len(info.files) == 1 else f"{info.name}/part-*.parquet"
 
 
-def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
-    """The dataset card (``README.md``): what, how made, tables, how to load, licence, limits."""
+def dataset_card(corpus: Corpus, infos: list[TableInfo], agreement: str | None = None) -> str:
+    """The dataset card (``README.md``): what, how made, tables, how to load, licence, limits.
+
+    ``agreement``: the body of an "Inter-annotator agreement" section (Markdown), when the
+    export measured one; without it the card says that it has no agreement figures.
+    """
     world, info = corpus.world, corpus.world.corpus
     names = {e.id: e.name for e in world.entities}
     outlets = sorted({names.get(o, o) for d in corpus.documents if (o := d.model.metadata.outlet)})
@@ -357,6 +369,7 @@ def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
         "file (`sha256sum -c checksums.sha256`); `datapackage.json` is a Frictionless Data "
         "Package with field types, primary keys and foreign keys.",
         "",
+        *(["## Inter-annotator agreement", "", agreement.strip("\n"), ""] if agreement else []),
         "## Offsets and dates",
         "",
         f"Offsets count **Unicode code points** into `documents.text`, and `end` is exclusive: "
@@ -471,8 +484,14 @@ def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
             if len(corpus.documents) < 1000
             else ""
         ),
-        "- No inter-annotator agreement figures are included. Claim types, check-worthiness "
-        "and quote types are judgements.",
+        (
+            "- The agreement figures (see Inter-annotator agreement) compare with a second "
+            "annotation on the documents both annotate. Claim types, check-worthiness and "
+            "quote types are judgements."
+            if agreement
+            else "- No inter-annotator agreement figures are included. Claim types, "
+            "check-worthiness and quote types are judgements."
+        ),
         "- Dates are those the annotators could resolve from the text (relative dates against the "
         "publication date), at the precision the text supports; a missing date means unknown.",
         "- Article texts may contain non-body lines (headings, photo credits, boilerplate); the "

@@ -3,10 +3,12 @@ shards through the bulk engine (``newsanno.validate`` and ``newsanno.export_data
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsanno.engines.local import Validator, load_corpus, plan
+from newsanno.model.corpus import Corpus
 from newsanno.model.findings import Report
 from newsanno.read.parse import MAX_BYTES
 
@@ -45,13 +47,16 @@ def export_dataset(
     rows_per_part: int | None = None,
     jobs: int = 1,
     progress: bool | None = False,
+    agreement: Callable[[Corpus], str | None] | None = None,
 ) -> ExportResult:
     """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
 
     Warnings do not block the export. ``rows_per_part`` splits tables with more rows into a folder
     ``<table>/part-NNNNN.parquet``. JSONL shards are streamed instead
     (:func:`newsanno.engines.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one part file
-    per input chunk).
+    per input chunk). ``agreement``: called with the validated corpus (of files, not shards), it
+    returns the dataset card's agreement section (``newsanno.agree.card`` passes it; this layer
+    cannot measure agreement itself).
     """
     from newsanno.dataset.write import ExportResult, write_dataset
 
@@ -64,5 +69,6 @@ def export_dataset(
     loaded, report = load_corpus(corpus, lint=lint)
     if loaded is None:
         return ExportResult(report)
-    tables = write_dataset(loaded, out, rows_per_part=rows_per_part)
+    section = agreement(loaded) if agreement is not None else None
+    tables = write_dataset(loaded, out, rows_per_part=rows_per_part, agreement=section)
     return ExportResult(report, Path(out), tables)
