@@ -17,8 +17,8 @@ from newsanno.model.corpus import Corpus, LoadedDocument
 from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
 
 if _TYPE_CHECKING:
-    from newsanno.dataset.loader import Dataset, dataset_to_corpus, load_dataset
     from newsanno.agree.card import export_dataset
+    from newsanno.dataset.loader import Dataset, dataset_to_corpus, load_dataset
 
 _LAZY = {
     "Dataset": "newsanno.dataset.loader",

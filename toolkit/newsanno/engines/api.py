@@ -1,5 +1,6 @@
 """The library's entry points that choose an engine: files through the serial validator, JSONL
-shards through the bulk engine (``newsanno.validate`` and ``newsanno.export_dataset``)."""
+shards through the bulk engine (``newsanno.validate``; ``newsanno.export_dataset`` is this export
+with the agreement section of the card, ``newsanno.agree.card``)."""
 
 from __future__ import annotations
 
