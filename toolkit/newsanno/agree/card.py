@@ -165,7 +165,8 @@ def card_section(measured: list[tuple[str, Corpus, dict[str, Any]]]) -> str:
         "are paired by the sha256 of their text; spans are matched exactly (same offsets) or by "
         "overlap (a one-to-one matching of overlapping spans), and labels are compared on "
         "overlap-matched units. The README of the newsanno toolkit (section Agreement) defines "
-        "every figure; `–` is a figure that is undefined (no units, or a single value).",
+        "every figure; `–` is a figure that is undefined (no units, or a single value), and "
+        "an empty cell one that does not apply.",
         "",
         "The export measures the annotation as it is now, that is **after adjudication** "
         "where the annotation was adjudicated against B: adjudication moves it towards B where B "
