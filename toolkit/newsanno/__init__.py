@@ -17,14 +17,14 @@ from newsanno.model.corpus import Corpus, LoadedDocument
 from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
 
 if _TYPE_CHECKING:
+    from newsanno.agree.card import export_dataset
     from newsanno.dataset.loader import Dataset, dataset_to_corpus, load_dataset
-    from newsanno.engines.api import export_dataset
 
 _LAZY = {
     "Dataset": "newsanno.dataset.loader",
     "dataset_to_corpus": "newsanno.dataset.loader",
     "load_dataset": "newsanno.dataset.loader",
-    "export_dataset": "newsanno.engines.api",
+    "export_dataset": "newsanno.agree.card",
 }
 
 __all__ = [

@@ -421,12 +421,14 @@ def export(
     Writes one Parquet file per table, datapackage.json (Frictionless), croissant.json
     (Croissant), claims.jsonld (schema.org claims), a dataset card README.md and
     checksums.sha256. An invalid corpus is refused with its findings (exit 1); nothing is written.
+    A second annotation in CORPUS/agreement/NAME/ is measured against CORPUS (newsanno agree) and
+    the figures go into the dataset card.
     """
     if to != "parquet":
         _export_to(corpus, to, out or Path("dist") / to)
         return
     out = out or Path("dist/newsanno")
-    from newsanno.engines.api import export_dataset as run
+    from newsanno.agree.card import export_dataset as run
 
     _own_process()
     result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
@@ -666,7 +668,10 @@ def agree(a: Path, b: Path, fmt: str, layers: tuple[str, ...], out: Path | None)
         sides.append(corpus)
     result = run(sides[0], sides[1], layers or LAYERS)
     if fmt == "text":
-        print_text(result, str(a), str(b), _console())
+        console = _console()
+        if not console.is_terminal:  # rich would fall back to 80 columns and cut the labels
+            console.width = max(console.width, 120)
+        print_text(result, str(a), str(b), console)
         return
     output = (
         html_report(result, str(a), str(b))

@@ -86,9 +86,18 @@ def toolkit_version() -> str:
 
 
 def write_dataset(
-    corpus: Corpus, out: Path | str, *, rows_per_part: int | None = None, claims: bool = True
+    corpus: Corpus,
+    out: Path | str,
+    *,
+    rows_per_part: int | None = None,
+    claims: bool = True,
+    agreement: str | None = None,
 ) -> list[TableInfo]:
-    """Write an already validated corpus to ``out`` (atomically); return what was written."""
+    """Write an already validated corpus to ``out`` (atomically); return what was written.
+
+    ``agreement``: the body of the card's "Inter-annotator agreement" section, in Markdown, as
+    measured by the layer that can (``newsanno.agree.card``); None leaves the card without one.
+    """
     if rows_per_part is not None and rows_per_part < 1:
         raise NewsannoError("rows_per_part must be at least 1")
     target = Path(out)
@@ -99,7 +108,7 @@ def write_dataset(
         infos = [_write_table(tmp, spec, table, rows_per_part) for spec, table in built]
         manifest = _manifest(corpus, built, infos, tmp)
         (tmp / MANIFEST).write_text(_json(manifest), encoding="utf-8")
-        (tmp / CARD).write_text(dataset_card(corpus, infos), encoding="utf-8")
+        (tmp / CARD).write_text(dataset_card(corpus, infos, agreement), encoding="utf-8")
         write_interop(tmp, manifest, corpus, claims=claims)
         _write_checksums(tmp)
         _replace(tmp, target)
@@ -353,8 +362,12 @@ def _snippet_path(info: TableInfo) -> str:
     return info.files[0] if len(info.files) == 1 else f"{info.name}/part-*.parquet"
 
 
-def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
-    """The dataset card (``README.md``): what, how made, tables, how to load, licence, limits."""
+def dataset_card(corpus: Corpus, infos: list[TableInfo], agreement: str | None = None) -> str:
+    """The dataset card (``README.md``): what, how made, tables, how to load, licence, limits.
+
+    ``agreement``: the body of an "Inter-annotator agreement" section (Markdown), when the
+    export measured one; without it the card says that it has no agreement figures.
+    """
     world, info = corpus.world, corpus.world.corpus
     names = {e.id: e.name for e in world.entities}
     outlets = sorted({names.get(o, o) for d in corpus.documents if (o := d.model.metadata.outlet)})
@@ -420,6 +433,7 @@ def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
         "(`mlcroissant validate --jsonld croissant.json`); `claims.jsonld` holds the claims as "
         "schema.org `Claim`s (and a `ClaimReview` where a published fact-check is annotated).",
         "",
+        *(["## Inter-annotator agreement", "", agreement.strip("\n"), ""] if agreement else []),
         "## Offsets and dates",
         "",
         f"Offsets count **Unicode code points** into `documents.text`, and `end` is exclusive: "
@@ -534,8 +548,14 @@ def dataset_card(corpus: Corpus, infos: list[TableInfo]) -> str:
             if len(corpus.documents) < 1000
             else ""
         ),
-        "- No inter-annotator agreement figures are included. Claim types, check-worthiness "
-        "and quote types are judgements.",
+        (
+            "- The agreement figures (see Inter-annotator agreement) compare with a second "
+            "annotation on the documents both annotate. Claim types, check-worthiness and "
+            "quote types are judgements."
+            if agreement
+            else "- No inter-annotator agreement figures are included. Claim types, "
+            "check-worthiness and quote types are judgements."
+        ),
         "- Dates are those the annotators could resolve from the text (relative dates against the "
         "publication date), at the precision the text supports; a missing date means unknown.",
         "- Article texts may contain non-body lines (headings, photo credits, boilerplate); the "

@@ -1,12 +1,15 @@
 """The library's entry points that choose an engine: files through the serial validator, JSONL
-shards through the bulk engine (``newsanno.validate`` and ``newsanno.export_dataset``)."""
+shards through the bulk engine (``newsanno.validate``; ``newsanno.export_dataset`` is this export
+with the agreement section of the card, ``newsanno.agree.card``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsanno.engines.local import Validator, load_corpus, plan
+from newsanno.model.corpus import Corpus
 from newsanno.model.findings import Report
 from newsanno.read.parse import MAX_BYTES
 
@@ -46,6 +49,7 @@ def export_dataset(
     jobs: int = 1,
     progress: bool | None = False,
     claims: bool | None = None,
+    agreement: Callable[[Corpus], str | None] | None = None,
 ) -> ExportResult:
     """Validate ``corpus`` and, if it is valid, export it to ``out``; nothing is written otherwise.
 
@@ -54,6 +58,9 @@ def export_dataset(
     (:func:`newsanno.engines.bulk.export_bulk`, on ``jobs`` processes, 0 for one per core, one
     part file per input chunk). ``claims``: write ``claims.jsonld`` (schema.org claims); by
     default for annotation folders, not for JSONL shards (it costs about 0.25 s per 1,000 claims).
+    ``agreement``: called with the validated corpus (of files, not shards), it returns the dataset
+    card's agreement section (``newsanno.agree.card`` passes it; this layer cannot measure
+    agreement itself).
     """
     from newsanno.dataset.write import ExportResult, write_dataset
 
@@ -68,5 +75,12 @@ def export_dataset(
     loaded, report = load_corpus(corpus, lint=lint)
     if loaded is None:
         return ExportResult(report)
-    tables = write_dataset(loaded, out, rows_per_part=rows_per_part, claims=claims is not False)
+    section = agreement(loaded) if agreement is not None else None
+    tables = write_dataset(
+        loaded,
+        out,
+        rows_per_part=rows_per_part,
+        claims=claims is not False,
+        agreement=section,
+    )
     return ExportResult(report, Path(out), tables)
