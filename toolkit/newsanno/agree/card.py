@@ -13,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from newsanno.agree.core import agree, load_side
-from newsanno.agree.report import CROSS_NAMES, LAYER_NAMES, num
 from newsanno.dataset.write import ExportResult
 from newsanno.engines.api import export_dataset as _export
 from newsanno.engines.local import CORPUS_NAMES
@@ -47,6 +45,8 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def tables_markdown(data: dict[str, Any]) -> list[str]:
+    from newsanno.agree.report import CROSS_NAMES, LAYER_NAMES, num
+
     """The figures of one measurement (``Agreement.data``) as Markdown tables, per layer."""
     out = ["Spans, per layer (P is B's, R is A's):", ""]
     out += _table(
@@ -204,7 +204,12 @@ def agreement_section(
     annotation that is invalid (the export is then refused)."""
     root = Path(corpus_dir)
     sides: list[tuple[str, Corpus]] = []
-    for path in second_annotations(root):
+    found = second_annotations(root)
+    if not found:
+        return None, None
+    from newsanno.agree.core import agree, load_side  # scipy: only when there is one
+
+    for path in found:
         corpus_b, report = load_side(path)
         if corpus_b is None:
             return None, report

@@ -279,7 +279,9 @@ def features(
     for row in rows.values():
         row["ratio_to_clean"] = round(row["ms_per_doc"] / clean, 2) if clean > 0 else None
     target = rows["no nested quotes, 45-name world"]
+    lint = name_lint_scaling(seed=seed)
     return {
+        "name_lint_us_per_doc": lint,
         "docs": docs,
         "docs_small": small,
         "jobs": jobs,
@@ -290,6 +292,34 @@ def features(
             rows["world 10,000 names"]["ms_per_doc"] / rows["world 450 names"]["ms_per_doc"], 2
         ),
     }
+
+
+def name_lint_scaling(
+    sizes: tuple[int, ...] = (450, 10_000, 100_000), docs: int = 200, seed: int = 0
+) -> dict[str, float]:
+    """Microseconds per document of the name lint (:func:`newsanno.rules.lints.unannotated_names`,
+    in this process) against worlds of about ``sizes`` names: its cost must not grow with them."""
+    from newsanno.bench.synth import make_document, make_world
+    from newsanno.rules.lints import NameIndex, unannotated_names
+
+    base = make_world(seed)
+    texts = []
+    for i in range(docs):
+        doc = make_document(base, i, seed)
+        covered = [(m["span"]["start"], m["span"]["end"]) for m in doc["mentions"]]
+        covered += [(r["span"]["start"], r["span"]["end"]) for r in doc["regions"]]
+        texts.append((doc["text"], covered))
+    out: dict[str, float] = {}
+    for size in sizes:
+        world = make_world(seed, max(0, size - 45))
+        entities = world.data["entities"]
+        index = NameIndex.of((e["id"], [e["name"], *e.get("aliases", [])]) for e in entities)
+        start = time.perf_counter()
+        hits = sum(len(list(unannotated_names(t, c, index))) for t, c in texts)
+        out[f"{len(index.entries):,} names"] = round((time.perf_counter() - start) / docs * 1e6, 1)
+        if hits:
+            raise NewsannoError(f"bench: the name lint found {hits} names in clean documents")
+    return out
 
 
 def features_summary(figures: dict[str, Any]) -> list[str]:
@@ -313,6 +343,10 @@ def features_summary(figures: dict[str, Any]) -> list[str]:
     lines.append(
         "per-document cost, world of 10,000 names vs 450: "
         f"{f['ratio_per_doc_world_10000_to_450']}x (target <= 1.2)"
+    )
+    lines.append(
+        "name lint alone, in one process: "
+        + ", ".join(f"{us:.0f} us/doc with {k}" for k, us in f["name_lint_us_per_doc"].items())
     )
     return lines
 

@@ -328,10 +328,11 @@ def make_world(seed: int = 0, extra_names: int = 0) -> World:
         ident = f"per_{len(world.persons):03d}"
         world.persons.append((ident, f"{first} {last}", last))
         entities.append({"id": ident, "type": "PER", "name": f"{first} {last}", "aliases": [last]})
-    extra = ((f, m, last) for m in _INITIALS for f in _FIRST for last in _LAST)
+    middles = [f"{m}." for m in _INITIALS] + [f"{m}. {k}." for m in _INITIALS for k in _INITIALS]
+    extra = ((f, m, last) for m in middles for f in _FIRST for last in _LAST)
     for n, (first, middle, last) in zip(range(extra_names), extra, strict=False):
-        # "Ana K. Okafor": its words occur in the texts, the name never does
-        entities.append({"id": f"xper_{n:06d}", "type": "PER", "name": f"{first} {middle}. {last}"})
+        # "Ana K. Okafor", "Ana K. B. Okafor": its words occur in the texts, the name never does
+        entities.append({"id": f"xper_{n:06d}", "type": "PER", "name": f"{first} {middle} {last}"})
     for a in _ORG_A:
         for b in _ORG_B[:3]:
             ident = f"org_{len(world.orgs):03d}"
