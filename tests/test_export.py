@@ -29,7 +29,7 @@ from newsanno.model.findings import NewsannoError
 from .conftest import CASES, MINIMAL, chdir
 from .corpora import rich_corpus
 
-# The minimum columns of the export contract (DESIGN.md, "Export contract").
+# The minimum columns of the export contract (the product design's "Export contract").
 CONTRACT = {
     "documents": "doc_id outlet title published language text text_sha256",
     "entities": "entity_id entity_type name wikidata_id aliases",

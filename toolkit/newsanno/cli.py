@@ -56,13 +56,19 @@ def guarded(func: F) -> F:
 
 
 def _default_corpus() -> Path:
-    """The current folder when it is a corpus, else ``annotations``."""
+    """The current folder when it is a corpus, else ``annotations``; neither is a usage error
+    (validating every YAML and JSON file below a folder that is no corpus helps nobody)."""
     from newsanno.engines.local import CORPUS_NAMES
 
     here = Path(".")
-    if any((here / name).is_file() for name in CORPUS_NAMES) or not Path("annotations").is_dir():
+    if any((here / name).is_file() for name in CORPUS_NAMES):
         return here
-    return Path("annotations")
+    if Path("annotations").is_dir():
+        return Path("annotations")
+    raise NewsannoError(
+        "this folder is not a corpus folder (no corpus.yaml, corpus.yml or corpus.json) and has "
+        "no annotations/ folder: give the corpus folder or files as PATH"
+    )
 
 
 def _own_process() -> None:

@@ -758,7 +758,7 @@ def tables_document() -> dict[str, Any]:
             }
         )
     return {
-        "$comment": "generated from toolkit/newsanno/tables.py by `newsanno schema`; do not edit",
+        "$comment": "generated from toolkit/newsanno/dataset/tables.py by `newsanno schema`; do not edit",
         "schema_version": SCHEMA_VERSION,
         "offsets": OFFSETS,
         "dates": DATES,

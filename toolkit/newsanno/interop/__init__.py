@@ -115,8 +115,13 @@ def _rename(report: Report, tmp: Path, out: Path) -> Report:
         except ValueError:
             return name
 
+    def text(s: str) -> str:  # messages may name another file of the staging folder
+        return s.replace(str(root), str(out)).replace(str(tmp), str(out))
+
     findings = [
-        Finding(moved(f.file), f.line, f.col, f.code, f.severity, f.message, f.hint, f.path)
+        Finding(
+            moved(f.file), f.line, f.col, f.code, f.severity, text(f.message), text(f.hint), f.path
+        )
         for f in report.findings
     ]
     return Report(findings, [moved(name) for name in report.files], report.documents)
