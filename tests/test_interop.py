@@ -1,5 +1,5 @@
-"""Import from and export to brat, Label Studio and INCEpTION (UIMA CAS XMI): real files made by
-each tool (tests/fixtures/<tool>/SOURCE.md), offsets in both units, bad input, round trips."""
+"""Import from and export to brat, Label Studio, INCEpTION (UIMA CAS XMI) and doccano, and import
+from WebAnno TSV: real files made by each tool (tests/fixtures/<tool>/SOURCE.md), offsets in both units, bad input, round trips."""
 
 from __future__ import annotations
 
@@ -797,7 +797,7 @@ def test_webanno_tsv_named_entities_chains_and_astral_text(tmp_path: Path) -> No
     corpus = load_corpus(tmp_path / "out", lint=False)[0]
     assert corpus is not None
     doc = corpus.documents[0]
-    assert doc.text == s1 + "\n  She said\nso .\n"
+    assert doc.text == s1 + "\n  She said\nso ."
     got = sorted(
         (m.span.text, m.span.start, m.span.end, m.entity)
         for m in doc.model.mentions  # type: ignore[union-attr]
@@ -888,3 +888,36 @@ def test_webanno_tsv_utf16_offsets_land_on_their_tokens(words: list[str], data: 
     [span] = doc.spans
     (s, e) = span.segments[0]
     assert doc.text[s:e] == " ".join(words[i : j + 1]) and span.label == "PER"
+
+
+def test_webanno_tsv_escapes_stacking_and_sub_tokens() -> None:
+    """Text and value escapes undone, `|` stacks, `[n]` joins tokens, sub-tokens have their own
+    offsets, and a zero-width sub-token's annotation is reported, not imported."""
+    from newsanno.interop.ir import Findings
+    from newsanno.interop.webanno_tsv import read_tsv
+
+    source = (
+        "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.Span|value\n\n\n"
+        "#Text=Kim\\tsaid \\\\o/ .\n"
+        "1-1\t0-3\tKim\tA\\|B[1]|C\\_\t\n"
+        "1-2\t4-8\tsaid\tA\\|B[1]\t\n"
+        "1-2.1\t4-6\tsa\tx\t\n"
+        "1-2.2\t8-8\t\tz\t\n"
+        "1-3\t9-12\t\\o/\t*\t\n"  # the token column is not escaped
+        "1-4\t13-14\t.\t_\t\n"
+    )
+    findings = Findings()
+    doc = read_tsv(source, "x.tsv", "x", findings)
+    assert doc is not None and not findings.errors
+    assert doc.text == "Kim\tsaid \\o/ ."
+    got = [
+        (s.label, doc.text[s.segments[0][0] : s.segments[0][1]], s.attributes) for s in doc.spans
+    ]
+    assert got == [
+        ("Span", "Kim\tsaid", {"value": "A|B"}),
+        ("Span", "Kim", {"value": "C_"}),
+        ("Span", "sa", {"value": "x"}),
+        ("Span", "\\o/", {}),
+    ]
+    assert [f.code.value for f in findings.items] == ["import-not-carried"]
+    assert "zero-length" in findings.items[0].message

@@ -11,8 +11,8 @@ ties the tokens of one multi-token annotation together (on a chain layer it is t
 Offsets count UTF-16 code units, as UIMA does (the guide's "Encoding and Offsets": "the offsets
 used in the TSV file are based on UTF-16"; 😊 counts 2). The text is rebuilt as the reader does:
 each sentence's ``#Text=`` lines, each ended by a line feed, placed at its first token's offset
-(the line feed is dropped when the next sentence starts right there; a gap is filled with
-spaces). Every token's offsets are then converted to code points and its text checked against the
+(the line feed is dropped when the next sentence starts right there, and after the last
+sentence; a gap is filled with spaces). Every token's offsets are then converted to code points and its text checked against the
 token column: a mismatch is a finding, never re-anchored.
 
 Read: DKPro Core ``NamedEntity`` (``value`` is the label, an ``identifier`` that is a Wikidata URI
@@ -229,13 +229,16 @@ class _Parser:
                 self.bad(number, f"token {fields[0]} appears twice")
                 ok = False
                 continue
-            current = Unit(fields[0], begin, end, number, unescape_text(fields[2]))
+            # the writer prints a token's text as it is, unescaped (Tsv3XSerializer.write)
+            current = Unit(fields[0], begin, end, number, fields[2])
             self.units[current.ident] = current
             if not self.annotations(current, fields[3:]):
                 ok = False
         if sentence:
             self.bad(len(lines), "#Text= lines without token lines at the end of the file")
             ok = False
+        if parts and parts[-1].endswith("\n"):
+            parts[-1] = parts[-1][:-1]  # the line feed after the last sentence ends no text
         return "".join(parts) if ok else None
 
     def annotations(self, unit: Unit, values: list[str]) -> bool:
@@ -342,6 +345,7 @@ def _convert(p: _Parser, doc: SourceDoc, units: Utf16, findings: Findings) -> No
     span_ids: dict[int, str] = {}  # id(Ann) -> span id
     by_offsets: dict[tuple[int, int], str] = {}
     skipped: Counter[str] = Counter()
+    empty = 0  # zero-length annotations (a zero-width sub-token): newsanno spans are not empty
     chains: dict[tuple[str, int], list[tuple[int, Ann]]] = {}
     relations: list[Ann] = []
     kinds = {c.layer: c.kind for c in p.columns}
@@ -361,6 +365,9 @@ def _convert(p: _Parser, doc: SourceDoc, units: Utf16, findings: Findings) -> No
         start, end = units.to_codepoint(ann.begin), units.to_codepoint(ann.end)
         assert start is not None and end is not None  # token boundaries, checked above
         where = Where(display, ann.line)
+        if start == end:
+            empty += 1
+            continue
         if ann.layer == NE:
             span = SpanAnn(
                 f"t{n}", ann.features.get("value") or "NamedEntity", [(start, end)], where
@@ -378,6 +385,9 @@ def _convert(p: _Parser, doc: SourceDoc, units: Utf16, findings: Findings) -> No
         for _, ann in sorted(links, key=lambda x: x[0]):
             start, end = units.to_codepoint(ann.begin), units.to_codepoint(ann.end)
             assert start is not None and end is not None
+            if start == end:
+                empty += 1
+                continue
             ident = by_offsets.get((start, end))
             if ident is None:
                 ident = f"t{p.anns.index(ann) + 1}"
@@ -417,6 +427,13 @@ def _convert(p: _Parser, doc: SourceDoc, units: Utf16, findings: Findings) -> No
             Where(display),
             f"{n} annotation(s) of layer {layer}: named entities, coreference chains and a "
             "project's own layers (webanno.custom.*) are imported, not DKPro Core's other layers",
+        )
+    if empty:
+        findings.warn(
+            Code.IMPORT_NOT_CARRIED,
+            Where(display),
+            f"{empty} zero-length annotation(s) (on a zero-width sub-token): a newsanno span "
+            "covers at least one character",
         )
     if p.slots:
         findings.warn(
