@@ -1,5 +1,6 @@
 """Import from and export to brat, Label Studio, INCEpTION (UIMA CAS XMI) and doccano, and import
-from WebAnno TSV: real files made by each tool (tests/fixtures/<tool>/SOURCE.md), offsets in both units, bad input, round trips."""
+from WebAnno TSV: real files made by each tool (tests/fixtures/<tool>/SOURCE.md), offsets in both
+units, bad input, round trips."""
 
 from __future__ import annotations
 
