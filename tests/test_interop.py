@@ -829,6 +829,7 @@ def test_webanno_tsv_named_entities_chains_and_astral_text(tmp_path: Path) -> No
         (lambda s: s.replace("1-1\t0-2\t", "1-1\t0-1\t"), "import-out-of-range", 6),
         (lambda s: s.replace("1-2\t3-9", "1-2\tthree-9"), "import-malformed", 7),
         (lambda s: s.replace("#T_SP=", "#T_XX="), "import-malformed", 2),
+        (lambda s: s[: s.index("#Text=")], "import-malformed", 5),  # a header, no sentences
     ],
 )
 def test_webanno_tsv_malformed_input_writes_nothing(
@@ -856,6 +857,17 @@ def test_webanno_tsv_malformed_input_writes_nothing(
     result = import_corpus("webanno-tsv", tmp_path / "bad.tsv", tmp_path / "out")
     assert [(f.code.value, f.line) for f in result.errors] == [(code, line)]
     assert result.errors[0].file == str(tmp_path / "bad.tsv")
+
+
+def test_webanno_tsv_many_bad_lines_are_counted(tmp_path: Path) -> None:
+    lines = "".join(f"1-{n}\t0-1\tx\n" for n in range(1, 101))
+    (tmp_path / "bad.tsv").write_text(
+        "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.Span|value\n\n\n#Text=x\n" + lines
+    )
+    result = import_corpus("webanno-tsv", tmp_path / "bad.tsv", tmp_path / "out")
+    assert [f.line for f in result.errors] == [0, *range(6, 26)]  # sorted: the file first
+    # 100 bad token lines, and then the #Text= line is left without tokens: 101 - 20 = 81
+    assert result.errors[0].message.startswith("81 more malformed line(s)")
 
 
 WORDS = st.lists(

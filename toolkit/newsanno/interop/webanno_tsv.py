@@ -43,6 +43,8 @@ DISAMBIGUATION = re.compile(r"^(?P<value>.*)\[(?P<id>[0-9]+)\]$", re.DOTALL)
 CHAIN_LINK = re.compile(r"^(?P<value>.*)(?<!\\)->(?P<chain>[0-9]+)-(?P<link>[0-9]+)$", re.DOTALL)
 REF = re.compile(r"^(?P<unit>[0-9]+-[0-9]+(?:\.[0-9]+)?)(?:\[(?P<src>[0-9]+)_(?P<tgt>[0-9]+)\])?$")
 CUSTOM = "webanno.custom."
+MAX_PROBLEMS = 20
+"""Malformed lines listed per file; the rest are counted."""
 HINT = "export the document again from INCEpTION or WebAnno as WebAnno TSV v3.3"
 
 # text escaping (TSV 3.2 and later, ``Escaping.unescapeText``): \t \n \f \r \b \\ and a backslash
@@ -128,9 +130,12 @@ class _Parser:
         self.by_id: dict[tuple[str, int], Ann] = {}  # (layer, disambiguation id)
         self.links: dict[tuple[str, int, int], Ann] = {}  # (layer, chain, link)
         self.slots = 0
+        self.problems = 0
 
     def bad(self, line: int, message: str) -> None:
-        self.findings.add(Code.IMPORT_MALFORMED, Where(self.display, line), message, HINT)
+        self.problems += 1
+        if self.problems <= MAX_PROBLEMS:
+            self.findings.add(Code.IMPORT_MALFORMED, Where(self.display, line), message, HINT)
 
     def header(self, lines: list[str]) -> int | None:
         """Reads the format line and the layer declarations; returns the index of the body."""
@@ -237,6 +242,16 @@ class _Parser:
         if sentence:
             self.bad(len(lines), "#Text= lines without token lines at the end of the file")
             ok = False
+        if not self.units and ok:
+            self.bad(len(lines), "no sentences: no #Text= line with token lines after it")
+            ok = False
+        if self.problems > MAX_PROBLEMS:
+            self.findings.add(
+                Code.IMPORT_MALFORMED,
+                Where(self.display),
+                f"{self.problems - MAX_PROBLEMS} more malformed line(s) not listed",
+                HINT,
+            )
         if parts and parts[-1].endswith("\n"):
             parts[-1] = parts[-1][:-1]  # the line feed after the last sentence ends no text
         return "".join(parts) if ok else None
