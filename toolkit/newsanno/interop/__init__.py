@@ -2,7 +2,8 @@
 
 One small module per format, behind one table (:data:`FORMATS`): a reader turns the tool's files
 into the neutral form (:mod:`.ir`, offsets in code points, each span's covered text checked), a
-writer turns the neutral form into the tool's files. :func:`import_corpus` converts with the label
+writer (when the format has one: WebAnno TSV is import only) turns the neutral form into the tool's
+files. :func:`import_corpus` converts with the label
 mapping (:mod:`.mapping`) into an ordinary corpus folder and checks it with
 :func:`newsanno.validate`, the one validation path; :func:`export_corpus` goes the other way from a
 valid corpus. Both write into a staging folder beside ``out`` and rename it into place only when
