@@ -1,5 +1,6 @@
-"""Import from and export to brat, Label Studio and INCEpTION (UIMA CAS XMI): real files made by
-each tool (tests/fixtures/<tool>/SOURCE.md), offsets in both units, bad input, round trips."""
+"""Import from and export to brat, Label Studio, INCEpTION (UIMA CAS XMI) and doccano, and import
+from WebAnno TSV: real files made by each tool (tests/fixtures/<tool>/SOURCE.md), offsets in both
+units, bad input, round trips."""
 
 from __future__ import annotations
 
@@ -467,7 +468,7 @@ def test_inception_project_zip(tmp_path: Path) -> None:
 # the seed corpus out to each format and back
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize("fmt", sorted(f for f, spec in FORMATS.items() if spec.write))
 def test_seed_corpus_round_trip(tmp_path: Path, fmt: str) -> None:
     exported = export_corpus(ANNOTATIONS, fmt, tmp_path / "out")
     assert exported.written
@@ -686,3 +687,250 @@ def test_inception_project_layers(tmp_path: Path) -> None:
     q = doc.model.quotes[0]
     assert (q.content[0].text, q.type) == ("Be kind", "direct")  # type: ignore[union-attr]
     assert q.speaker_mention == doc.model.mentions[0].id
+
+
+# --------------------------------------------------------------------------------------------
+# WebAnno TSV 3.x (import only)
+
+TSV = FIXTURES / "webanno-tsv"
+TSV_NE = "#T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|identifier|value"
+TSV_CH = (
+    "#T_CH=de.tudarmstadt.ukp.dkpro.core.api.coref.type.CoreferenceLink"
+    "|referenceRelation|referenceType"
+)
+
+
+def tsv_file(
+    layers: list[str], sentences: list[tuple[int, list[str], list[tuple[str, list[str]]]]]
+) -> str:
+    """A TSV 3.3 file as INCEpTION writes one: each sentence is (its offset in UTF-16 units, its
+    #Text lines, its tokens with their annotation columns); token offsets are found in order."""
+    out = ["#FORMAT=WebAnno TSV 3.3", *layers, "", ""]
+    for n, (start, lines, tokens) in enumerate(sentences, 1):
+        text = "\n".join(lines)
+        out += [f"#Text={line}" for line in lines]
+        at = 0
+        for t, (token, cols) in enumerate(tokens, 1):
+            at = text.index(token, at)
+            begin = start + utf16_length(text[:at])
+            end = begin + utf16_length(token)
+            out.append("\t".join([f"{n}-{t}", f"{begin}-{end}", token, *cols, ""]))
+            at += len(token)
+        out.append("")
+    return "\n".join(out)
+
+
+def test_webanno_tsv_fixtures_import_and_validate(tmp_path: Path) -> None:
+    """INCEpTION's own reference files: exit 0, the emoji counted as two UTF-16 units, the
+    multi-token span over two sentences one span, the custom layer mapped by --map."""
+    runner = CliRunner()
+    for path in sorted(TSV.glob("*.tsv")):
+        run = runner.invoke(
+            main, ["import", "webanno-tsv", str(path), "--out", str(tmp_path / path.stem)]
+        )
+        assert run.exit_code == 0, run.output
+    run = runner.invoke(main, ["import", "webanno-tsv", str(TSV), "--out", str(tmp_path / "all")])
+    assert run.exit_code == 0 and "imported 3 document(s)" in run.output, run.output
+    (tmp_path / "labels.yaml").write_text(
+        "spans:\n  Span: {layer: mention, type: PER}\nrelations:\n  SimpleRelation: coreference\n",
+        encoding="utf-8",
+    )
+    mentions = {}
+    for path in sorted(TSV.glob("*.tsv")):
+        result = import_corpus(
+            "webanno-tsv", path, tmp_path / f"m-{path.stem}", label_map=tmp_path / "labels.yaml"
+        )
+        assert result.written and not result.errors
+        corpus = load_corpus(tmp_path / f"m-{path.stem}", lint=False)[0]
+        assert corpus is not None
+        doc = corpus.documents[0]
+        mentions[path.stem] = [
+            (m.span.text, m.span.start, m.span.end, m.entity)
+            for m in doc.model.mentions  # type: ignore[union-attr]
+        ]
+    assert mentions["sentence_with_emoji"] == [("😊", 10, 11, "e.sentence_with_emoji.t1")]
+    text = "He loves her .\nShe loves him not ."
+    assert [m[:3] for m in mentions["cross_sentence_span"]] == [(text, 0, len(text))]
+    # the relation, mapped to coreference, puts both spans in one entity
+    assert [m[0] for m in mentions["relation"]] == ["This", "."]
+    assert len({m[3] for m in mentions["relation"]}) == 1
+
+
+def test_webanno_tsv_named_entities_chains_and_astral_text(tmp_path: Path) -> None:
+    """NamedEntity value and Wikidata identifier, a multi-token entity, a coreference chain over
+    two sentences, a sentence with a line break, and a gap between sentences, after emoji."""
+    q = "http://www.wikidata.org/entity/Q567"
+    s1 = "🤗 Angela Merkel spoke in 👍🏽 Berlin ."
+    source = tsv_file(
+        [TSV_NE, TSV_CH],
+        [
+            (
+                0,
+                [s1],
+                [
+                    ("🤗", ["_", "_", "_", "_"]),
+                    ("Angela", [f"{q}[1]", "PER[1]", "coref->1-1", "*[1]"]),
+                    ("Merkel", [f"{q}[1]", "PER[1]", "coref->1-1", "*[1]"]),
+                    ("spoke", ["_", "_", "_", "_"]),
+                    ("in", ["_", "_", "_", "_"]),
+                    ("Berlin", ["*", "LOC", "_", "_"]),
+                    (".", ["_", "_", "_", "_"]),
+                ],
+            ),
+            (
+                utf16_length(s1) + 3,  # a line feed and two spaces between the sentences
+                ["She said", "so ."],
+                [
+                    ("She", ["_", "_", "*->1-2", "pr[1]"]),
+                    ("said", ["_", "_", "_", "_"]),
+                    ("so", ["_", "_", "_", "_"]),
+                    (".", ["_", "_", "_", "_"]),
+                ],
+            ),
+        ],
+    )
+    (tmp_path / "doc.tsv").write_text(source, encoding="utf-8")
+    (tmp_path / "labels.yaml").write_text("spans:\n  pr: {layer: mention, type: PER}\n")
+    result = import_corpus(
+        "webanno-tsv", tmp_path / "doc.tsv", tmp_path / "out", label_map=tmp_path / "labels.yaml"
+    )
+    assert result.written, result.findings
+    corpus = load_corpus(tmp_path / "out", lint=False)[0]
+    assert corpus is not None
+    doc = corpus.documents[0]
+    assert doc.text == s1 + "\n  She said\nso ."
+    got = sorted(
+        (m.span.text, m.span.start, m.span.end, m.entity)
+        for m in doc.model.mentions  # type: ignore[union-attr]
+    )
+    merkel = [m for m in got if m[0] in ("Angela Merkel", "She")]
+    assert [m[:3] for m in merkel] == [("Angela Merkel", 2, 15), ("She", len(s1) + 3, len(s1) + 6)]
+    assert {m[0] for m in got} == {"Angela Merkel", "Berlin", "She"}
+    assert len({m[3] for m in merkel}) == 1  # the chain: one entity
+    assert doc.text[got[1][1] : got[1][2]] == "Berlin"
+    world = YAML(typ="safe").load((tmp_path / "out" / "corpus.yaml").read_text(encoding="utf-8"))
+    assert any(e.get("wikidata") == "Q567" for e in world["entities"])
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "line"),
+    [
+        (
+            lambda s: s.replace("#FORMAT=WebAnno TSV 3.3", "#FORMAT=WebAnno TSV 2"),
+            "import-malformed",
+            1,
+        ),
+        (
+            lambda s: s.replace("1-2\t3-9\tAngela\tPER[1]\t", "1-2\t3-9\tAngela\t"),
+            "import-malformed",
+            7,
+        ),
+        (lambda s: s.replace("\tAngela\t", "\tAngelo\t"), "import-offset-mismatch", 7),
+        (lambda s: s.replace("1-1\t0-2\t", "1-1\t0-1\t"), "import-out-of-range", 6),
+        (lambda s: s.replace("1-2\t3-9", "1-2\tthree-9"), "import-malformed", 7),
+        (lambda s: s.replace("#T_SP=", "#T_XX="), "import-malformed", 2),
+        (lambda s: s[: s.index("#Text=")], "import-malformed", 5),  # a header, no sentences
+    ],
+)
+def test_webanno_tsv_malformed_input_writes_nothing(
+    tmp_path: Path, change: Any, code: str, line: int
+) -> None:
+    good = tsv_file(
+        ["#T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|value"],
+        [
+            (
+                0,
+                ["🤗 Angela Merkel ."],
+                [("🤗", ["_"]), ("Angela", ["PER[1]"]), ("Merkel", ["PER[1]"]), (".", ["_"])],
+            )
+        ],
+    )
+    (tmp_path / "ok.tsv").write_text(good, encoding="utf-8")
+    assert import_corpus("webanno-tsv", tmp_path / "ok.tsv", tmp_path / "ok").written
+    bad = change(good)
+    assert bad != good
+    (tmp_path / "bad.tsv").write_text(bad, encoding="utf-8")
+    run = CliRunner().invoke(
+        main, ["import", "webanno-tsv", str(tmp_path / "bad.tsv"), "--out", str(tmp_path / "out")]
+    )
+    assert run.exit_code == 1 and not (tmp_path / "out").exists()
+    result = import_corpus("webanno-tsv", tmp_path / "bad.tsv", tmp_path / "out")
+    assert [(f.code.value, f.line) for f in result.errors] == [(code, line)]
+    assert result.errors[0].file == str(tmp_path / "bad.tsv")
+
+
+def test_webanno_tsv_many_bad_lines_are_counted(tmp_path: Path) -> None:
+    lines = "".join(f"1-{n}\t0-1\tx\n" for n in range(1, 101))
+    (tmp_path / "bad.tsv").write_text(
+        "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.Span|value\n\n\n#Text=x\n" + lines
+    )
+    result = import_corpus("webanno-tsv", tmp_path / "bad.tsv", tmp_path / "out")
+    assert [f.line for f in result.errors] == [0, *range(6, 26)]  # sorted: the file first
+    # 100 bad token lines, and then the #Text= line is left without tokens: 101 - 20 = 81
+    assert result.errors[0].message.startswith("81 more malformed line(s)")
+
+
+WORDS = st.lists(
+    st.lists(
+        st.sampled_from(["a", "é", "🤗", "👍🏽", "\U00020000", "ß", "“", "x"]),
+        min_size=1,
+        max_size=4,
+    ).map("".join),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(WORDS, st.data())
+def test_webanno_tsv_utf16_offsets_land_on_their_tokens(words: list[str], data: Any) -> None:
+    """Any tokens (astral characters among them): the span over tokens i..j covers them."""
+    from newsanno.interop.ir import Findings
+    from newsanno.interop.webanno_tsv import read_tsv
+
+    i = data.draw(st.integers(0, len(words) - 1))
+    j = data.draw(st.integers(i, len(words) - 1))
+    tokens = [(w, ["PER[1]" if i <= k <= j else "_"]) for k, w in enumerate(words)]
+    source = tsv_file(
+        ["#T_SP=de.tudarmstadt.ukp.dkpro.core.api.ner.type.NamedEntity|value"],
+        [(0, [" ".join(words)], tokens)],
+    )
+    findings = Findings()
+    doc = read_tsv(source, "x.tsv", "x", findings)
+    assert doc is not None and not findings.items
+    [span] = doc.spans
+    (s, e) = span.segments[0]
+    assert doc.text[s:e] == " ".join(words[i : j + 1]) and span.label == "PER"
+
+
+def test_webanno_tsv_escapes_stacking_and_sub_tokens() -> None:
+    """Text and value escapes undone, `|` stacks, `[n]` joins tokens, sub-tokens have their own
+    offsets, and a zero-width sub-token's annotation is reported, not imported."""
+    from newsanno.interop.ir import Findings
+    from newsanno.interop.webanno_tsv import read_tsv
+
+    source = (
+        "#FORMAT=WebAnno TSV 3.3\n#T_SP=webanno.custom.Span|value\n\n\n"
+        "#Text=Kim\\tsaid \\\\o/ .\n"
+        "1-1\t0-3\tKim\tA\\|B[1]|C\\_\t\n"
+        "1-2\t4-8\tsaid\tA\\|B[1]\t\n"
+        "1-2.1\t4-6\tsa\tx\t\n"
+        "1-2.2\t8-8\t\tz\t\n"
+        "1-3\t9-12\t\\o/\t*\t\n"  # the token column is not escaped
+        "1-4\t13-14\t.\t_\t\n"
+    )
+    findings = Findings()
+    doc = read_tsv(source, "x.tsv", "x", findings)
+    assert doc is not None and not findings.errors
+    assert doc.text == "Kim\tsaid \\o/ ."
+    got = [
+        (s.label, doc.text[s.segments[0][0] : s.segments[0][1]], s.attributes) for s in doc.spans
+    ]
+    assert got == [
+        ("Span", "Kim\tsaid", {"value": "A|B"}),
+        ("Span", "Kim", {"value": "C_"}),
+        ("Span", "sa", {"value": "x"}),
+        ("Span", "\\o/", {}),
+    ]
+    assert [f.code.value for f in findings.items] == ["import-not-carried"]
+    assert "zero-length" in findings.items[0].message

@@ -487,7 +487,9 @@ def _export_to(corpus: Path, to: str, out: Path) -> None:
 
 @main.command("import")
 @click.argument(
-    "fmt", metavar="FORMAT", type=click.Choice(["brat", "label-studio", "inception", "doccano"])
+    "fmt",
+    metavar="FORMAT",
+    type=click.Choice(["brat", "label-studio", "inception", "doccano", "webanno-tsv"]),
 )
 @click.argument("source", type=click.Path(path_type=Path, exists=True))
 @click.option(
@@ -526,8 +528,8 @@ def import_(
     """Convert an annotation tool's files into a newsanno corpus folder and validate it.
 
     FORMAT is brat (a folder of .txt/.ann, or one .ann), label-studio (a JSON export of tasks),
-    inception (a project export .zip, a folder, or one .xmi, with TypeSystem.xml) or doccano (a
-    JSONL export). Every span's offsets are converted to code points and checked against the text
+    inception (a project export .zip, a folder, or one .xmi, with TypeSystem.xml), doccano (a
+    JSONL export) or webanno-tsv (one WebAnno TSV 3.x file, or a folder of them). Every span's offsets are converted to code points and checked against the text
     the tool gives. Nothing is written when the source is malformed or the converted corpus does
     not validate (exit 1).
     """

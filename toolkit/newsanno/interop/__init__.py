@@ -2,7 +2,8 @@
 
 One small module per format, behind one table (:data:`FORMATS`): a reader turns the tool's files
 into the neutral form (:mod:`.ir`, offsets in code points, each span's covered text checked), a
-writer turns the neutral form into the tool's files. :func:`import_corpus` converts with the label
+writer (when the format has one: WebAnno TSV is import only) turns the neutral form into the tool's
+files. :func:`import_corpus` converts with the label
 mapping (:mod:`.mapping`) into an ordinary corpus folder and checks it with
 :func:`newsanno.validate`, the one validation path; :func:`export_corpus` goes the other way from a
 valid corpus. Both write into a staging folder beside ``out`` and rename it into place only when
@@ -29,7 +30,8 @@ class Format:
     name: str
     title: str
     read: Callable[[], Reader]
-    write: Callable[[], Writer]
+    write: Callable[[], Writer] | None
+    """None: import only (``export --to`` does not offer it)."""
 
 
 def _brat_read() -> Reader:
@@ -80,11 +82,18 @@ def _doccano_write() -> Writer:
     return doccano.write
 
 
+def _tsv_read() -> Reader:
+    from newsanno.interop import webanno_tsv
+
+    return webanno_tsv.read
+
+
 FORMATS: dict[str, Format] = {
     "brat": Format("brat", "brat standoff (.txt + .ann)", _brat_read, _brat_write),
     "label-studio": Format("label-studio", "Label Studio JSON tasks", _ls_read, _ls_write),
     "inception": Format("inception", "UIMA CAS XMI (INCEpTION, WebAnno)", _uima_read, _uima_write),
     "doccano": Format("doccano", "doccano JSONL", _doccano_read, _doccano_write),
+    "webanno-tsv": Format("webanno-tsv", "WebAnno TSV 3.x (INCEpTION, WebAnno)", _tsv_read, None),
 }
 """Every format, by the name the command line uses."""
 
@@ -196,8 +205,11 @@ def export_corpus(corpus: Path | str, fmt: str, out: Path | str) -> Result:
         return result
     findings = Findings()
     docs = to_source(loaded, findings)
+    writer = FORMATS[fmt].write
+    if writer is None:
+        raise ValueError(f"{fmt} is import only")
     with files.staging(out) as tmp:
-        FORMATS[fmt].write()(docs, tmp, findings)
+        writer()(docs, tmp, findings)
         result.findings = sorted(findings.items)
         if findings.errors:
             return result
