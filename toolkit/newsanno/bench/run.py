@@ -19,6 +19,7 @@ is ``ru_maxrss`` of the stage process and, separately, of its largest worker pro
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -131,13 +132,20 @@ def _naive(folder: Path, limit: int) -> int:
     return docs
 
 
-def _run_stage(stage: str, folder: Path, jobs: int, naive_docs: int) -> dict[str, Any]:
+def _run_stage(
+    stage: str, folder: Path, jobs: int, naive_docs: int, *, native: bool = True
+) -> dict[str, Any]:
+    """One stage in a fresh process; ``native=False`` runs it without the compiled library."""
     code = "import sys; from newsanno.bench.run import _stage; _stage(sys.argv[1:])"
+    env = dict(os.environ)
+    if not native:
+        env["NEWSANNO_NATIVE"] = "0"
     proc = subprocess.run(
         [sys.executable, "-c", code, stage, str(folder), str(jobs), str(naive_docs)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
         raise NewsannoError(f"bench stage {stage} failed:\n{proc.stderr[-2000:]}")
@@ -184,6 +192,12 @@ def run(
         naive_n = min(docs, naive_docs)
         runs = [{s: _run_stage(s, where, jobs, naive_n) for s in STAGES} for _ in range(repeat)]
         stages = {s: _fastest([r[s] for r in runs]) for s in STAGES}
+        without = None  # stage (c) without the compiled library: pyarrow's JSON reader, numpy
+        if READER_BUILT:
+            without = min(
+                float(_run_stage("export", where, jobs, naive_n, native=False)["seconds"])
+                for _ in range(repeat)
+            )
     for name in ("validate", "export"):
         for one in runs:  # every run, not only the fastest
             if not one[name].get("valid") or one[name]["docs"] != docs:
@@ -216,6 +230,8 @@ def run(
         "ratio_export_to_parse": round(export / parse, 2),
         "ratio_naive_to_export": round(per_doc_naive / per_doc_export, 2),
         "reader": "compiled" if READER_BUILT else "pyarrow",
+        "seconds_export_without_native": None if without is None else round(without, 3),
+        "ratio_without_native": None if without is None else round(without / export, 2),
     }
 
 
@@ -376,4 +392,11 @@ def summary(figures: dict[str, Any]) -> list[str]:
         f"peak RSS (c): {f['peak_rss_mb']} MB (stage process {f['rss_mb']['export']} MB, largest "
         f"worker {f['rss_worker_mb']['export']} MB); parse {f['rss_mb']['parse']} MB",
         f"c/a = {f['ratio_export_to_parse']}   d/c (per document) = {f['ratio_naive_to_export']}",
-    ]
+    ] + (
+        [
+            f"c without the compiled library (pyarrow's JSON reader, numpy): "
+            f"{f['seconds_export_without_native']:.2f} s, {f['ratio_without_native']}x the time of c"
+        ]
+        if f.get("seconds_export_without_native") is not None
+        else []
+    )
