@@ -421,3 +421,13 @@ def test_texts_too_long_for_the_yaml_reader(tmp_path: Path) -> None:
         ("long_json.json", at, 12, Code.ANCHOR_NOT_FOUND),
         ("long_yaml.yaml", at, 12, Code.ANCHOR_NOT_FOUND),
     ]
+
+
+def test_keys_nested_in_keys_are_named_not_printed() -> None:
+    """`? ? ? ... x` makes mappings whose keys are mappings, 64 deep: printing each as a key
+    escaped the one inside it, so the text doubled with each level (the fuzz test's 24 GB)."""
+    text = "a:\n  " + "? " * 300 + "x\n"
+    problems = parse_yaml_text(text).problems
+    codes = {p.code for p in problems}
+    assert Code.YAML_TOO_DEEP in codes and Code.YAML_NON_STRING_KEY in codes
+    assert max(len(p.message) for p in problems) < 200

@@ -461,13 +461,21 @@ class _Builder:
                 self.out.positions.pop((*path, "\0key"), None)
                 km = key_ev.start_mark
                 if not isinstance(key, str):
+                    # a list or mapping as a key is named, not printed: the text of keys nested
+                    # in keys grows exponentially with their depth (each level escapes the last)
+                    shown = (
+                        str(key)
+                        if not isinstance(key, dict | list)
+                        else f"a {'mapping' if isinstance(key, dict) else 'list'} at line "
+                        f"{km.line + 1 + self.line_offset}, column {km.column + 1}"
+                    )
                     self.problem(
                         key_ev,
                         Code.YAML_NON_STRING_KEY,
-                        f"key `{key}` is not a string",
+                        f"key `{shown}` is not a string",
                         "keys are field names; write a field name from the schema",
                     )
-                    key = str(key)
+                    key = shown
                 if key in mapping:
                     first = self.out.key_positions[(*path, key)]
                     self.problem(
