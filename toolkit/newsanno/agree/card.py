@@ -45,113 +45,36 @@ def _table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def tables_markdown(data: dict[str, Any]) -> list[str]:
-    from newsanno.agree.report import CROSS_NAMES, LAYER_NAMES, num
-
     """The figures of one measurement (``Agreement.data``) as Markdown tables, per layer."""
+    from newsanno.agree import report as r
+
     out = ["Spans, per layer (P is B's, R is A's):", ""]
-    out += _table(
-        [
-            "layer",
-            "A",
-            "B",
-            "exact P",
-            "exact R",
-            "exact F1",
-            "overlap P",
-            "overlap R",
-            "overlap F1",
-        ],
-        [
-            [
-                LAYER_NAMES[layer],
-                str(r["count_a"]),
-                str(r["count_b"]),
-                *(
-                    num(r[m][k])
-                    for m in ("exact", "overlap")
-                    for k in ("precision", "recall", "f1")
-                ),
-            ]
-            for layer, r in data["layers"].items()
-        ],
-    )
-    labels = data["labels"]
-    if labels:
-        rows = []
-        for name, r in labels.items():
-            if "kappa" in r:
-                rows.append(
-                    [
-                        f"`{name}`",
-                        str(r["units"]),
-                        num(r["agreement"]),
-                        num(r["kappa"]),
-                        num(r["alpha"]),
-                    ]
-                )
-            elif "accuracy" in r:
-                rows.append([f"`{name}` (accuracy)", str(r["units"]), num(r["accuracy"]), "", ""])
+    out += _table(r.SPAN_HEAD, r.span_rows(data))
+    if data["labels"]:
+        rows = [
+            [f"`{name}` (accuracy)" if accuracy else f"`{name}`", *cells]
+            for name, accuracy, cells in r.label_rows(data)
+        ]
         out += [
             "",
-            "Labels on overlap-matched units (κ: Cohen's kappa, α: Krippendorff's alpha):",
+            "Labels on overlap-matched units (kappa: Cohen's κ, alpha: Krippendorff's α):",
             "",
         ]
-        out += _table(["label", "units", "agreement", "κ", "α"], rows)
-        role = labels.get("event_arguments.role")
+        out += _table(r.LABEL_HEAD, rows)
+        role = r.role_line(data)
         if role:
-            out += [
-                "",
-                f"Event argument roles, as (trigger, entity, role) triples: P {num(role['precision'])}, "
-                f"R {num(role['recall'])}, F1 {num(role['f1'])}.",
-            ]
+            out += ["", role]
     if "coref" in data:
-        c = data["coref"]
-        out += [
-            "",
-            f"Coreference within each document, over {c['mentions']} exactly matched mentions:",
-            "",
-        ]
-        out += _table(
-            ["metric", "P", "R", "F1"],
-            [
-                [label, *(num(c[m][k]) for k in ("precision", "recall", "f1"))]
-                for m, label in (("muc", "MUC"), ("b3", "B³"), ("ceafe", "CEAF-e"), ("lea", "LEA"))
-            ],
-        )
+        mentions = data["coref"]["mentions"]
+        out += ["", f"Coreference within each document, over {mentions} exactly matched mentions:"]
+        out += ["", *_table(r.COREF_HEAD, r.coref_rows(data))]
     if "cross_document" in data:
         out += [
             "",
             "Cross-document links over matched units (quotes → utterances, event mentions → events):",
             "",
         ]
-        out += _table(
-            [
-                "clusters",
-                "units",
-                "links A",
-                "links B",
-                "pair P",
-                "pair R",
-                "pair F1",
-                "B³ P",
-                "B³ R",
-                "B³ F1",
-            ],
-            [
-                [
-                    CROSS_NAMES[name],
-                    str(r["units"]),
-                    str(r["links_a"]),
-                    str(r["links_b"]),
-                    *(
-                        num(r[m][k])
-                        for m in ("pairwise", "b3")
-                        for k in ("precision", "recall", "f1")
-                    ),
-                ]
-                for name, r in data["cross_document"].items()
-            ],
-        )
+        out += _table(r.CROSS_HEAD, r.cross_rows(data))
     return out
 
 

@@ -37,6 +37,81 @@ def num(value: float | None) -> str:
     return "–" if value is None else f"{value:.3f}"
 
 
+# --------------------------------------------------------------------------------------------
+# The figures as table rows: one place, three renderings (text, HTML, the dataset card)
+
+PRF = ("precision", "recall", "f1")
+SPAN_HEAD = ["layer", "A", "B", "exact P", "exact R", "exact F1"]
+SPAN_HEAD += ["overlap P", "overlap R", "overlap F1"]
+LABEL_HEAD = ["label", "units", "agreement", "kappa", "alpha"]
+COREF_HEAD = ["metric", "P", "R", "F1"]
+CROSS_HEAD = ["clusters", "units", "links A", "links B", "pair P", "pair R", "pair F1"]
+CROSS_HEAD += ["B³ P", "B³ R", "B³ F1"]
+COREF_NAMES = {"muc": "MUC", "b3": "B³", "ceafe": "CEAF-e", "lea": "LEA"}
+
+
+def span_rows(data: dict[str, Any]) -> list[list[str]]:
+    return [
+        [
+            LAYER_NAMES[layer],
+            str(r["count_a"]),
+            str(r["count_b"]),
+            *(num(r[m][k]) for m in ("exact", "overlap") for k in PRF),
+        ]
+        for layer, r in data["layers"].items()
+    ]
+
+
+def label_rows(data: dict[str, Any]) -> list[tuple[str, bool, list[str]]]:
+    """(label, whether the figure is an accuracy, the cells after the label): κ and α do not
+    apply to an accuracy (empty cells); argument roles are F1, given apart (:func:`role_line`)."""
+    out: list[tuple[str, bool, list[str]]] = []
+    for name, r in data["labels"].items():
+        if "kappa" in r:
+            cells = [str(r["units"]), num(r["agreement"]), num(r["kappa"]), num(r["alpha"])]
+            out.append((name, False, cells))
+        elif "accuracy" in r:
+            out.append((name, True, [str(r["units"]), num(r["accuracy"]), "", ""]))
+    return out
+
+
+def role_line(data: dict[str, Any]) -> str | None:
+    role = data["labels"].get("event_arguments.role")
+    if not role:
+        return None
+    return (
+        "Event argument roles, as (trigger, entity, role) triples: "
+        f"P {num(role['precision'])}, R {num(role['recall'])}, F1 {num(role['f1'])}."
+    )
+
+
+def coref_rows(data: dict[str, Any]) -> list[list[str]]:
+    c = data["coref"]
+    return [[label, *(num(c[m][k]) for k in PRF)] for m, label in COREF_NAMES.items()]
+
+
+def cross_rows(data: dict[str, Any]) -> list[list[str]]:
+    return [
+        [
+            CROSS_NAMES[name],
+            str(r["units"]),
+            str(r["links_a"]),
+            str(r["links_b"]),
+            *(num(r[m][k]) for m in ("pairwise", "b3") for k in PRF),
+        ]
+        for name, r in data["cross_document"].items()
+    ]
+
+
+def _rich(title: str, head: list[str], rows: list[list[str]]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for i, col in enumerate(head):
+        table.add_column(col, justify="left" if i == 0 else "right")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def print_text(result: Agreement, a: str, b: str, console: Console) -> None:
     """The readable table."""
     data = result.data
@@ -50,98 +125,22 @@ def print_text(result: Agreement, a: str, b: str, console: Console) -> None:
             console.print(
                 f"[yellow]only in {side[-1].upper()}[/] (not measured): {escape(', '.join(docs[side]))}"
             )
-    spans = Table(title="Spans", title_justify="left")
-    for col in (
-        "layer",
-        "A",
-        "B",
-        "exact P",
-        "exact R",
-        "exact F1",
-        "overlap P",
-        "overlap R",
-        "overlap F1",
-    ):
-        spans.add_column(col, justify="left" if col == "layer" else "right")
-    for layer, row in data["layers"].items():
-        ex, ov = row["exact"], row["overlap"]
-        spans.add_row(
-            LAYER_NAMES[layer],
-            str(row["count_a"]),
-            str(row["count_b"]),
-            *(num(ex[k]) for k in ("precision", "recall", "f1")),
-            *(num(ov[k]) for k in ("precision", "recall", "f1")),
-        )
-    console.print(spans)
-    labels = data["labels"]
-    if labels:
-        table = Table(title="Labels on matched units (overlap)", title_justify="left")
-        for col in ("label", "units", "agreement", "kappa", "alpha"):
-            table.add_column(col, justify="left" if col == "label" else "right")
-        for name, row in labels.items():
-            if "kappa" in row:
-                table.add_row(
-                    name,
-                    str(row["units"]),
-                    num(row["agreement"]),
-                    num(row["kappa"]),
-                    num(row["alpha"]),
-                )
-            elif "accuracy" in row:
-                table.add_row(
-                    f"{name} (accuracy, aligned entities)",
-                    str(row["units"]),
-                    num(row["accuracy"]),
-                    "–",
-                    "–",
-                )
-        console.print(table)
-        role = labels.get("event_arguments.role")
+    console.print(_rich("Spans", SPAN_HEAD, span_rows(data)))
+    if data["labels"]:
+        rows = [
+            [f"{name} (accuracy, aligned entities)" if accuracy else name, *cells]
+            for name, accuracy, cells in label_rows(data)
+        ]
+        console.print(_rich("Labels on matched units (overlap)", LABEL_HEAD, rows))
+        role = role_line(data)
         if role:
-            console.print(
-                f"event argument roles (trigger, entity, role): P {num(role['precision'])}  "
-                f"R {num(role['recall'])}  F1 {num(role['f1'])}"
-            )
+            console.print(role)
     if "coref" in data:
-        coref = data["coref"]
-        table = Table(
-            title=f"Coreference over {coref['mentions']} exactly matched mentions",
-            title_justify="left",
-        )
-        for col in ("metric", "P", "R", "F1"):
-            table.add_column(col, justify="left" if col == "metric" else "right")
-        for name in ("muc", "b3", "ceafe", "lea"):
-            row = coref[name]
-            table.add_row(
-                {"muc": "MUC", "b3": "B³", "ceafe": "CEAF-e", "lea": "LEA"}[name],
-                *(num(row[k]) for k in ("precision", "recall", "f1")),
-            )
-        console.print(table)
+        title = f"Coreference over {data['coref']['mentions']} exactly matched mentions"
+        console.print(_rich(title, COREF_HEAD, coref_rows(data)))
     if "cross_document" in data:
-        table = Table(title="Cross-document clusters (matched units)", title_justify="left")
-        for col in (
-            "clusters",
-            "units",
-            "links A",
-            "links B",
-            "pair P",
-            "pair R",
-            "pair F1",
-            "B³ P",
-            "B³ R",
-            "B³ F1",
-        ):
-            table.add_column(col, justify="left" if col == "clusters" else "right")
-        for name, row in data["cross_document"].items():
-            table.add_row(
-                CROSS_NAMES[name],
-                str(row["units"]),
-                str(row["links_a"]),
-                str(row["links_b"]),
-                *(num(row["pairwise"][k]) for k in ("precision", "recall", "f1")),
-                *(num(row["b3"][k]) for k in ("precision", "recall", "f1")),
-            )
-        console.print(table)
+        title = "Cross-document clusters (matched units)"
+        console.print(_rich(title, CROSS_HEAD, cross_rows(data)))
 
 
 # --------------------------------------------------------------------------------------------
@@ -171,73 +170,24 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 
 def _summary_html(data: dict[str, Any]) -> str:
-    out = []
-    rows = [
-        [
-            LAYER_NAMES[layer],
-            str(r["count_a"]),
-            str(r["count_b"]),
-            *(num(r[m][k]) for m in ("exact", "overlap") for k in ("precision", "recall", "f1")),
-        ]
-        for layer, r in data["layers"].items()
-    ]
-    out.append("<h2>Spans</h2>")
-    out.append(
-        _table(
-            [
-                "layer",
-                "A",
-                "B",
-                "exact P",
-                "exact R",
-                "exact F1",
-                "overlap P",
-                "overlap R",
-                "overlap F1",
-            ],
-            rows,
-        )
-    )
+    from newsanno.view.render import esc
+
+    out = ["<h2>Spans</h2>", _table(SPAN_HEAD, span_rows(data))]
     if data["labels"]:
-        rows = []
-        for name, r in data["labels"].items():
-            if "kappa" in r:
-                rows.append(
-                    [name, str(r["units"]), num(r["agreement"]), num(r["kappa"]), num(r["alpha"])]
-                )
-            elif "accuracy" in r:
-                rows.append([f"{name} (accuracy)", str(r["units"]), num(r["accuracy"]), "–", "–"])
-            else:
-                rows.append([f"{name} (F1)", str(r["matched"]), num(r["f1"]), "–", "–"])
-        out.append("<h2>Labels on matched units</h2>")
-        out.append(_table(["label", "units", "agreement", "kappa", "alpha"], rows))
+        rows = [
+            [f"{name} (accuracy)" if accuracy else name, *cells]
+            for name, accuracy, cells in label_rows(data)
+        ]
+        out += ["<h2>Labels on matched units</h2>", _table(LABEL_HEAD, rows)]
+        role = role_line(data)
+        if role:
+            out.append(f"<p>{esc(role)}</p>")
     if "coref" in data:
         c = data["coref"]
         out.append(f"<h2>Coreference over {c['mentions']} exactly matched mentions</h2>")
-        out.append(
-            _table(
-                ["metric", "P", "R", "F1"],
-                [
-                    [m, *(num(c[m][k]) for k in ("precision", "recall", "f1"))]
-                    for m in ("muc", "b3", "ceafe", "lea")
-                ],
-            )
-        )
+        out.append(_table(COREF_HEAD, coref_rows(data)))
     if "cross_document" in data:
-        rows = [
-            [
-                CROSS_NAMES[name],
-                str(r["units"]),
-                *(num(r[m][k]) for m in ("pairwise", "b3") for k in ("precision", "recall", "f1")),
-            ]
-            for name, r in data["cross_document"].items()
-        ]
-        out.append("<h2>Cross-document clusters</h2>")
-        out.append(
-            _table(
-                ["clusters", "units", "pair P", "pair R", "pair F1", "B³ P", "B³ R", "B³ F1"], rows
-            )
-        )
+        out += ["<h2>Cross-document clusters</h2>", _table(CROSS_HEAD, cross_rows(data))]
     return "".join(out)
 
 
