@@ -598,22 +598,11 @@ def parse_yaml_text(text: str, line_offset: int = 0) -> Parsed:
     """Parse YAML 1.2 text into plain data with positions. Never raises on bad input."""
     limits = _LIMITS.get()
     too_long = _too_long_for_yaml(text)
-    if too_long is not None and limits.fast_long and _flow_too_deep(text) is None:
-        return too_long
     deep = _flow_too_deep(text)
+    if too_long is not None and limits.fast_long and deep is None:
+        return too_long
     if deep is not None:
-        line, col = line_col_at(text, deep)
-        out = Parsed()
-        out.problems.append(
-            ParseProblem(
-                line,
-                col,
-                Code.YAML_TOO_DEEP,
-                f"nesting deeper than {MAX_DEPTH} levels",
-                "annotation files are shallow; check for runaway brackets",
-            )
-        )
-        return out
+        return _too_deep_at(*line_col_at(text, deep))
     found = _libyaml_events(text, limits.fast_nodes)  # None: the pure parser
     if isinstance(found, Event):
         return _too_many_nodes(found, limits.fast_nodes)
@@ -726,6 +715,20 @@ def _too_long_for_yaml(text: str) -> Parsed | None:
     return out
 
 
+def _too_deep_at(line: int, col: int) -> Parsed:
+    out = Parsed()
+    out.problems.append(
+        ParseProblem(
+            line,
+            col,
+            Code.YAML_TOO_DEEP,
+            f"nesting deeper than {MAX_DEPTH} levels",
+            "annotation files are shallow; check for runaway brackets",
+        )
+    )
+    return out
+
+
 def _too_many_nodes(ev: Event, limit: int) -> Parsed:
     return _too_many_at(ev.start_mark.line + 1, ev.start_mark.column + 1, limit)
 
@@ -780,18 +783,7 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
     except RecursionError:
         deep = _flow_too_deep(text)
-        line, col = line_col_at(text, deep) if deep is not None else (1, 1)
-        out = Parsed()
-        out.problems.append(
-            ParseProblem(
-                line,
-                col,
-                Code.YAML_TOO_DEEP,
-                f"nesting deeper than {MAX_DEPTH} levels",
-                "annotation files are shallow; check for runaway brackets",
-            )
-        )
-        return out
+        return _too_deep_at(*(line_col_at(text, deep) if deep is not None else (1, 1)))
     except json.JSONDecodeError as exc:
         out = Parsed()
         out.problems.append(
