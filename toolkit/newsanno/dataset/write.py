@@ -111,7 +111,7 @@ def write_dataset(
         (tmp / CARD).write_text(dataset_card(corpus, infos, agreement), encoding="utf-8")
         write_interop(tmp, manifest, corpus, claims=claims)
         _write_checksums(tmp)
-        _replace(tmp, target)
+        replace_folder(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -673,8 +673,9 @@ def _sync_tree(root: Path, synced: Set[str] = frozenset()) -> None:
         _sync_dir(folder)
 
 
-def _replace(tmp: Path, target: Path, synced: Set[str] = frozenset()) -> None:
-    """Move the finished export into place, keeping the old one until the new one is there.
+def replace_folder(tmp: Path, target: Path, synced: Set[str] = frozenset()) -> None:
+    """Move a finished folder (an export, an import) into place, keeping the old one until the
+    new one is there.
 
     The new files are synced to disk before the rename and the parent folder after it, so a
     crash or power cut leaves either the old dataset or the complete new one.

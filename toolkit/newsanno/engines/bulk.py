@@ -885,7 +885,7 @@ def export_bulk(
         (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
         ex.write_interop(tmp, manifest, corpus, claims=claims)
         ex._write_checksums(tmp, digests)
-        ex._replace(tmp, target, synced=set(digests))
+        ex.replace_folder(tmp, target, synced=set(digests))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

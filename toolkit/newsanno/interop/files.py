@@ -50,17 +50,9 @@ def write_marker(folder: Path, info: dict[str, Any]) -> None:
 
 
 def publish(tmp: Path, out: Path) -> None:
-    """Move the finished folder into place; the old one stays until the new one is there."""
+    """Move the finished folder into place, synced, as the export does; the old one stays until
+    the new one is there."""
+    from newsanno.dataset.write import replace_folder  # (pyarrow: only when writing)
+
     check_target(out)
-    backup: Path | None = None
-    if out.exists():
-        backup = out.with_name(f".{out.name}.old-{secrets.token_hex(6)}")
-        os.replace(out, backup)
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        if backup is not None:
-            os.replace(backup, out)
-        raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+    replace_folder(tmp, out)
