@@ -83,15 +83,10 @@ def _example(record: Any, number: int, display: str, findings: Findings) -> Sour
         if not isinstance(s16, int) or not isinstance(e16, int) or not isinstance(label, str):
             findings.add(Code.IMPORT_MALFORMED, at, "a span needs integer offsets and a label")
             continue
-        start, end = units.to_codepoint(s16), units.to_codepoint(e16)
-        if start is None or end is None:
-            findings.add(
-                Code.IMPORT_OUT_OF_RANGE,
-                at,
-                f"offsets {s16}-{e16} (UTF-16 code units) are outside the text "
-                f"({units.length} units) or split a character outside the BMP",
-            )
+        offsets = findings.from_utf16(units, s16, e16, at)
+        if offsets is None:
             continue
+        start, end = offsets
         if findings.check_span(text, start, end, None, at):
             regions[ident] = SpanAnn(ident, label, [(start, end)], at)
     if units.astral and regions:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from newsanno.interop.offsets import Utf16
 from newsanno.model.findings import Code, Finding, Severity
 
 
@@ -106,6 +107,23 @@ class Findings:
     @property
     def errors(self) -> list[Finding]:
         return [f for f in self.items if f.severity is Severity.ERROR]
+
+    def from_utf16(
+        self, units: Utf16, begin: int, end: int, where: Where, hint: str = ""
+    ) -> tuple[int, int] | None:
+        """Code point offsets of a span the source counts in UTF-16 code units, or None (and a
+        finding) when it is outside the text or splits a character outside the BMP."""
+        start, stop = units.to_codepoint(begin), units.to_codepoint(end)
+        if start is None or stop is None:
+            self.add(
+                Code.IMPORT_OUT_OF_RANGE,
+                where,
+                f"offsets {begin}-{end} (UTF-16 code units) are outside the text "
+                f"({units.length} units) or split a character outside the BMP",
+                hint,
+            )
+            return None
+        return start, stop
 
     def check_span(
         self, text: str, start: int, end: int, covered: str | None, where: Where

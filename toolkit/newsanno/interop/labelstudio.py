@@ -117,16 +117,12 @@ def _task(
                 "only plain <Text> regions are imported",
             )
             continue
-        start, end = units.to_codepoint(s16), units.to_codepoint(e16)
-        if start is None or end is None:
-            findings.add(
-                Code.IMPORT_OUT_OF_RANGE,
-                at,
-                f"offsets {s16}-{e16} (UTF-16 code units) are outside the text "
-                f"({units.length} units) or split a character outside the BMP",
-                "check that the export belongs to this text",
-            )
+        offsets = findings.from_utf16(
+            units, s16, e16, at, "check that the export belongs to this text"
+        )
+        if offsets is None:
             continue
+        start, end = offsets
         covered = value.get("text")
         if not findings.check_span(
             text, start, end, covered if isinstance(covered, str) else None, at

@@ -329,22 +329,15 @@ def read_tsv(raw: str, display: str, name: str, findings: Findings) -> SourceDoc
     ok = True
     for unit in p.units.values():  # every token's offsets against its own text
         where = Where(display, unit.line, f"token {unit.ident}")
-        s, e = units.to_codepoint(unit.begin), units.to_codepoint(unit.end)
-        if s is None or e is None:
-            findings.add(
-                Code.IMPORT_OUT_OF_RANGE,
-                where,
-                f"offsets {unit.begin}-{unit.end} (UTF-16 code units) are outside the text "
-                f"({units.length} units) or split a character outside the BMP",
-                HINT,
-            )
+        span = findings.from_utf16(units, unit.begin, unit.end, where, HINT)
+        if span is None:
             ok = False
-        elif text[s:e] != unit.covered:
+        elif text[span[0] : span[1]] != unit.covered:
             findings.add(
                 Code.IMPORT_OFFSET_MISMATCH,
                 where,
                 f"the token column says {unit.covered!r}, the text rebuilt from the #Text= lines "
-                f"has {text[s:e]!r} at {unit.begin}-{unit.end} (UTF-16 code units)",
+                f"has {text[span[0] : span[1]]!r} at {unit.begin}-{unit.end} (UTF-16 code units)",
                 "the offsets and the sentence text disagree; nothing is re-anchored: fix the "
                 "file and import again",
             )
