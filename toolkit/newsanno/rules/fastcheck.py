@@ -340,7 +340,7 @@ class FastChecker:
             raise Decline
         quote_speaker: dict[str, Any] = {}
         segments_all: list[tuple[int, int]] = []
-        nesting: dict[str, tuple[Any, list[tuple[int, int]]]] = {}  # nested_in and segments
+        nesting: dict[str, tuple[Any, list[tuple[int, int, str]]]] = {}  # nested_in, segments
         nested = False
         c = cols.rows["quotes"]
         for i, q in enumerate(quotes):
@@ -383,7 +383,7 @@ class FastChecker:
             ident = check_id(q["id"])
             ids.append(ident)
             quote_speaker[ident] = speaker
-            nesting[ident] = (nested_in, [x[:2] for x in segs])
+            nesting[ident] = (nested_in, segs)
             nested = nested or nested_in is not None
             spans.add(("q", *(x[:2] for x in segs)))
             n_spans += 1
@@ -530,18 +530,20 @@ class FastChecker:
         return doc_id
 
     @staticmethod
-    def _nesting(quotes: list[Any], nesting: dict[str, tuple[Any, list[tuple[int, int]]]]) -> None:
+    def _nesting(
+        quotes: list[Any], nesting: dict[str, tuple[Any, list[tuple[int, int, str]]]]
+    ) -> None:
         """Decline unless every nested quote keeps the nesting rule (:mod:`newsanno.rules.nesting`)."""
         if len(nesting) != len(quotes):
             raise Decline  # a repeated quote id
         nested_in = {i: v[0] for i, v in nesting.items()}
-        content = {i: v[1] for i, v in nesting.items()}
-        for quote, (outer, own) in nesting.items():
+        content = {i: [x[:2] for x in v[1]] for i, v in nesting.items()}
+        for quote, outer in nested_in.items():
             if outer is None:
                 continue
             if type(outer) is not str or outer not in nested_in:
                 raise Decline  # a dangling or wrong-kind reference, for the full validator
-            if nesting_problem(quote, outer, own, nested_in, content) is not None:
+            if nesting_problem(quote, outer, content[quote], nested_in, content) is not None:
                 raise Decline
 
     def _lint(
