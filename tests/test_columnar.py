@@ -1,7 +1,8 @@
-"""The columnar first tier: it may flag a clean document, never accept one the fast check declines.
+"""The columnar first tier: it may flag a clean document, never accept one the full validator
+reports anything on.
 
-Every document it accepts must be one :class:`~newsanno.rules.fastcheck.FastChecker` accepts, with the
-same export rows (and the fast check is held to the full validator in ``test_bulk.py``). The
+Every document it accepts must be one the full validator passes without a finding, with the
+export rows the serial export (:mod:`newsanno.dataset.tables`, from the model) gives it. The
 mutations here keep every JSON type, so the block still reads and the columnar checks, not the
 reader, must catch them.
 """
@@ -25,8 +26,7 @@ from newsanno.dataset.tables import TABLES
 from newsanno.engines.bulk import export_bulk, run_bulk
 from newsanno.engines.local import plan
 from newsanno.rules.checks import World
-from newsanno.rules.columnar import ColumnarChecker, line_shapes
-from newsanno.rules.fastcheck import Columns, FastChecker
+from newsanno.rules.columnar import DOCUMENT_TABLES, ColumnarChecker, line_shapes
 
 Doc = dict[str, Any]
 SYNTH = make_world()
@@ -203,24 +203,37 @@ def _retext(doc: Doc, text: str) -> None:
     doc["text_sha256"] = hashlib.sha256(text.encode()).hexdigest()
 
 
-def _fast_rows(fast: FastChecker, lines: list[bytes]) -> tuple[np.ndarray, dict[str, pa.Table]]:
-    cols = Columns()
-    accepted = []
+def _reference(
+    world: World, lines: list[bytes], only: np.ndarray | None = None
+) -> tuple[np.ndarray, dict[str, pa.Table]]:
+    """Per line, whether the full validator passes it without a finding (of the lines ``only``
+    marks; the rest count as not passed), and the serial export's rows of those it passes."""
+    from typing import cast
+
+    from newsanno.engines.local import Validator
+    from newsanno.model import CorpusFile
+    from newsanno.model.corpus import Corpus
+
+    accepted, docs = [], []
     for number, raw in enumerate(lines, 1):
-        mark = cols.mark()
-        try:
-            fast.check(orjson.loads(raw), cols, "s.jsonl", number)
-        except Exception:
-            cols.rollback(mark)
-            accepted.append(False)
-        else:
-            accepted.append(True)
-    tables = {}
-    for name in Columns.TABLES:
-        schema = TABLES[name].schema
-        arrays = [pa.array(c, f.type) for c, f in zip(cols.columns(name), schema, strict=True)]
-        tables[name] = pa.Table.from_arrays(arrays, schema=schema)
-    return np.array(accepted), tables
+        ok = False
+        if only is None or only[number - 1]:
+            validator = Validator()
+            validator.world = world
+            doc = validator.line("s.jsonl", number, raw)
+            ok = doc is not None and not validator.report.findings
+            if doc is not None and ok:
+                docs.append(doc)
+        accepted.append(ok)
+    corpus = Corpus(cast(CorpusFile, None), docs, None)
+    return np.array(accepted, dtype=bool), {n: TABLES[n].table(corpus) for n in DOCUMENT_TABLES}
+
+
+def _same_rows(got: dict[str, pa.Table], want: dict[str, pa.Table]) -> None:
+    """The same rows per table (the serial export sorts by primary key, the tier by line)."""
+    for name in DOCUMENT_TABLES:
+        keys = [(k, "ascending") for k in TABLES[name].primary_key]
+        assert got[name].sort_by(keys).equals(want[name]), name
 
 
 def _columnar(checker: ColumnarChecker, lines: list[bytes]) -> Any:
@@ -262,8 +275,7 @@ def test_columnar_accepts_only_what_the_fast_check_accepts(
     world: World, seed: int, library: str
 ) -> None:
     rng = random.Random(seed)
-    fast = FastChecker(world)
-    checker = ColumnarChecker(fast)
+    checker = ColumnarChecker(world)
     mutations = _mutations(world)
     names = sorted(mutations)
     lines, applied = [], []
@@ -278,25 +290,22 @@ def test_columnar_accepts_only_what_the_fast_check_accepts(
                     break
         lines.append(orjson.dumps(doc))
         applied.append(name)
-    accepted, expected = _fast_rows(fast, lines)
     batch = _columnar(checker, lines)
+    accepted, expected = _reference(world, lines, only=batch.accepted)
     wrongly = [(i, applied[i]) for i in np.nonzero(batch.accepted & ~accepted)[0]]
-    assert not wrongly, f"accepted what the fast check declines: {wrongly}"
+    assert not wrongly, f"accepted what the full validator reports on: {wrongly}"
     assert batch.accepted[[i for i, n in enumerate(applied) if n == "clean"]].all()
-    keep = set(batch.doc_ids)
-    for name in Columns.TABLES:
-        ref = expected[name]
-        ref = ref.filter(pa.array([d in keep for d in ref.column("doc_id").to_pylist()]))
-        assert batch.tables[name].equals(ref), name
+    _same_rows(batch.tables, expected)
+    for name in DOCUMENT_TABLES:
         assert len(batch.positions[name]) == batch.tables[name].num_rows
 
 
-def test_every_mutation_kind_is_caught_when_the_fast_check_declines(
+def test_every_mutation_kind_is_caught_when_the_full_validator_reports_it(
     world: World, library: str
 ) -> None:
-    """Each mutation on its own, on several documents: accepted implies fast-accepted."""
-    fast = FastChecker(world)
-    checker = ColumnarChecker(fast)
+    """Each mutation on its own, on several documents: accepted implies passed without a
+    finding."""
+    checker = ColumnarChecker(world)
     rng = random.Random(7)
     declined = set()
     for name, mutate in _mutations(world).items():
@@ -305,12 +314,12 @@ def test_every_mutation_kind_is_caught_when_the_fast_check_declines(
             doc = make_document(SYNTH, 500 + i, size=1500)
             mutate(rng, doc, world)
             lines.append(orjson.dumps(doc))
-        accepted, _ = _fast_rows(fast, lines)
         batch = _columnar(checker, lines)
+        accepted, _ = _reference(world, lines)
         assert not (batch.accepted & ~accepted).any(), name
         if (~accepted).any():
             declined.add(name)
-    # the mutations exercise the checks: most of them make the fast check decline
+    # the mutations exercise the checks: most of them make the full validator report
     assert len(declined) >= 50, sorted(set(_mutations(world)) - declined)
 
 
@@ -328,7 +337,7 @@ def test_every_mutation_kind_is_caught_when_the_fast_check_declines(
     ],
 )
 def test_the_reader_refuses_what_the_schema_does_not_allow(world: World, line: bytes) -> None:
-    assert ColumnarChecker(FastChecker(world)).read(line + b"\n") is None
+    assert ColumnarChecker(world).read(line + b"\n") is None
 
 
 def test_line_shapes() -> None:
@@ -429,9 +438,8 @@ def test_bulk_export_is_the_same_with_or_without_the_tier(tmp_path: Path, librar
 
 def test_byte_level_damage_is_never_accepted(world: World) -> None:
     """Random bytes changed in clean lines: whatever still reads, the tier must not accept more
-    than the fast check (or crash)."""
-    fast = FastChecker(world)
-    checker = ColumnarChecker(fast)
+    than the full validator passes (or crash)."""
+    checker = ColumnarChecker(world)
     rng = random.Random(3)
     base = [orjson.dumps(make_document(SYNTH, 700 + i, size=1200)) for i in range(30)]
     tokens = [b"null", b"[", b"]", b",", b'"', b"1", b"-", b"0", b"true", b" ", b'""', b'"x"']
@@ -454,7 +462,7 @@ def test_byte_level_damage_is_never_accepted(world: World) -> None:
         if table is None or table.num_rows != len(lines):
             continue
         batch = checker.check(table, block, stops, "s.jsonl", np.arange(1, len(lines) + 1))
-        accepted, _ = _fast_rows(fast, [bytes(raw) for raw in lines])
+        accepted, _ = _reference(world, [bytes(raw) for raw in lines], only=batch.accepted)
         assert not (batch.accepted & ~accepted).any()
         checked += len(lines)
     assert checked > 200  # enough damaged blocks still read to make the point
@@ -487,17 +495,16 @@ def test_pieces_smaller_than_a_line_change_nothing(
         (tmp_path / f"clean-{piece}").mkdir()
         clean = _corpus(tmp_path / f"clean-{piece}", ok)
         assert export_bulk(plan([clean]), out, chunk_bytes=150_000, group_docs=6).written
-        tables.append({n: pads.dataset(out / n).to_table() for n in Columns.TABLES})
+        tables.append({n: pads.dataset(out / n).to_table() for n in DOCUMENT_TABLES})
     assert found[0] and found[0] == found[1] == found[2]
-    for name in Columns.TABLES:
+    for name in DOCUMENT_TABLES:
         assert tables[0][name].equals(tables[1][name]) and tables[0][name].equals(tables[2][name])
 
 
 def test_spans_without_their_text_take_it_from_the_document(world: World) -> None:
-    """Offsets alone are enough: the rows carry the document's text, as the fast check's do
+    """Offsets alone are enough: the rows carry the document's text, as the serial export's do
     (emoji and combining marks included). ``"text": null`` is left to the full validator."""
-    fast = FastChecker(world)
-    checker = ColumnarChecker(fast)
+    checker = ColumnarChecker(world)
     lines = []
     for i in range(12):
         doc = make_document(SYNTH, 900 + i, size=1500)
@@ -521,12 +528,11 @@ def test_spans_without_their_text_take_it_from_the_document(world: World) -> Non
         if i == 9:
             doc["mentions"][0]["span"]["text"] = None
         lines.append(orjson.dumps(doc))
-    accepted, expected = _fast_rows(fast, lines)
     batch = _columnar(checker, lines)
-    assert accepted.tolist() == [i != 9 for i in range(12)]
-    assert batch.accepted.tolist() == accepted.tolist()
-    for name in Columns.TABLES:
-        assert batch.tables[name].equals(expected[name]), name
+    assert batch.accepted.tolist() == [i != 9 for i in range(12)]
+    accepted, expected = _reference(world, lines, only=batch.accepted)
+    assert accepted.tolist() == batch.accepted.tolist()
+    _same_rows(batch.tables, expected)
     region = batch.tables["regions"].filter(
         pa.compute.equal(batch.tables["regions"]["region_id"], "r99")
     )

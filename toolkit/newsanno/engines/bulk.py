@@ -8,13 +8,12 @@ Each block goes through two tiers:
 1. :mod:`newsanno.rules.columnar` reads the block (with the compiled reader of :mod:`newsanno.read.native`
    when built, else pyarrow's JSON reader) and checks it as Arrow columns, cutting the export
    rows of the documents it accepts from the same arrays.
-2. Every line it flags, and every line of a block it cannot read, takes the row path: orjson
-   parses the line, :class:`~newsanno.rules.fastcheck.FastChecker` checks it and appends its rows as
-   tuples, and a line the fast check declines goes through the full validator
-   (:meth:`newsanno.engines.local.Validator.line`), so findings are exactly those of the one-by-one
-   path.
+2. Every line it flags, and every line of a block it cannot read, goes through the full
+   validator (:meth:`newsanno.engines.local.Validator.line`), so findings are exactly those of the
+   one-by-one path. The rows of each line it passes are cut by the same columnar code
+   (:meth:`~newsanno.rules.columnar.ColumnarChecker.rows`).
 
-The rows of both tiers are merged in line order and written, when exporting, as one row group
+The rows of both are merged in line order and written, when exporting, as one row group
 of one Parquet part file per table and chunk, so memory holds one block, never the corpus. The
 parent merges chunk results in input order (doc_ids used twice across chunks are found there), so
 the report and the files are the same for any ``jobs``.
@@ -26,7 +25,6 @@ memory; the bulk path runs them only among YAML/JSON document files, not across 
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
 import sys
@@ -37,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -49,8 +46,7 @@ from newsanno.model.findings import Code, Finding, Report, Severity
 from newsanno.read import native
 from newsanno.read.parse import MAX_BYTES
 from newsanno.rules.checks import World
-from newsanno.rules.columnar import Batch, ColumnarChecker, line_shapes
-from newsanno.rules.fastcheck import Columns, FastChecker
+from newsanno.rules.columnar import DOCUMENT_TABLES, Batch, ColumnarChecker, line_shapes
 
 CHUNK_BYTES = 32 << 20
 """Input bytes per chunk (the unit of parallel work and of part files)."""
@@ -178,34 +174,6 @@ def chunks(
 # The worker
 
 
-def _same_json(data: dict[str, Any], raw: bytes) -> bool:
-    """Whether orjson writes ``data`` back as the line ``raw`` (so it has no duplicate keys)."""
-    try:
-        return orjson.dumps(data) == raw.rstrip(b"\r\n")
-    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255): not a document
-        return False
-
-
-def _has_duplicate_keys(raw: bytes) -> bool:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(pairs)
-        if len(out) != len(pairs):
-            raise _Duplicate
-        return out
-
-    try:
-        json.loads(raw, object_pairs_hook=hook)
-    except _Duplicate:
-        return True
-    except ValueError:
-        return True  # orjson accepted what json rejects: let the full validator say why
-    return False
-
-
-class _Duplicate(Exception):
-    pass
-
-
 class _BulkValidator(Validator):
     """The full validator as a worker runs it: doc_ids are collected, checked by the parent."""
 
@@ -244,19 +212,20 @@ class Worker:
 
     A chunk is read in pieces of at most :data:`BLOCK_BYTES` and cut into blocks of
     ``group_docs`` lines. The columnar tier checks a block at once; the lines it flags, and every
-    line of a block it cannot read, take the row path: the fast check, then the full validator.
-    The rows of both are merged in line order and written as one row group per block.
+    line of a block it cannot read, take the full validator. The rows of both are merged in line
+    order and written as one row group per block.
     """
 
     def __init__(self, world: World | None, root: Path | None, options: Options) -> None:
         self.options = options
         self.validator = _BulkValidator(max_bytes=options.max_bytes, lint=options.lint)
         self.validator.world, self.validator.root = world, root
-        self.fast = FastChecker(world, lint=options.lint) if world is not None else None
-        self.columnar: ColumnarChecker | None = None
-        if self.fast is not None and options.columnar:
-            self.columnar = ColumnarChecker(self.fast)
-        self.cols = Columns()
+        self.checker = ColumnarChecker(world, lint=options.lint) if world is not None else None
+        """Cuts the rows of every valid document; checks whole blocks unless told not to."""
+        self.columnar = self.checker if options.columnar else None
+        self.valid: list[tuple[int, str, int, dict[str, Any]]] = []
+        """(place, file, line, data) of each document of the block the full validator passed;
+        ``place`` orders its rows among the block's (the line within the block)."""
         self.annotations = 0
         self.unexported = 0
         self.fast_docs = 0
@@ -265,8 +234,6 @@ class Worker:
         self.published: set[str] = set()
         self.batch: Batch | None = None
         """The columnar tier's result for the block being checked."""
-        self.pending: list[tuple[int, list[int]]] = []
-        """(line in block, row counts before it) of each line the row path took."""
 
     def run(self, chunk: Chunk) -> ChunkResult:
         gc.disable()
@@ -280,7 +247,7 @@ class Worker:
         v = self.validator
         v.report = Report()
         v.seen = result.doc_ids
-        self.cols.clear()
+        self.valid.clear()
         self.fast_docs = 0
         try:
             handle = open(chunk.path, "rb")  # noqa: SIM115 - closed below
@@ -398,9 +365,8 @@ class Worker:
         todo = range(n) if batch is None else np.flatnonzero(~batch.accepted).tolist()
         before = len(result.doc_ids)
         for i in todo:
-            self.pending.append((i, self.cols.mark()))
             s, e = int(starts[i]), int(stops[i])
-            self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result)
+            self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result, i)
         if batch is not None:
             accepted = np.flatnonzero(batch.accepted).tolist()
             self.fast_docs += len(accepted)
@@ -459,59 +425,57 @@ class Worker:
                 todo += [((i + j) // 2, j), (i, (i + j) // 2)]
         return out
 
-    def _line(self, raw: bytes, number: int, at: int, chunk: Chunk, result: ChunkResult) -> None:
-        """One line down the row path: the fast check, else the full validator."""
-        fast, cols = self.fast, self.cols
-        if fast is not None and len(raw) <= self.options.max_bytes:
-            try:
-                data = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                data = None
-            if type(data) is dict and (_same_json(data, raw) or not _has_duplicate_keys(raw)):
-                mark = cols.mark()
-                try:
-                    doc_id = fast.check(data, cols, chunk.annotation_file, number)
-                except Exception:
-                    cols.rollback(mark)
-                else:
-                    self.fast_docs += 1
-                    result.doc_ids.append((doc_id, number, at))
-                    return
+    def _line(
+        self, raw: bytes, number: int, at: int, chunk: Chunk, result: ChunkResult, place: int
+    ) -> None:
+        """One line the columnar tier did not vouch for: the full validator."""
         v = self.validator
         v.at = (number, at)
         doc = v.line(chunk.file, number, raw)
         if doc is not None:
             result.valid += 1
-            self.extract(doc, chunk.annotation_file, number)
+            self.extract(doc, chunk.annotation_file, number, place)
+
+    def extract(
+        self, doc: LoadedDocument, annotation_file: str, number: int, place: int | None = None
+    ) -> None:
+        """Keep a document the full validator passed: its rows are cut with the block's."""
+        if self.checker is None:  # only when the world has errors (then nothing is exported)
+            self.unexported += 1
+            return
+        at = len(self.valid) if place is None else place
+        self.valid.append((at, annotation_file, number, _as_data(doc)))
 
     def _flush(self, writer: _PartWriter | None, *, last: bool = False) -> None:
         """Count and write (or, when validating, drop) the rows of the block just checked.
 
-        The columnar tier's rows and the row path's are merged in line order.
+        The columnar tier's rows and those of the documents the full validator passed are
+        merged in line order.
         """
-        cols, batch, pending = self.cols, self.batch, self.pending
-        tables: dict[str, Any] = {}
-        if batch is None or any(cols.rows.values()):
-            for name in cols.TABLES:
-                schema = TABLES[name].schema
-                arrays = [
-                    pa.array(values, type=f.type)
-                    for values, f in zip(cols.columns(name), schema, strict=True)
-                ]
-                tables[name] = pa.Table.from_arrays(arrays, schema=schema)
-        if batch is not None:
-            if not tables:
-                tables = batch.tables
-            else:  # both: put the row path's rows back among the columnar ones, by line
-                at = [i for i, _ in pending]
-                for k, name in enumerate(cols.TABLES):
-                    marks = [m[k] for _, m in pending] + [len(cols.rows[name])]
-                    row_path = np.repeat(np.array(at, dtype=np.int64), np.diff(marks))
-                    line = np.concatenate([batch.positions[name], row_path])
-                    both = pa.concat_tables([batch.tables[name], tables[name]])
-                    tables[name] = both.take(pa.array(np.argsort(line, kind="stable")))
-        self.batch, self.pending = None, []
-        cols.clear()
+        parts = [] if self.batch is None else [self.batch]
+        if self.valid:
+            assert self.checker is not None
+            place, files, lines, docs = zip(*self.valid, strict=True)
+            try:
+                more = self.checker.rows(list(docs), list(files), np.array(lines, np.int64))
+            except Exception:  # pragma: no cover - a bug; reported, never a silent partial export
+                self.unexported += len(docs)
+            else:
+                at = np.array(place, dtype=np.int64)
+                positions = {k: at[v] for k, v in more.positions.items()}
+                parts.append(Batch(more.accepted, more.tables, positions, more.doc_ids))
+        self.batch = None
+        self.valid.clear()
+        if not parts:
+            tables = {name: TABLES[name].schema.empty_table() for name in DOCUMENT_TABLES}
+        elif len(parts) == 1:
+            tables = parts[0].tables
+        else:  # both: the rows of the full validator's documents back among the others, by line
+            tables = {}
+            for name in DOCUMENT_TABLES:
+                line = np.concatenate([b.positions[name] for b in parts])
+                both = pa.concat_tables([b.tables[name] for b in parts])
+                tables[name] = both.take(pa.array(np.argsort(line, kind="stable")))
         self.annotations += sum(tables[t].num_rows for t in ANNOTATION_TABLES)
         docs = tables["documents"]
         if docs.num_rows:
@@ -522,19 +486,6 @@ class Worker:
         if writer is not None:
             writer.write(tables, last=last)
 
-    def extract(self, doc: LoadedDocument, annotation_file: str, number: int) -> None:
-        """Rows of a document the full validator passed."""
-        checker = self.fast
-        mark = self.cols.mark()
-        try:
-            if checker is None:
-                raise ValueError("no world")
-            checker.check(_as_data(doc), self.cols, annotation_file, number, trusted=True)
-        except Exception:
-            # only when the world itself has errors (then nothing is exported); checked later
-            self.cols.rollback(mark)
-            self.unexported += 1
-
 
 class _PartWriter:
     """Parquet part files of one chunk, one per table, one row group per block."""
@@ -542,7 +493,7 @@ class _PartWriter:
     def __init__(self, out: str, index: int) -> None:
         self.out, self.index = Path(out), index
         self.writers: dict[str, Any] = {}
-        self.rows: dict[str, int] = dict.fromkeys(Columns.TABLES, 0)
+        self.rows: dict[str, int] = dict.fromkeys(DOCUMENT_TABLES, 0)
         self.digests: dict[str, str] = {}
 
     def write(self, tables: dict[str, Any], *, last: bool = False) -> None:
@@ -550,7 +501,7 @@ class _PartWriter:
 
         from newsanno.dataset.write import parquet_options
 
-        for name in Columns.TABLES:
+        for name in DOCUMENT_TABLES:
             writer = self.writers.get(name)
             if writer is None:
                 folder = self.out / name
@@ -860,7 +811,7 @@ def export_bulk(
         infos = []
         parts = result.chunks + (1 if p.documents else 0)
         for spec in TABLES.values():
-            if spec.name in Columns.TABLES:
+            if spec.name in DOCUMENT_TABLES:
                 folder = tmp / spec.name
                 files = sorted(folder.glob("part-*.parquet"))
                 if parts == 1 and len(files) == 1:

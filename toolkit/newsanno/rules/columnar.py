@@ -6,17 +6,17 @@ twice, a wrong JSON type, a float for an integer and broken UTF-8 or surrogates 
 fail, and then the whole block goes to the row path. When the compiled library is built
 (:mod:`newsanno.read.native`), its reader goes first and gives the same table faster; what it
 refuses goes to pyarrow's reader. The library also decodes texts to code points and runs the
-name lint's search; without it, numpy and ``re`` do, with the same results. The checks of
-:class:`~newsanno.rules.fastcheck.FastChecker` then run over whole columns with Arrow compute and
-numpy (anchors compared as UTF-32 code points, ids, enums, references, joins within each
-document, duplicates), the lints run as a filter over the whole block (the documents it cannot
-clear get :meth:`FastChecker._lint` one by one), and the export rows are cut from the same arrays.
+name lint's search; without it, numpy and ``re`` do, with the same results. The checks then
+run over whole columns with Arrow compute and numpy (anchors compared as UTF-32 code points,
+ids, enums, references, joins within each document, duplicates), the lints run as a filter over
+the whole block (the documents it cannot clear get the lints of :mod:`newsanno.rules.lints` one by
+one), and the export rows are cut from the same arrays.
 
-Like the fast check, this tier only ever *accepts* a document; it flags everything else (and
-anything it cannot see), and the caller sends each flagged line
-down the row path: the fast check and then the full validator, which reports it exactly. The
-rule the tests hold it to: a document this tier accepts is one the fast check accepts, with the
-same rows.
+This tier only ever *accepts* a document; it flags everything else (and anything it cannot
+see), and the caller sends each flagged line to the full validator, which reports it exactly.
+The rule the tests hold it to: a document this tier accepts is one the full validator passes,
+with the rows the serial export gives it. The rows of a document the full validator passed are
+cut here too (:meth:`ColumnarChecker.rows`), so there is one way to make rows from a document.
 
 What the reader cannot tell apart is handled here:
 
@@ -41,13 +41,22 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
+from jsonschema import Draft202012Validator
 
 from newsanno.dataset.tables import TABLES
-from newsanno.model import ARTICLE, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
+from newsanno.model import ARTICLE, DATE_PATTERN, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
+from newsanno.model import check_date as _check_date
+from newsanno.model.ontology import load_ontology
 from newsanno.read import native
 from newsanno.read.native import READER_BUILT, NativeReader
-from newsanno.rules.fastcheck import _IS_URI, Decline, FastChecker
-from newsanno.rules.lints import CUT, LONGEST_TRIE_WORD, trie_pattern
+from newsanno.rules.checks import World
+from newsanno.rules.lints import (
+    CUT,
+    LONGEST_TRIE_WORD,
+    trie_pattern,
+    unannotated_names,
+    unquoted_pairs,
+)
 from newsanno.rules.nesting import nesting_problem
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
@@ -57,6 +66,13 @@ QUOTE_FIELDS = (
 )
 CLAIM_FIELDS = ("id", "span", "claimant", "quote", "type", "checkworthy", "statement", "note")
 SEGMENTS = TABLES["quotes"].schema.field("segments").type
+DOCUMENT_TABLES = (
+    *("documents", "regions", "mentions", "quotes", "claims", "event_mentions"),
+    "event_arguments",
+)
+"""The tables a batch of documents gives rows to (the world's tables come from ``corpus.yaml``)."""
+_DATE = re.compile(DATE_PATTERN.strip("^$"))
+_IS_URI = Draft202012Validator.FORMAT_CHECKER
 
 
 def arrow_schema() -> pa.Schema:
@@ -119,6 +135,25 @@ def arrow_schema() -> pa.Schema:
 
 
 SCHEMA = arrow_schema()
+FACT_CHECK = pa.struct(
+    [("url", pa.string()), ("fact_checker", pa.string()), ("rating", pa.string())]
+)
+
+
+def _with_fact_check(schema: pa.Schema) -> pa.Schema:
+    """``schema`` with the claims' ``fact_check``: rare, so the reader's schema leaves it out (a
+    line with one takes the full validator, which checks its URL), but a document the validator
+    passed may hold one (:meth:`ColumnarChecker.rows`)."""
+    claims = schema.field("claims")
+    item = claims.type.value_type
+    fields = [*item, pa.field("fact_check", FACT_CHECK)]
+    return schema.set(
+        schema.get_field_index("claims"), claims.with_type(pa.list_(pa.struct(fields)))
+    )
+
+
+VALID_SCHEMA = _with_fact_check(SCHEMA)
+"""What a valid document reads into: :data:`SCHEMA` with the claims' ``fact_check``."""
 PARSE_OPTIONS = pj.ParseOptions(
     explicit_schema=SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
 )
@@ -380,6 +415,17 @@ def _fill_text(
     return pa.concat_arrays([text.cast(pa.string()), found]).take(pa.array(pick))
 
 
+def _is_date(value: str) -> bool:
+    """What the model's date fields take (their pattern, then :func:`newsanno.model.check_date`)."""
+    if _DATE.fullmatch(value) is None:
+        return False
+    try:
+        _check_date(value)
+    except ValueError:
+        return False
+    return True
+
+
 class _Docs:
     """The documents' texts as code points."""
 
@@ -395,32 +441,54 @@ class _Docs:
 class ColumnarChecker:
     """Checks blocks of JSONL lines against one world as columns; see the module docstring."""
 
-    def __init__(self, fast: FastChecker) -> None:
-        self.fast = fast
+    def __init__(self, world: World, *, lint: bool = True) -> None:
+        ontology = load_ontology()
+        self.lint = lint
+        entities = {i: e.type for i, e in world.entities.items()}
+        events = {i: e.type for i, e in world.events.items()}
+        utterances = {
+            i: (u.speaker, u.channel, u.platform, u.addressee, u.date)
+            for i, u in world.utterances.items()
+        }
+        # an id held by more than one kind of world item is reported by World.kind_of's order:
+        # such ids are refused here (the full validator says what is wrong)
+        clash = (entities.keys() & events.keys()) | (
+            utterances.keys() & (entities.keys() | events.keys())
+        )
+        for ident in clash:
+            entities.pop(ident, None)
+            events.pop(ident, None)
+            utterances.pop(ident, None)
 
         def values(items: Any) -> pa.Array:
             return pa.array(sorted(items), pa.string())
 
-        self.entities = values(fast.entities)
-        self.of_type = {ref: values(ids) for ref, ids in fast.of_type.items()}
-        self.event_ids = values(fast.events)
-        self.event_types = pa.array([fast.events[e] for e in sorted(fast.events)], pa.string())
-        self.role_pairs = values(f"{t}\x1f{r}" for t, roles in fast.roles.items() for r in roles)
-        self.region_kinds = values(fast.region_kinds)
-        self.mention_kinds = values(fast.mention_kinds)
-        self.quote_types = values(fast.quote_types)
-        self.channels = values(fast.channels)
-        self.claim_types = values(fast.claim_types)
-        self.realis = values(fast.realis)
-        ids = sorted(fast.utterances)
+        self.entities = values(entities)
+        self.of_type = {
+            ref: values(i for i, t in entities.items() if t in allowed)
+            for ref, allowed in ontology.reference_types.items()
+        }
+        self.event_ids = values(events)
+        self.event_types = pa.array([events[e] for e in sorted(events)], pa.string())
+        self.role_pairs = values(
+            f"{t}\x1f{r}" for t in ontology.event_types for r in ontology.roles_for(t)
+        )
+        self.region_kinds = values(ontology.region_kinds)
+        self.mention_kinds = values(ontology.mention_kinds)
+        self.quote_types = values(ontology.quote_types)
+        self.channels = values(ontology.channels)
+        self.claim_types = values(ontology.claim_types)
+        self.realis = values(ontology.realis)
+        ids = sorted(utterances)
         self.utterance_ids = values(ids)
         self.utterance_fields = [
-            pa.array([fast.utterances[u][k] for u in ids], pa.string()) for k in range(5)
+            pa.array([utterances[u][k] for u in ids], pa.string()) for k in range(5)
         ]
+        self.names = world.names
         self.urls: dict[str, bool] = {}
         self.reader = NativeReader(SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
-        every = sorted({name for name, _ in fast.names.entries})
+        every = sorted({name for name, _ in self.names.entries})
         self.every = every
         self._names: re.Pattern[str] | None = None
         self.trie = native.Trie(every) if READER_BUILT and every else None
@@ -458,12 +526,15 @@ class ColumnarChecker:
         table: pa.Table,
         block: bytes | memoryview,
         stops: np.ndarray,
-        file: str,
+        file: str | list[str],
         lines: np.ndarray,
+        *,
+        trusted: bool = False,
     ) -> Batch:
         """Check a block :meth:`read` read, one row per line; ``stops``: each line's end in it.
 
         ``lines`` are the lines' numbers in ``file`` (the documents table records them).
+        ``trusted``: the documents are valid already (see :meth:`rows`); every one is kept.
         """
         n = table.num_rows
         bad = np.zeros(n, dtype=bool)
@@ -484,7 +555,8 @@ class ColumnarChecker:
             """Values of ``docs`` that read as null, where ``null`` is an error but a missing key
             is not (a layer list, ``arguments``, a span's text): taken as missing unless the line
             has a ``null`` token; then the document is flagged."""
-            bad[docs[null_in_line(docs)]] = True
+            if not trusted:
+                bad[docs[null_in_line(docs)]] = True
 
         def missing_list(col: pa.Array, row: np.ndarray | None = None) -> None:
             null = np.flatnonzero(_np(col.is_null()))
@@ -636,6 +708,12 @@ class ColumnarChecker:
             differ = _valid(said) & ~_mask(pc.equal(said, _take(claimant, has)))
             ok[has[(at < 0) | differ]] = False
         ok &= ~_repeated(c_row, spans.start, spans.end)
+        if "fact_check" in [f.name for f in c.type]:  # a valid document's (:meth:`rows`)
+            fact = _field(c, "fact_check")
+            ok &= trusted | ~_valid(fact)
+            fact_check = [_field(fact, k) for k in ("url", "fact_checker", "rating")]
+        else:  # the reader's schema has none: a line with one takes the full validator
+            fact_check = [pa.nulls(len(c_row), pa.string())] * 3
         bad[c_row[~ok]] = True
         ids.append((c_row, cf["id"]))
         article = pa.array(by_article)
@@ -654,8 +732,7 @@ class ColumnarChecker:
                 cf["type"],
                 cf["checkworthy"],
                 cf["statement"],
-                *[pa.nulls(len(c_row), pa.string())]
-                * 3,  # fact_check: such lines take the row path
+                *fact_check,
                 cf["note"],
             ],
         )
@@ -722,10 +799,10 @@ class ColumnarChecker:
         bad[rows[~fits[codes]]] = True
         bad[rows[_repeated(rows, codes)]] = True
 
-        if self.fast.lint:
+        if self.lint and not trusted:
             self._lint(doc, text, bad, lint)
 
-        keep = ~bad
+        keep = np.ones(n, dtype=bool) if trusted else ~bad
         out["documents"] = (
             np.arange(n),
             [
@@ -734,7 +811,7 @@ class ColumnarChecker:
                 text,
                 column["text_sha256"],
                 pa.nulls(n, pa.string()),
-                pa.array([file] * n, pa.string()),
+                pa.array([file] * n if isinstance(file, str) else file, pa.string()),
                 lines,
             ],
         )
@@ -754,6 +831,13 @@ class ColumnarChecker:
         doc_ids = doc_id if every else doc_id.filter(pa.array(keep))
         return Batch(keep, tables, positions, doc_ids.to_pylist())
 
+    def rows(self, docs: list[dict[str, Any]], files: list[str], lines: np.ndarray) -> Batch:
+        """The export rows of documents the full validator passed, given as JSON data with
+        explicit offsets (each in file ``files[i]`` at line ``lines[i]``): cut by :meth:`check`
+        from the same arrays as a block's."""
+        table = pa.Table.from_pylist(docs, schema=VALID_SCHEMA)
+        return self.check(table, b"", np.zeros(0, np.int64), files, lines, trusted=True)
+
     def _lint(
         self,
         doc: _Docs,
@@ -761,12 +845,13 @@ class ColumnarChecker:
         bad: np.ndarray,
         spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
     ) -> None:
-        """The per-document lints (:meth:`FastChecker._lint`) of each document not yet flagged.
+        """Flag each document not yet flagged that a lint (:mod:`newsanno.rules.lints`) has a
+        hit in.
 
         A filter over the whole block first proves most documents lint-free: every pair of
         quotation marks holds a quote segment, and no name's first word is left in the text once
-        the mentions and regions are cut out (as :meth:`FastChecker._lint` reasons). Documents it
-        cannot clear get :meth:`FastChecker._lint` itself.
+        the mentions and regions are cut out (as :func:`~newsanno.rules.lints.unannotated_names`
+        reasons). Documents it cannot clear get the lints themselves.
         """
         todo = ~bad
         if not todo.any():
@@ -779,16 +864,17 @@ class ColumnarChecker:
         exact &= todo
         if not exact.any():
             return
-        lint = self.fast._lint
         for i in np.flatnonzero(exact).tolist():
             parts = []
             for name in ("quotes", "regions", "mentions"):
                 row, start, end = spans[name]
                 lo, hi = np.searchsorted(row, [i, i + 1])
                 parts.append(list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True)))
-            try:
-                lint(text[i].as_py(), *parts)
-            except Decline:
+            quotes, regions, mentions = parts
+            body = text[i].as_py()
+            if any(True for _ in unquoted_pairs(body, quotes, regions)) or any(
+                True for _ in unannotated_names(body, mentions + regions, self.names)
+            ):
                 bad[i] = True
 
     @staticmethod
@@ -972,11 +1058,8 @@ class ColumnarChecker:
         """Whether each value is null or a valid date."""
         wrong = []
         for value in pc.unique(dates).to_pylist():
-            if value is not None:
-                try:
-                    self.fast._date(value)
-                except Decline:
-                    wrong.append(value)
+            if value is not None and not _is_date(value):
+                wrong.append(value)
         if not wrong:
             return np.ones(len(dates), dtype=bool)
         return ~_is_in(dates, pa.array(wrong, pa.string()))

@@ -2,8 +2,8 @@
 entities that appear in the text without a mention.
 
 :func:`unquoted_pairs` and :func:`unannotated_names` give the hits; the serial validator turns each
-into a warning (:func:`newsanno.rules.checks.lint_document`) and the bulk path's fast check
-declines a document that has any (:meth:`newsanno.rules.fastcheck.FastChecker._lint`). Both run
+into a warning (:func:`newsanno.rules.checks.lint_document`) and the bulk path's columnar tier
+flags a document that has any (:meth:`newsanno.rules.columnar.ColumnarChecker._lint`). Both run
 in time linear in the text, whatever the size of the world: names are found through one
 automaton over the first words of every name (:class:`NameIndex`), and only names that occur in
 the text outside every mention and region are looked at one by one.

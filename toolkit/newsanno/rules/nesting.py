@@ -1,8 +1,8 @@
 """The nesting rule of quotes, written once: a quote nested in another (``nested_in``) is not
 nested in itself, and each of its segments lies within a segment of the outer quote.
 
-The serial validator reports what :func:`nesting_problem` finds; the bulk path's fast check
-declines a document for which it finds anything.
+The serial validator reports what :func:`nesting_problem` finds; the bulk path's columnar tier
+flags a document for which it finds anything.
 """
 
 from __future__ import annotations
