@@ -77,6 +77,7 @@ class Code(StrEnum):
     # lints (warnings)
     LINT_UNQUOTED = "lint-unannotated-quotation"
     LINT_ALIAS = "lint-unannotated-alias"
+    LINT_ARGUMENT_SENTENCE = "lint-argument-outside-sentence"
     LINT_POSSIBLE_SAME_UTTERANCE = "lint-possible-same-utterance"
     LINT_LOW_OVERLAP_UTTERANCE = "lint-low-overlap-utterance"
 

@@ -30,7 +30,12 @@ from newsanno.model.findings import Code, Severity
 from newsanno.model.ontology import load_ontology
 from newsanno.read.anchors import AnchorProblem, moved, resolve
 from newsanno.read.parse import Path_, untrim
-from newsanno.rules.lints import NameIndex, unannotated_names, unquoted_pairs
+from newsanno.rules.lints import (
+    NameIndex,
+    argument_outside_sentence,
+    unannotated_names,
+    unquoted_pairs,
+)
 from newsanno.rules.nesting import nesting_problem
 
 Emit = Callable[..., None]
@@ -461,7 +466,8 @@ def _duplicates(doc: DocumentFile, emit: Emit) -> None:
 
 
 def lint_document(doc: DocumentFile, text: str, world: World | None, emit: Emit) -> None:
-    """Warnings: unannotated quotations and unannotated known names."""
+    """Warnings: unannotated quotations, event arguments named in another sentence, and
+    unannotated known names."""
     segments = [_key(s) for q in doc.quotes for s in q.content]
     regions = [_key(r.span) for r in doc.regions]
     for a, b in unquoted_pairs(text, segments, regions):
@@ -475,6 +481,24 @@ def lint_document(doc: DocumentFile, text: str, world: World | None, emit: Emit)
             Severity.WARNING,
             offset=a,
         )
+    mentions = {m.id: m for m in doc.mentions}
+    for i, em in enumerate(doc.event_mentions):
+        for j, arg in enumerate(em.arguments):
+            mention = mentions.get(arg.mention or "")
+            if mention is None:
+                continue
+            end = argument_outside_sentence(text, _key(em.trigger), _key(mention.span))
+            if end is not None:
+                s, e = _key(em.trigger)
+                emit(
+                    ("event_mentions", i, "arguments", j, "mention"),
+                    Code.LINT_ARGUMENT_SENTENCE,
+                    f"mention `{mention.id}` of the {arg.role} is in another sentence than the "
+                    f"trigger {text[s:e]!r} of `{em.id}` (a sentence ends at offset {end})",
+                    "name an argument by a mention in the event's own sentence, or leave out "
+                    "`mention` when the entity is named only elsewhere",
+                    Severity.WARNING,
+                )
     if world is None:
         return
     covered = [_key(m.span) for m in doc.mentions] + regions

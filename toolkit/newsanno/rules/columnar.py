@@ -47,16 +47,26 @@ from newsanno.dataset.tables import TABLES
 from newsanno.model import ARTICLE, DATE_PATTERN, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
 from newsanno.model import check_date as _check_date
 from newsanno.model.ontology import load_ontology
-from newsanno.read import native
 from newsanno.read.native import READER_BUILT, NativeReader
 from newsanno.rules.checks import World
-from newsanno.rules.lints import (
-    CUT,
-    LONGEST_TRIE_WORD,
-    trie_pattern,
-    unannotated_names,
-    unquoted_pairs,
+from newsanno.rules.columns import (
+    _arrow,
+    _codes,
+    _Docs,
+    _field,
+    _is_in,
+    _lookup,
+    _mask,
+    _matches,
+    _np,
+    _repeated,
+    _Spans,
+    _take,
+    _unnest,
+    _valid,
+    _where,
 )
+from newsanno.rules.lintfilter import LintFilter
 from newsanno.rules.nesting import nesting_problem
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
@@ -158,14 +168,6 @@ PARSE_OPTIONS = pj.ParseOptions(
     explicit_schema=SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
 )
 _NULL = re.compile(rb"null")
-_MARKS = np.array([ord(c) for c in '"“”'], dtype=np.uint32)
-"""The double quotation marks of :func:`newsanno.rules.fastcheck.quotation_pairs`."""
-_BREAKS = np.array([ord(c) for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"], dtype=np.uint32)
-"""Where ``str.splitlines`` ends a line."""
-_KIND = np.zeros(int(_BREAKS.max()) + 2, dtype=np.uint8)
-_KIND[_MARKS] = 1
-_KIND[_BREAKS] = 2
-"""Per code point (the last stands for all above): 1 a quotation mark, 2 a line break."""
 
 
 def _longest(block: bytes | memoryview) -> int:
@@ -188,139 +190,6 @@ def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool
     return bool(((last == 0x7D) | crlf).all())
 
 
-# --------------------------------------------------------------------------------------------
-# Array helpers
-
-
-def _np(arr: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    return arr.to_numpy(zero_copy_only=False)
-
-
-def _mask(arr: pa.Array) -> np.ndarray:
-    """A boolean array as numpy, null as False."""
-    return _np(arr.fill_null(False))
-
-
-def _valid(arr: pa.Array) -> np.ndarray:
-    return _np(arr.is_valid())
-
-
-def _take(arr: pa.Array, at: np.ndarray) -> pa.Array:
-    return arr.take(pa.array(at, pa.int64()))
-
-
-def _where(given: np.ndarray, values: np.ndarray) -> pa.Array:
-    """``values`` as an Arrow array, null where not ``given``."""
-    return pa.array(values, mask=~given)
-
-
-def _arrow(values: Any, type_: pa.DataType) -> pa.Array:
-    if isinstance(values, np.ndarray):
-        return pa.array(values, type_)
-    return values if values.type == type_ else values.cast(type_)
-
-
-def _field(arr: pa.Array, name: str) -> pa.Array:
-    """A struct field, null wherever the struct is (``StructArray.field`` ignores that)."""
-    return pc.struct_field(arr, name)
-
-
-def _unnest(arr: pa.Array) -> tuple[pa.Array, np.ndarray, np.ndarray, np.ndarray]:
-    """A list array's values, each value's row and position in its list, and 0-based offsets."""
-    offsets = _np(arr.offsets).astype(np.int64)
-    offsets -= offsets[0]
-    values = arr.flatten()
-    parent = _np(pc.list_parent_indices(arr)).astype(np.int64)
-    ordinal = np.arange(len(values), dtype=np.int64) - offsets[parent]
-    return values, parent, ordinal, offsets
-
-
-def _utf32(
-    arr: pa.Array, *, positions: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Code points of all values of a string array (its ``offset`` 0), where each value starts
-    in them, and (``positions``, in C only) the byte where each code point starts."""
-    assert not arr.offset
-    n = len(arr)
-    offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[: n + 1]
-    buffer = arr.buffers()[2]
-    found = native.utf32(buffer, offs, n, positions=positions)
-    if found is not None:
-        return found
-    data = buffer.to_pybytes()[offs[0] : offs[-1]] if buffer is not None and n else b""
-    cps = np.frombuffer(data.decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
-    starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(_np(pc.utf8_length(arr).fill_null(0)), out=starts[1:])
-    return cps, starts, None
-
-
-def _is_in(arr: pa.Array, values: pa.Array, *, optional: bool = False) -> np.ndarray:
-    """Whether each value is one of ``values`` (or null, when ``optional``)."""
-    found = _mask(pc.is_in(arr, value_set=values))
-    if optional:
-        found |= _np(arr.is_null())
-    return found
-
-
-def _matches(arr: pa.Array, pattern: str) -> np.ndarray:
-    """Whether each value matches a ``^...$`` pattern (RE2 and ``re`` agree on these)."""
-    return _mask(pc.match_substring_regex(arr, pattern))
-
-
-def _codes(*arrays: pa.Array) -> list[np.ndarray]:
-    """One integer code per distinct string across all ``arrays`` (null: its own code)."""
-    both = pa.concat_arrays([a.cast(pa.string()) for a in arrays]).fill_null("\x00null")
-    codes = _np(pc.dictionary_encode(both).indices).astype(np.int64)
-    out, at = [], 0
-    for a in arrays:
-        out.append(codes[at : at + len(a)])
-        at += len(a)
-    return out
-
-
-def _lookup(key_row: np.ndarray, key: pa.Array, find_row: np.ndarray, find: pa.Array) -> np.ndarray:
-    """For each (row, value) to find, the index of the same (row, value) among the keys; -1."""
-    if not len(find):
-        return np.zeros(0, dtype=np.int64)
-    if not len(key):
-        return np.full(len(find), -1, dtype=np.int64)
-    a, b = _codes(key, find)
-    width = int(max(a.max(), b.max())) + 1
-    keys = key_row * width + a
-    order = np.argsort(keys, kind="stable")
-    ranked = keys[order]
-    wanted = find_row * width + b
-    at = np.minimum(np.searchsorted(ranked, wanted), len(ranked) - 1)
-    return np.where(ranked[at] == wanted, order[at], -1)
-
-
-def _repeated(*keys: np.ndarray) -> np.ndarray:
-    """Rows whose tuple of keys may occur more than once (the first key is the document).
-
-    The tuple is hashed into one 64-bit key: equal tuples always collide, and a rare collision
-    of different ones only flags a clean document for the row path.
-    """
-    n = len(keys[0])
-    hit = np.zeros(n, dtype=bool)
-    if n < 2:
-        return hit
-    key = np.zeros(n, dtype=np.uint64)
-    for k in keys:
-        key *= np.uint64(0x9E3779B97F4A7C15)  # wraps around, as meant
-        key += k.astype(np.uint64)
-    distinct = native.distinct(key)  # hashing: the common case, no sort
-    if distinct is None:
-        distinct = len(pc.unique(pa.array(key))) == n
-    if distinct:
-        return hit
-    order = np.argsort(key)
-    ranked = key[order]
-    same = ranked[1:] == ranked[:-1]
-    hit[order[1:][same]] = True
-    hit[order[:-1][same]] = True
-    return hit
-
-
 @dataclass
 class Batch:
     """What the tier makes of a block of lines."""
@@ -335,86 +204,6 @@ class Batch:
     """doc_id of each accepted document, in line order."""
 
 
-class _Spans:
-    """Span objects of one layer, checked against their documents' texts."""
-
-    def __init__(self, spans: pa.Array, row: np.ndarray, doc: _Docs) -> None:
-        start, end, text = (_field(spans, k) for k in ("start", "end", "text"))
-        given = _valid(text)
-        ok = _valid(start) & _valid(end)
-        s = _np(start.fill_null(0))
-        e = _np(end.fill_null(0))
-        ok &= (s >= 0) & (s < e) & (e <= doc.size[row])
-        if not _same_text(doc, row, s, e, text, given, ok):
-            ok &= ~given | (_compare(doc, row, s, e, text) & (ok & given))
-        self.missing = ok & ~given
-        """Spans that resolve but came without their text (or with ``null``: the caller tells)."""
-        if self.missing.any():
-            text = _fill_text(text, self.missing, doc, row, s, e)
-        self.ok, self.start, self.end, self.text = ok, s, e, text
-
-
-def _same_text(
-    doc: _Docs,
-    row: np.ndarray,
-    s: np.ndarray,
-    e: np.ndarray,
-    text: pa.Array,
-    given: np.ndarray,
-    ok: np.ndarray,
-) -> bool:
-    """Clears ``ok`` where a given text is not the document's, in C; False if it cannot."""
-    if doc.positions is None or text.type != pa.string():
-        return False
-    native.same_text(doc.data, doc.positions, doc.at, (row, s, e), text, given, ok)
-    return True
-
-
-def _compare(
-    doc: _Docs, row: np.ndarray, s: np.ndarray, e: np.ndarray, text: pa.Array
-) -> np.ndarray:
-    """Whether each span's text is the document's there (the same as :func:`_same_text`, in
-    numpy); spans already refused (``s``/``e`` out of range) come out False."""
-    if text.offset:
-        text = pa.concat_arrays([text])
-    cps, at, _ = _utf32(text)
-    length = np.diff(at)  # 0 where no text is given
-    ok = (s >= 0) & (s < e) & (e <= doc.size[row]) & (length == e - s)
-    # Compare each text with the document's, code point by code point. The texts lie end to
-    # end in `cps`; for each, `shift` takes its code points to the document's (to themselves
-    # for a span already refused, which is then left as it is).
-    shift = np.where(ok, doc.at[row] + s - at[:-1], 0)
-    where = np.repeat(shift, length)
-    where += np.arange(len(cps), dtype=np.int64)
-    if len(where) and int(where.max()) >= len(doc.cps):
-        np.minimum(where, len(doc.cps) - 1, out=where)
-    differ = np.flatnonzero(doc.cps[where] != cps) if len(doc.cps) else np.zeros(0, np.int64)
-    if len(differ):
-        ok[np.searchsorted(at, differ, side="right") - 1] = False
-    return ok
-
-
-def _fill_text(
-    text: pa.Array, missing: np.ndarray, doc: _Docs, row: np.ndarray, s: np.ndarray, e: np.ndarray
-) -> pa.Array:
-    """``text`` with the document's own text put in where ``missing``."""
-    at = np.flatnonzero(missing)
-    size = (e - s)[at]
-    first = np.zeros(len(at) + 1, dtype=np.int64)
-    np.cumsum(size, out=first[1:])
-    where = np.repeat(doc.at[row[at]] + s[at] - first[:-1], size)
-    where += np.arange(first[-1], dtype=np.int64)
-    cps = doc.cps[where]
-    data = cps.tobytes().decode("utf-32-le").encode("utf-8")
-    width = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)  # UTF-8 bytes per code point
-    offsets = np.zeros(len(at) + 1, dtype=np.int32)
-    np.cumsum(np.add.reduceat(width, first[:-1]), out=offsets[1:])
-    found = pa.StringArray.from_buffers(len(at), pa.py_buffer(offsets), pa.py_buffer(data))
-    pick = np.arange(len(text), dtype=np.int64)
-    pick[at] = len(text) + np.arange(len(at))
-    return pa.concat_arrays([text.cast(pa.string()), found]).take(pa.array(pick))
-
-
 def _is_date(value: str) -> bool:
     """What the model's date fields take (their pattern, then :func:`newsanno.model.check_date`)."""
     if _DATE.fullmatch(value) is None:
@@ -426,24 +215,11 @@ def _is_date(value: str) -> bool:
     return True
 
 
-class _Docs:
-    """The documents' texts as code points."""
-
-    def __init__(self, text: pa.Array) -> None:
-        if text.offset:
-            text = pa.concat_arrays([text])
-        self.data = text.buffers()[2]
-        self.cps, self.at, self.positions = _utf32(text, positions=True)
-        """Code points; where each document starts in them; where each starts in ``data``."""
-        self.size = np.diff(self.at)
-
-
 class ColumnarChecker:
     """Checks blocks of JSONL lines against one world as columns; see the module docstring."""
 
     def __init__(self, world: World, *, lint: bool = True) -> None:
         ontology = load_ontology()
-        self.lint = lint
         entities = {i: e.type for i, e in world.entities.items()}
         events = {i: e.type for i, e in world.events.items()}
         utterances = {
@@ -484,16 +260,10 @@ class ColumnarChecker:
         self.utterance_fields = [
             pa.array([utterances[u][k] for u in ids], pa.string()) for k in range(5)
         ]
-        self.names = world.names
         self.urls: dict[str, bool] = {}
         self.reader = NativeReader(SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
-        every = sorted({name for name, _ in self.names.entries})
-        self.every = every
-        self._names: re.Pattern[str] | None = None
-        self.trie = native.Trie(every) if READER_BUILT and every else None
-        """The name filter's search in C (:mod:`newsanno.read.native`), when built."""
-        self.names_cross = any(CUT in name for name in every)
+        self.lints = LintFilter(world.names, compiled=READER_BUILT) if lint else None
 
     # -- one block -----------------------------------------------------------------------------
 
@@ -582,7 +352,7 @@ class ColumnarChecker:
 
         ids: list[tuple[np.ndarray, pa.Array]] = []  # (row, id) of every annotation
         out: dict[str, tuple[np.ndarray, list[Any]]] = {}
-        lint: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        lint: dict[str, tuple[np.ndarray, ...]] = {}
         """(row, start, end) of the spans that resolve, per layer, for the lints."""
 
         def take_doc(row: np.ndarray) -> pa.Array:
@@ -607,6 +377,7 @@ class ColumnarChecker:
                 ok &= ~_repeated(row, spans.start, spans.end, *_codes(entity))
                 rest = [entity, spans.start, spans.end, spans.text, kind, note]
                 mentions = (row, ident, entity)
+                m_spans = spans
             bad[row[~ok]] = True
             ids.append((row, ident))
             lint[name] = (row[spans.ok], spans.start[spans.ok], spans.end[spans.ok])
@@ -761,6 +532,14 @@ class ColumnarChecker:
             at = _lookup(m_row, m_id, a_row[has], _take(mention, has))
             same = _mask(pc.equal(_take(m_entity, np.maximum(at, 0)), _take(entity, has)))
             a_ok[has[(at < 0) | ~same]] = False
+            # (trigger, mention) of each argument named by a mention, for the sentence lint
+            named = (at >= 0) & spans.ok[a_em[has]] & m_spans.ok[np.maximum(at, 0)]
+            at, arg = at[named], has[named]
+            trigger = a_em[arg]
+            lint["arguments"] = (
+                *(a_row[arg], spans.start[trigger], spans.end[trigger]),
+                *(m_spans.start[at], m_spans.end[at]),
+            )
         ok[a_em[~a_ok]] = False
         bad[e_row[~ok]] = True
         ids.append((e_row, ef["id"]))
@@ -799,8 +578,8 @@ class ColumnarChecker:
         bad[rows[~fits[codes]]] = True
         bad[rows[_repeated(rows, codes)]] = True
 
-        if self.lint and not trusted:
-            self._lint(doc, text, bad, lint)
+        if self.lints is not None and not trusted:
+            self.lints.flag(doc, text, bad, lint)
 
         keep = np.ones(n, dtype=bool) if trusted else ~bad
         out["documents"] = (
@@ -837,145 +616,6 @@ class ColumnarChecker:
         from the same arrays as a block's."""
         table = pa.Table.from_pylist(docs, schema=VALID_SCHEMA)
         return self.check(table, b"", np.zeros(0, np.int64), files, lines, trusted=True)
-
-    def _lint(
-        self,
-        doc: _Docs,
-        text: pa.Array,
-        bad: np.ndarray,
-        spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
-    ) -> None:
-        """Flag each document not yet flagged that a lint (:mod:`newsanno.rules.lints`) has a
-        hit in.
-
-        A filter over the whole block first proves most documents lint-free: every pair of
-        quotation marks holds a quote segment, and no name's first word is left in the text once
-        the mentions and regions are cut out (as :func:`~newsanno.rules.lints.unannotated_names`
-        reasons). Documents it cannot clear get the lints themselves.
-        """
-        todo = ~bad
-        if not todo.any():
-            return
-        exact = self._unpaired_marks(doc, spans["quotes"])
-        if self.names_cross:  # a name with the cut mark in it: only the exact lint can tell
-            exact[:] = True
-        else:
-            exact |= self._names_left(doc, spans)
-        exact &= todo
-        if not exact.any():
-            return
-        for i in np.flatnonzero(exact).tolist():
-            parts = []
-            for name in ("quotes", "regions", "mentions"):
-                row, start, end = spans[name]
-                lo, hi = np.searchsorted(row, [i, i + 1])
-                parts.append(list(zip(start[lo:hi].tolist(), end[lo:hi].tolist(), strict=True)))
-            quotes, regions, mentions = parts
-            body = text[i].as_py()
-            if any(True for _ in unquoted_pairs(body, quotes, regions)) or any(
-                True for _ in unannotated_names(body, mentions + regions, self.names)
-            ):
-                bad[i] = True
-
-    @staticmethod
-    def _unpaired_marks(doc: _Docs, segments: tuple[np.ndarray, np.ndarray, np.ndarray]) -> Any:
-        """Documents with a pair of double quotation marks that may hold no quote segment.
-
-        Pairs are those of :func:`newsanno.rules.fastcheck.quotation_pairs`: marks in order, two by
-        two, line by line (lines end where ``str.splitlines`` ends them, and at each document's
-        end). A pair ``a, b`` is held when a segment has ``a <= start <= b`` and
-        ``end <= b + 1``.
-        """
-        n = len(doc.size)
-        out = np.zeros(n, dtype=bool)
-        found = native.classes(doc.cps, _KIND)
-        if found is None:
-            kind = _KIND.take(doc.cps, mode="clip")
-            marks, breaks = np.flatnonzero(kind == 1), np.flatnonzero(kind == 2)
-        else:
-            marks, breaks = found[0][found[1] == 1], found[0][found[1] == 2]
-        if len(marks) < 2:
-            return out
-        owner = np.searchsorted(doc.at, marks, side="right") - 1
-        # both only grow along the text: equal sums mean the same document and line
-        line = np.searchsorted(breaks, marks) + owner
-        index = np.arange(len(marks))
-        first = np.maximum.accumulate(np.where(np.r_[True, line[1:] != line[:-1]], index, 0))
-        opens = np.flatnonzero(((index - first) % 2 == 0)[:-1] & (line[1:] == line[:-1]))
-        a, b = marks[opens], marks[opens + 1]
-        row, start, end = segments
-        begin = doc.at[row] + start
-        order = np.argsort(begin, kind="stable")
-        begin = begin[order]
-        finish = np.append((doc.at[row] + end)[order], np.iinfo(np.int64).max)
-        lo = np.searchsorted(begin, a, side="left")
-        hi = np.searchsorted(begin, b, side="right")
-        bounds = np.empty(2 * len(a), dtype=np.int64)
-        bounds[0::2], bounds[1::2] = lo, hi
-        nearest = np.minimum.reduceat(finish, bounds)[0::2] if len(bounds) else bounds
-        held = (hi > lo) & (nearest <= b + 1)
-        out[owner[opens[~held]]] = True
-        return out
-
-    def _names_left(
-        self, doc: _Docs, spans: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
-    ) -> Any:
-        """Documents whose text, cut as :meth:`FastChecker._lint` cuts it, holds a name.
-
-        The fast check looks closer only at names found in the cut text; a document whose cut
-        text holds no name at all (this search, over the whole block) passes its name lint.
-        """
-        n = len(doc.size)
-        if not self.every:
-            return np.zeros(n, dtype=bool)
-        if not len(doc.cps):
-            return np.zeros(n, dtype=bool)
-        if self.trie is not None:
-            row, start, end = (
-                np.concatenate([spans["mentions"][k], spans["regions"][k]]) for k in range(3)
-            )
-            held = self.trie.holds(doc.cps, doc.at, (row, start, end))
-            if held is not None:
-                return held
-        total = len(doc.cps)
-        # the covered spans merged into runs (a run never crosses into the next document)
-        row = np.concatenate([spans["mentions"][0], spans["regions"][0]])
-        start = np.concatenate([spans["mentions"][1], spans["regions"][1]]) + doc.at[row]
-        end = np.concatenate([spans["mentions"][2], spans["regions"][2]]) + doc.at[row]
-        order = np.argsort(start, kind="stable")
-        row, start, end = row[order], start[order], end[order]
-        reach = np.maximum.accumulate(end) if len(end) else end
-        new = np.ones(len(start), dtype=bool)
-        new[1:] = (start[1:] > reach[:-1]) | (row[1:] != row[:-1])
-        firsts = np.flatnonzero(new)
-        run_start = start[firsts]
-        run_end = np.maximum.reduceat(end, firsts) if len(firsts) else run_start
-        # the cut text: each run becomes one cut mark (its first code point, set to 0)
-        edge = np.zeros(total + 1, dtype=np.int8)
-        edge[run_start] = 1  # runs are apart: no two start, or end, at one place
-        edge[run_end] -= 1
-        covered = np.cumsum(edge[:total], dtype=np.int8).view(bool)
-        keep = ~covered
-        keep[run_start] = True
-        cut = doc.cps[keep]
-        gone = np.zeros(len(firsts) + 1, dtype=np.int64)  # code points cut before each run
-        np.cumsum(run_end - run_start - 1, out=gone[1:])
-        cut[run_start - gone[:-1]] = 0
-        runs_before = np.searchsorted(run_start, doc.at, side="left")
-        at = doc.at - gone[runs_before]
-        # a cut mark between documents, so that no match runs from one into the next
-        joined = np.insert(cut, at[1:-1], np.uint32(0))
-        begin = at[:-1] + np.arange(n)
-        text = joined.tobytes().decode("utf-32-le")
-        if any(len(name) > LONGEST_TRIE_WORD for name in self.every):
-            return np.ones(n, dtype=bool)  # no trie pattern for such names: the exact lint
-        if self._names is None:  # any name or alias, anywhere (no word boundaries)
-            self._names = re.compile(trie_pattern(self.every))
-        found = [m.start() for m in self._names.finditer(text)]
-        out = np.zeros(n, dtype=bool)
-        if found:
-            out[np.searchsorted(begin, np.array(found), side="right") - 1] = True
-        return out
 
     @staticmethod
     def _nesting(

@@ -228,3 +228,88 @@ def unannotated_names(
             k = bisect_left(starts, e)  # covered[:k] start before the match ends
             if k == 0 or reach[k - 1] <= s:  # no covered span overlaps the match
                 yield NameHit(name, entity, s, e)
+
+
+# --------------------------------------------------------------------------------------------
+# An event argument named in another sentence
+
+SENTENCE_MARKS = ".!?\n"
+"""A sentence break holds one of these: the columnar tier looks closer only at arguments with one
+between the trigger and the mention."""
+_SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])|\n""")
+_TITLES = frozenset(
+    [
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Mx",
+        "Dr",
+        "Prof",
+        "St",
+        "Jr",
+        "Sr",
+        "Gen",
+        "Gov",
+        "Sen",
+        "Rep",
+        "Rev",
+        "Lt",
+        "Col",
+        "Sgt",
+        "Capt",
+        "Cmdr",
+        "Adm",
+        "Mt",
+        "No",
+        "vs",
+        "etc",
+        "Inc",
+        "Ltd",
+        "Co",
+        "Corp",
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+    ]
+)
+_INITIALS = re.compile(r"(?:[A-Z]\.)*[A-Z]")  # "J", "U.S", "D.C"
+
+
+def sentence_break(text: str, start: int, end: int) -> int | None:
+    """Where the first sentence of ``text`` that ends within ``[start, end)`` ends, or None.
+
+    A sentence ends at a line break, and at ``.``, ``!`` or ``?`` (with the closing quotation
+    marks or brackets after it) when white space and a capital letter, a digit or an opening mark
+    follow, except after a title or an initial (``Mr.``, ``Gov.``, ``J.``, ``U.S.``).
+    """
+    for m in _SENTENCE_END.finditer(text, start):
+        at = m.start()
+        if at >= end:
+            return None
+        if text[at] == ".":
+            word = text[:at].rsplit(None, 1)[-1] if text[:at].strip() else ""
+            word = word.lstrip("\"'“‘([")
+            if word in _TITLES or _INITIALS.fullmatch(word):
+                continue
+        return at
+    return None
+
+
+def argument_outside_sentence(
+    text: str, trigger: tuple[int, int], mention: tuple[int, int]
+) -> int | None:
+    """Where a sentence ends between an event's trigger and the mention of one of its arguments
+    (so the mention lies outside the event's sentence), or None when they share a sentence."""
+    first, second = sorted((trigger, mention))
+    if first[1] >= second[0]:
+        return None  # they overlap or touch
+    return sentence_break(text, first[1], second[0])
