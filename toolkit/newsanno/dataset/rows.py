@@ -23,6 +23,11 @@ def _span(ref: SpanRef) -> Span:
     return ref
 
 
+def _span_values(s: Span) -> Row:
+    """The columns of a resolved span: ``start``, ``end`` (exclusive) and ``text``."""
+    return {"start": s.start, "end": s.end, "text": s.text}
+
+
 def _docs(corpus: Corpus) -> Iterator[tuple[str, Any]]:
     for d in corpus.documents:
         yield d.model.doc_id, d.model
@@ -139,9 +144,7 @@ def _region_rows(corpus: Corpus) -> Iterator[Row]:
                 "region_id": r.id,
                 "ordinal": i,
                 "region_type": r.kind,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
+                **_span_values(s),
                 "note": r.note,
             }
 
@@ -155,9 +158,7 @@ def _mention_rows(corpus: Corpus) -> Iterator[Row]:
                 "mention_id": x.id,
                 "ordinal": i,
                 "entity_id": x.entity,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
+                **_span_values(s),
                 "mention_type": x.kind,
                 "note": x.note,
             }
@@ -178,7 +179,7 @@ def _quote_rows(corpus: Corpus) -> Iterator[Row]:
                 "start": min(s.start for s in segments if s.start is not None),
                 "end": max(s.end for s in segments if s.end is not None),
                 "text": " ".join(s.text for s in segments if s.text is not None),
-                "segments": [{"start": s.start, "end": s.end, "text": s.text} for s in segments],
+                "segments": [_span_values(s) for s in segments],
                 "cue_start": cue.start if cue else None,
                 "cue_end": cue.end if cue else None,
                 "cue_text": cue.text if cue else None,
@@ -204,9 +205,7 @@ def _claim_rows(corpus: Corpus) -> Iterator[Row]:
                 "claimant_kind": "article" if by_article else "entity",
                 "claimant_entity_id": None if by_article else c.claimant,
                 "quote_id": c.quote,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
+                **_span_values(s),
                 "claim_type": c.type,
                 "checkworthy": c.checkworthy,
                 "statement": c.statement,
@@ -226,9 +225,7 @@ def _event_mention_rows(corpus: Corpus) -> Iterator[Row]:
                 "event_mention_id": e.id,
                 "ordinal": i,
                 "event_id": e.event,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
+                **_span_values(s),
                 "realis": e.realis,
                 "note": e.note,
             }
