@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from newsanno.model import Quote, Utterance
 from newsanno.model.corpus import Corpus, LoadedDocument
-from newsanno.view.markup import esc, href
+from newsanno.view.markup import annotation_link, esc
 
 
 def fidelity_section(
@@ -46,8 +46,7 @@ def fidelity_section(
                 f'<span class="op op-{esc(op.op_class)}" title="{esc(title)}">{inner}</span>'
             )
         links = " ↔ ".join(
-            f'<a href="{href("documents", d)}#a-{esc(r.quote_ids[0])}">{esc(d)}</a>'
-            for d, r in ((a, pair.a), (b, pair.b))
+            annotation_link(d, r.quote_ids[0]) for d, r in ((a, pair.a), (b, pair.b))
         )
         out.append(
             f'<div class="pair"><h3>A {links} B <span class="pill">{esc(pair.relation)}</span> '

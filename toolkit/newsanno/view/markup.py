@@ -57,6 +57,11 @@ def href(kind: str, ident: str, root: str = "../") -> str:
     return f"{root}{kind}/{urlquote(ident, safe='')}.html"
 
 
+def annotation_link(doc_id: str, ident: str) -> str:
+    """A link from a world page to an annotation ``ident`` in its document, named by the doc_id."""
+    return f'<a href="{href("documents", doc_id)}#a-{esc(ident)}">{esc(doc_id)}</a>'
+
+
 def page(title: str, header: str, body: str, *, root: str, script: bool = False) -> str:
     """A complete page with the shared stylesheet (and script)."""
     tail = f'<script src="{root}assets/app.js"></script>\n' if script else ""

@@ -29,7 +29,15 @@ from newsanno.model.corpus import Corpus, LoadedDocument
 from newsanno.model.ontology import load_ontology
 from newsanno.view.fidelity_html import fidelity_section
 from newsanno.view.highlight import Part, highlight
-from newsanno.view.markup import bounds, esc, href, json_for_html, page, safe_url
+from newsanno.view.markup import (
+    annotation_link,
+    bounds,
+    esc,
+    href,
+    json_for_html,
+    page,
+    safe_url,
+)
 
 LAYER_LABELS = {
     "mentions": "Entities",
@@ -310,9 +318,8 @@ class Site:
         left, right = doc.text[max(0, s - CONTEXT) : s], doc.text[e : e + CONTEXT]
         left = ("…" if s > CONTEXT else "") + _oneline(left)
         right = _oneline(right) + ("…" if e + CONTEXT < len(doc.text) else "")
-        doc_id = doc.model.doc_id
         return (
-            f'<td><a href="{href("documents", doc_id)}#a-{esc(anchor)}">{esc(doc_id)}</a></td>'
+            f"<td>{annotation_link(doc.model.doc_id, anchor)}</td>"
             f'<td class="ctx">{esc(left)}<span class="{hit_class}">{esc(_oneline(doc.text[s:e]))}</span>'
             f"{esc(right)}</td>"
         )
@@ -333,7 +340,7 @@ class Site:
                 if q.speaker == ent.id:
                     quotes.append(self.quote_row(d, q))
         claims = [
-            f'<tr><td><a href="{href("documents", d.model.doc_id)}#a-{esc(c.id)}">{esc(d.model.doc_id)}</a></td>'
+            f"<tr><td>{annotation_link(d.model.doc_id, c.id)}</td>"
             f"<td>{esc(c.type)}</td><td>{esc(c.statement)}</td></tr>"
             for d in docs
             for c in d.model.claims
@@ -388,8 +395,7 @@ class Site:
         text = " … ".join(esc(s.text if isinstance(s, Span) else s) for s in q.content)
         cue = esc(q.cue.text) if isinstance(q.cue, Span) else ""
         return (
-            f'<tr><td><a href="{href("documents", doc.model.doc_id)}#a-{esc(q.id)}">'
-            f"{esc(doc.model.doc_id)}</a></td><td>{esc(q.type)}</td>"
+            f"<tr><td>{annotation_link(doc.model.doc_id, q.id)}</td><td>{esc(q.type)}</td>"
             f'<td class="ctx"><span class="q">“{text}”</span></td><td>{cue}</td>'
             f"<td>{self.utterance_link(q.utterance) if q.utterance else ''}</td></tr>"
         )
