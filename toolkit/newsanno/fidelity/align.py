@@ -40,9 +40,11 @@ narration between two segments only when it is a ``substitution``, ``function_wo
 ``reordering`` or ``paraphrase`` that straddles them; ``identical``, ``punctuation``, omissions and
 insertions are split at segment boundaries.
 
-The module also provides the cross-document lints of validation (:class:`CrossDocumentLints`):
-similar quotes in different documents that are not linked to one utterance, and quotes linked to
-one utterance that barely overlap.
+The module is in three parts: tokens and renderings (:mod:`newsanno.fidelity.renderings`), the
+alignment of two direct renderings (:mod:`newsanno.fidelity.aligner`), and here the pairs, their
+classes and the rows of the export's tables. The thresholds below are those of the cross-document
+lints of validation (:mod:`newsanno.rules.crossdoc`): similar quotes in different documents that
+are not linked to one utterance, and quotes linked to one utterance that barely overlap.
 """
 
 from __future__ import annotations
