@@ -353,7 +353,7 @@ def test_failure_while_swapping_restores_the_previous_export(
             raise OSError("rename failed")
         real(src, dst)
 
-    monkeypatch.setattr(export_module.os, "replace", flaky)
+    monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(OSError, match="rename failed"):
         export_dataset(corpus_dir, target)
     assert files_of(target) == before
@@ -390,9 +390,9 @@ def test_every_file_is_synced_to_disk_before_the_export_is_published(
         events.append(f"replace {dst}")
         real_replace(src, dst)
 
-    monkeypatch.setattr(export_module.os, "open", tracking_open)
-    monkeypatch.setattr(export_module.os, "fsync", tracking_fsync)
-    monkeypatch.setattr(export_module.os, "replace", tracking_replace)
+    monkeypatch.setattr(os, "open", tracking_open)
+    monkeypatch.setattr(os, "fsync", tracking_fsync)
+    monkeypatch.setattr(os, "replace", tracking_replace)
     export_dataset(corpus_dir, target)
     published = events.index(f"replace {target}")
     synced = {e.split(" ", 1)[1] for e in events[:published] if e.startswith("fsync ")}
@@ -431,9 +431,9 @@ def test_a_bulk_export_is_synced_and_checksummed_before_it_is_published(
             real_replace(src, dst)  # noqa: B023
 
         with monkeypatch.context() as m:
-            m.setattr(export_module.os, "open", tracking_open)
-            m.setattr(export_module.os, "fsync", tracking_fsync)
-            m.setattr(export_module.os, "replace", tracking_replace)
+            m.setattr(os, "open", tracking_open)
+            m.setattr(os, "fsync", tracking_fsync)
+            m.setattr(os, "replace", tracking_replace)
             result = export_bulk(plan([tmp_path / "in"]), target, chunk_bytes=chunk_bytes)
         assert result.written
         published = events.index(f"replace {target}")

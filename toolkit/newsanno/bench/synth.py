@@ -17,257 +17,28 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from newsanno.bench.vocabulary import (
+    _ADJ,
+    _FILLER,
+    _FRAGMENTS,
+    _NOUNS,
+    _OUTLETS,
+    _QUOTES,
+    _STATEMENTS,
+    _TRIGGERS,
+    _VERBS,
+    _WEEKDAYS,
+)
+from newsanno.bench.world import World as World
+from newsanno.bench.world import make_world as make_world
+from newsanno.bench.world import write_world as write_world
 from newsanno.model.ontology import load_ontology
-
-_FIRST = [
-    "Ana",
-    "José",
-    "Zoë",
-    "Łukasz",
-    "Søren",
-    "Chloé",
-    "Mateo",
-    "Ingrid",
-    "Amara",
-    "Kenji",
-    "Olúwaseun",
-    "Dagný",
-    "Emeka",
-    "Noémie",
-    "Priya",
-    "Tomás",
-    "Yusuf",
-    "Mirela",
-    "Bjørn",
-    "Lucía",
-    "Hannah",
-    "Farid",
-    "Élodie",
-    "Kwame",
-    "Saoirse",
-    "Rafael",
-    "Aiko",
-    "Nikolai",
-    "Fatima",
-    "Joaquín",
-    "Leilani",
-    "Dmitri",
-    "Ximena",
-    "Ömer",
-    "Greta",
-    "Thandiwe",
-    "Björk",
-    "Anaïs",
-    "Idris",
-    "Marta",
-]
-_LAST = [
-    "Nowak",
-    "Álvarez",
-    "Kowalczyk",
-    "Haraldsen",
-    "Dubois",
-    "Okafor",
-    "Tanaka",
-    "Ferreira",
-    "Lindqvist",
-    "Mbeki",
-    "Castellanos",
-    "Petrov",
-    "Nakamura",
-    "Oyelaran",
-    "Vasquez",
-    "Jónsdóttir",
-    "Müller",
-    "Achterberg",
-    "Brennan",
-    "Çelik",
-    "Santangelo",
-    "Ishikawa",
-    "Delacroix",
-    "Wójcik",
-    "Abernathy",
-    "Quiñones",
-    "Rasmussen",
-    "Takahashi",
-    "Valdés",
-    "Whitcombe",
-    "Yilmaz",
-    "Zabłocki",
-    "Ekström",
-    "Fairbanks",
-    "Gutiérrez",
-    "Holloway",
-    "Iwu",
-    "Janssen",
-    "Kirkegaard",
-    "Laurent",
-]
-_CITIES = [
-    "São Paulo",
-    "Zürich",
-    "Kraków",
-    "Reykjavík",
-    "Montréal",
-    "Malmö",
-    "Gdańsk",
-    "Düsseldorf",
-    "Córdoba",
-    "Tromsø",
-    "Venice",
-    "Lagos",
-    "Nairobi",
-    "Osaka",
-    "Porto",
-    "Seville",
-    "Ghent",
-    "Brasília",
-    "Bogotá",
-    "Kyiv",
-    "Tbilisi",
-    "Medellín",
-    "Thessaloníki",
-    "Valparaíso",
-    "Hamburg",
-    "Marseille",
-    "Antwerp",
-    "Kaunas",
-    "Ljubljana",
-    "Plovdiv",
-]
-_ORG_A = [
-    "Northbridge",
-    "Vantage",
-    "Halcyon",
-    "Meridian",
-    "Crestline",
-    "Ironwood",
-    "Bluewater",
-    "Solstice",
-    "Granite",
-    "Larkspur",
-]
-_ORG_B = [
-    "Holdings",
-    "Media Group",
-    "Council",
-    "Alliance",
-    "Institute",
-    "Partners",
-    "Foundation",
-    "Agency",
-]
-_OUTLETS = [
-    "The Daily Ledger",
-    "Morning Courier",
-    "Harbour Gazette",
-    "Evening Sentinel",
-    "Capital Dispatch",
-    "Riverside Herald",
-    "Union Chronicle",
-    "Coastal Tribune",
-]
-_PLATFORMS = ("Instagram", "Threads", "Bluesky", "TikTok")
-_NOUNS = [
-    "policy",
-    "plan",
-    "proposal",
-    "measure",
-    "review",
-    "budget",
-    "report",
-    "inquiry",
-    "ruling",
-    "programme",
-    "agreement",
-    "deadline",
-    "campaign",
-    "investigation",
-    "decision",
-    "schedule",
-]
-_VERBS = [
-    "expand",
-    "delay",
-    "reshape",
-    "tighten",
-    "replace",
-    "extend",
-    "revisit",
-    "reverse",
-    "accelerate",
-    "postpone",
-    "simplify",
-]
-_ADJ = [
-    "sweeping",
-    "modest",
-    "controversial",
-    "long-awaited",
-    "cautious",
-    "unexpected",
-    "provisional",
-    "detailed",
-]
-_FILLER = (
-    "Residents gathered outside the hall long before the doors opened, and several local groups "
-    "handed out leaflets describing the changes.",
-    "The figures have been disputed — sometimes sharply — by analysts who say the underlying data "
-    "are incomplete.",
-    "Officials declined to say when a final version would be published, citing ongoing "
-    "consultations with regional partners.",
-    "Critics argue the timeline is unrealistic; supporters counter that delays would cost far more "
-    "in the long run.",
-    "Later in the afternoon, a smaller crowd moved towards the river, where volunteers had set up "
-    "tables with water and pamphlets.",
-    "In the meantime, several committees will continue to meet behind closed doors, according to "
-    "people familiar with the schedule.",
-    "It was not immediately clear how many households would be affected by the change, or when "
-    "payments would resume.",
-)
-_QUOTES = (
-    "We are not going to stand by while families are torn apart",
-    "This was never about politics — it was about people",
-    "The numbers speak for themselves, and they are not good",
-    "I’ve spent years on this, and I won’t stop now",
-    "Nobody should have to choose between safety and their livelihood",
-    "We were told one thing in March and another in June",
-    "There is still time to fix this, but not much",
-    "Our members deserve answers, not another round of promises",
-)
-_FRAGMENTS = (
-    "deeply misguided",
-    "a betrayal of trust",
-    "long overdue",
-    "reckless and cruel",
-    "a step in the right direction",
-)
-_STATEMENTS = (
-    "nearly {n:,} people were affected last year",
-    "the programme cost {n:,} euros more than planned",
-    "{n:,} applications are still waiting for a decision",
-)
-_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
-_TRIGGERS: dict[str, str] = {
-    "Contact.Meet": "met",
-    "Contact.Broadcast": "addressed",
-    "Contact.Criticize": "criticised",
-    "Contact.Advocate": "lobbied for",
-    "Justice.Arrest-Jail": "detained",
-    "Justice.Pardon": "pardoned",
-    "Justice.Commute": "commuted the sentence of",
-    "Law-Enforcement.Raid": "raided the offices of",
-    "Movement.Deport": "deported",
-    "Personnel.Start-Position": "appointed",
-    "Award.Present": "honoured",
-    "Transaction.Transfer-Money": "paid",
-}
 
 
 @dataclass(frozen=True)
@@ -297,101 +68,6 @@ CLEAN = Mix()
 REALISTIC = Mix(nested=0.10, offsets_only=0.25, world_names=10_000, bad=0.05)
 """Nested quotes in 10% of documents, offset-only segments in 25%, a world of 10,000 more names,
 and 5% of lines with an error."""
-
-
-@dataclass
-class World:
-    """The synthetic world: ``corpus.yaml`` content plus indexes the generator uses."""
-
-    data: dict[str, Any]
-    persons: list[tuple[str, str, str]] = field(default_factory=list)  # id, name, surname
-    orgs: list[tuple[str, str]] = field(default_factory=list)
-    cities: list[tuple[str, str]] = field(default_factory=list)
-    outlets: list[str] = field(default_factory=list)
-    events: list[tuple[str, str]] = field(default_factory=list)  # id, type
-    utterances_by_speaker: dict[str, list[str]] = field(default_factory=dict)
-
-
-def make_world(seed: int = 0, extra_names: int = 0) -> World:
-    """The world shared by every synthetic document, with ``extra_names`` more persons."""
-    rng = random.Random(seed)
-    ontology = load_ontology()
-    entities: list[dict[str, Any]] = []
-    world = World({})
-    pairs = [(f, s) for f in _FIRST for s in _LAST]
-    rng.shuffle(pairs)
-    used_surnames: set[str] = set()
-    for first, last in pairs:
-        if last in used_surnames:
-            continue
-        used_surnames.add(last)
-        ident = f"per_{len(world.persons):03d}"
-        world.persons.append((ident, f"{first} {last}", last))
-        entities.append({"id": ident, "type": "PER", "name": f"{first} {last}", "aliases": [last]})
-    middles = [f"{m}." for m in _INITIALS] + [f"{m}. {k}." for m in _INITIALS for k in _INITIALS]
-    extra = ((f, m, last) for m in middles for f in _FIRST for last in _LAST)
-    for n, (first, middle, last) in zip(range(extra_names), extra, strict=False):
-        # "Ana K. Okafor", "Ana K. B. Okafor": its words occur in the texts, the name never does
-        entities.append({"id": f"xper_{n:06d}", "type": "PER", "name": f"{first} {middle} {last}"})
-    for a in _ORG_A:
-        for b in _ORG_B[:3]:
-            ident = f"org_{len(world.orgs):03d}"
-            world.orgs.append((ident, f"{a} {b}"))
-            entities.append({"id": ident, "type": "ORG", "name": f"{a} {b}"})
-    for i, city in enumerate(_CITIES):
-        world.cities.append((f"gpe_{i:03d}", city))
-        entities.append({"id": f"gpe_{i:03d}", "type": "GPE", "name": city})
-    for i, outlet in enumerate(_OUTLETS):
-        world.outlets.append(f"outlet_{i:02d}")
-        entities.append({"id": f"outlet_{i:02d}", "type": "ORG", "name": outlet})
-    for i, platform in enumerate(_PLATFORMS):
-        entities.append({"id": f"platform_{i}", "type": "PLATFORM", "name": platform})
-    events: list[dict[str, Any]] = []
-    types = sorted(_TRIGGERS)
-    for i in range(120):
-        etype = types[i % len(types)]
-        ident = f"ev_{i:03d}"
-        world.events.append((ident, etype))
-        roles = ontology.roles_for(etype)
-        person = world.persons[rng.randrange(len(world.persons))][0]
-        events.append(
-            {
-                "id": ident,
-                "type": etype,
-                "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                "place": world.cities[rng.randrange(len(world.cities))][0],
-                "participants": [{"role": roles[0], "entity": person}],
-            }
-        )
-    utterances: list[dict[str, Any]] = []
-    for i in range(240):
-        speaker = world.persons[i % len(world.persons)][0]
-        ident = f"utt_{i:03d}"
-        utterances.append(
-            {
-                "id": ident,
-                "speaker": speaker,
-                "channel": rng.choice(("press_remarks", "interview", "statement", "speech")),
-                "date": f"2025-{rng.randint(1, 12):02d}",
-            }
-        )
-        world.utterances_by_speaker.setdefault(speaker, []).append(ident)
-    world.data = {
-        "schema_version": "1.0",
-        "corpus": {
-            "id": "synthetic",
-            "title": "Synthetic news corpus (newsanno bench)",
-            "language": "en",
-            "description": "Generated by newsanno bench; not real news.",
-        },
-        "entities": entities,
-        "events": events,
-        "utterances": utterances,
-    }
-    return world
-
-
-_INITIALS = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
 
 
 class _Doc:
@@ -655,25 +331,6 @@ def document_lines(
         if mix.bad and bad.random() < mix.bad:
             damage(doc, i)
         yield orjson.dumps(doc) + b"\n"
-
-
-def write_world(folder: Path, world: World, *, yaml: bool = False) -> Path:
-    """Write ``corpus.yaml``: as JSON (which is YAML 1.2) or, with ``yaml``, in YAML's block style."""
-    path = folder / "corpus.yaml"
-    if yaml:
-        from io import StringIO
-
-        from ruamel.yaml import YAML
-
-        out = StringIO()
-        writer = YAML(typ="safe", pure=True)
-        writer.default_flow_style = False
-        writer.allow_unicode = True
-        writer.dump(world.data, out)
-        path.write_text(out.getvalue(), encoding="utf-8")
-    else:
-        path.write_bytes(orjson.dumps(world.data, option=orjson.OPT_INDENT_2))
-    return path
 
 
 def write_corpus(

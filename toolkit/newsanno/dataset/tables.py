@@ -16,126 +16,41 @@ sorted by primary key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pyarrow as pa
 
-from newsanno.model import ARTICLE, SCHEMA_VERSION, Span, SpanRef
+from newsanno.dataset.rows import (
+    _argument_rows,
+    _claim_rows,
+    _corpus_rows,
+    _document_rows,
+    _entity_rows,
+    _event_mention_rows,
+    _event_rows,
+    _mention_rows,
+    _participant_rows,
+    _quote_rows,
+    _region_rows,
+    _utterance_rows,
+)
+from newsanno.dataset.spec import BOOL as BOOL
+from newsanno.dataset.spec import DATE_PATTERN as DATE_PATTERN
+from newsanno.dataset.spec import DATES as DATES
+from newsanno.dataset.spec import INT as INT
+from newsanno.dataset.spec import OFFSETS as OFFSETS
+from newsanno.dataset.spec import SEGMENT as SEGMENT
+from newsanno.dataset.spec import STRING as STRING
+from newsanno.dataset.spec import Builder as Builder
+from newsanno.dataset.spec import Column as Column
+from newsanno.dataset.spec import ForeignKey as ForeignKey
+from newsanno.dataset.spec import Row as Row
+from newsanno.dataset.spec import TableSpec as TableSpec
+from newsanno.dataset.spec import list_of as list_of
+from newsanno.model import SCHEMA_VERSION
 from newsanno.model.ontology import load_ontology
 
-if TYPE_CHECKING:
-    from newsanno.model.corpus import Corpus
-
 TABLES_FILE = "tables.json"
-OFFSETS = (
-    "start/end offsets count Unicode code points (Python str indices) into the exact article "
-    "text, decoded from UTF-8 with no newline translation; end is exclusive, so "
-    "text[start:end] is the span. JavaScript and UIMA tools count UTF-16 code units instead."
-)
-DATES = "ISO 8601 strings at their known precision: YYYY, YYYY-MM or YYYY-MM-DD."
-DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
-
-STRING = pa.string()
-INT = pa.int64()
-BOOL = pa.bool_()
-
-
-def list_of(item: pa.DataType) -> pa.DataType:
-    """A list type whose items are never null, named as the Parquet spec names them."""
-    return pa.list_(pa.field("element", item, nullable=False))
-
-
-SEGMENT = pa.struct(
-    [
-        pa.field("start", INT, nullable=False),
-        pa.field("end", INT, nullable=False),
-        pa.field("text", STRING, nullable=False),
-    ]
-)
-
-Row = dict[str, Any]
-Builder = Callable[["Corpus"], Iterable[Row]]
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: name, Arrow type, whether it may be null, what it means."""
-
-    name: str
-    type: pa.DataType
-    description: str
-    required: bool = False
-    values: tuple[str, ...] = ()
-    """The controlled vocabulary of the column, when it has one."""
-    is_date: bool = False
-
-    def field(self) -> pa.Field:
-        return pa.field(
-            self.name,
-            self.type,
-            nullable=not self.required,
-            metadata={"description": self.description},
-        )
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    """Columns of this table that refer to the key of another table (or of this one)."""
-
-    columns: tuple[str, ...]
-    table: str
-    ref_columns: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A table of the export."""
-
-    name: str
-    description: str
-    columns: tuple[Column, ...]
-    primary_key: tuple[str, ...]
-    build: Builder
-    foreign_keys: tuple[ForeignKey, ...] = ()
-    derived: bool = False
-    """A derived table is computed from the others; the round trip does not need it."""
-
-    def __post_init__(self) -> None:
-        names = [c.name for c in self.columns]
-        if len(set(names)) != len(names):
-            raise ValueError(f"table {self.name}: duplicate column names")
-        for fk in self.foreign_keys:
-            missing = set(fk.columns) - set(names)
-            if missing or len(fk.columns) != len(fk.ref_columns):
-                raise ValueError(f"table {self.name}: bad foreign key {fk}")
-        if not set(self.primary_key) <= set(names):
-            raise ValueError(f"table {self.name}: primary key not among the columns")
-
-    @property
-    def schema(self) -> pa.Schema:
-        """The explicit pyarrow schema, with the description and conventions as metadata."""
-        return pa.schema(
-            [c.field() for c in self.columns],
-            metadata={
-                "description": self.description,
-                "newsanno.schema_version": SCHEMA_VERSION,
-                "newsanno.offsets": OFFSETS,
-                "newsanno.primary_key": ",".join(self.primary_key),
-            },
-        )
-
-    def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
-
-    def table(self, corpus: Corpus) -> pa.Table:
-        """Build the table for ``corpus``, rows sorted by primary key (ties keep their order)."""
-        rows = list(self.build(corpus))
-        rows.sort(key=lambda r: tuple(r[k] for k in self.primary_key))
-        return pa.Table.from_pylist(rows, schema=self.schema)
-
 
 TABLES: dict[str, TableSpec] = {}
 """Every table of the export, by name, in the order they are written and documented."""
@@ -187,239 +102,6 @@ def _fk(columns: str, table: str, ref: str) -> ForeignKey:
 
 
 ENTITY_KEY = "entity_id"
-
-
-def _span(ref: SpanRef) -> Span:
-    if not isinstance(ref, Span) or ref.start is None or ref.end is None or ref.text is None:
-        raise ValueError("export needs resolved spans (load the corpus with load_corpus)")
-    return ref
-
-
-def _docs(corpus: Corpus) -> Iterator[tuple[str, Any]]:
-    for d in corpus.documents:
-        yield d.model.doc_id, d.model
-
-
-# --------------------------------------------------------------------------------------------
-# Row builders: the world
-
-
-def _corpus_rows(corpus: Corpus) -> Iterator[Row]:
-    info = corpus.world.corpus
-    yield {
-        "corpus_id": info.id,
-        "title": info.title,
-        "description": info.description,
-        "language": info.language,
-        "license": info.license,
-        "note": info.note,
-        "schema_version": corpus.world.schema_version,
-    }
-
-
-def _entity_rows(corpus: Corpus) -> Iterator[Row]:
-    for i, e in enumerate(corpus.world.entities):
-        yield {
-            "entity_id": e.id,
-            "ordinal": i,
-            "entity_type": e.type,
-            "name": e.name,
-            "wikidata_id": e.wikidata,
-            "aliases": list(e.aliases),
-            "description": e.description,
-            "note": e.note,
-        }
-
-
-def _event_rows(corpus: Corpus) -> Iterator[Row]:
-    for i, e in enumerate(corpus.world.events):
-        yield {
-            "event_id": e.id,
-            "ordinal": i,
-            "event_type": e.type,
-            "date": e.date,
-            "location_entity_id": e.place,
-            "description": e.description,
-            "note": e.note,
-        }
-
-
-def _participant_rows(corpus: Corpus) -> Iterator[Row]:
-    for e in corpus.world.events:
-        for i, p in enumerate(e.participants):
-            yield {"event_id": e.id, "ordinal": i, "role": p.role, "entity_id": p.entity}
-
-
-def _utterance_rows(corpus: Corpus) -> Iterator[Row]:
-    for i, u in enumerate(corpus.world.utterances):
-        yield {
-            "utterance_id": u.id,
-            "ordinal": i,
-            "speaker_entity_id": u.speaker,
-            "channel": u.channel,
-            "platform_entity_id": u.platform,
-            "date": u.date,
-            "addressee_entity_id": u.addressee,
-            "place_entity_id": u.place,
-            "description": u.description,
-            "note": u.note,
-        }
-
-
-# --------------------------------------------------------------------------------------------
-# Row builders: the text
-
-
-def _document_rows(corpus: Corpus) -> Iterator[Row]:
-    root = corpus.root.resolve() if corpus.root is not None else None
-    for d in corpus.documents:
-        m, meta = d.model, d.model.metadata
-        yield {
-            "doc_id": m.doc_id,
-            "outlet": meta.outlet,
-            "title": meta.title,
-            "published": meta.published,
-            "language": meta.language,
-            "url": meta.url,
-            "source": meta.source,
-            "note": meta.note,
-            "text": d.text,
-            "text_sha256": m.text_sha256,
-            "text_path": m.text_path,
-            "annotation_file": _relative(d.file, root),
-            "annotation_line": d.line,
-        }
-
-
-def _relative(file: str, root: Path | None) -> str:
-    """The annotation file relative to the corpus folder, so the export does not depend on cwd."""
-    path = Path(file)
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
-
-
-def _region_rows(corpus: Corpus) -> Iterator[Row]:
-    for doc_id, m in _docs(corpus):
-        for i, r in enumerate(m.regions):
-            s = _span(r.span)
-            yield {
-                "doc_id": doc_id,
-                "region_id": r.id,
-                "ordinal": i,
-                "region_type": r.kind,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "note": r.note,
-            }
-
-
-def _mention_rows(corpus: Corpus) -> Iterator[Row]:
-    for doc_id, m in _docs(corpus):
-        for i, x in enumerate(m.mentions):
-            s = _span(x.span)
-            yield {
-                "doc_id": doc_id,
-                "mention_id": x.id,
-                "ordinal": i,
-                "entity_id": x.entity,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "mention_type": x.kind,
-                "note": x.note,
-            }
-
-
-def _quote_rows(corpus: Corpus) -> Iterator[Row]:
-    for doc_id, m in _docs(corpus):
-        for i, q in enumerate(m.quotes):
-            segments = [_span(c) for c in q.content]
-            cue = _span(q.cue) if q.cue is not None else None
-            yield {
-                "doc_id": doc_id,
-                "quote_id": q.id,
-                "ordinal": i,
-                "speaker_entity_id": q.speaker,
-                "speaker_mention_id": q.speaker_mention,
-                "quote_type": q.type,
-                "start": min(s.start for s in segments if s.start is not None),
-                "end": max(s.end for s in segments if s.end is not None),
-                "text": " ".join(s.text for s in segments if s.text is not None),
-                "segments": [{"start": s.start, "end": s.end, "text": s.text} for s in segments],
-                "cue_start": cue.start if cue else None,
-                "cue_end": cue.end if cue else None,
-                "cue_text": cue.text if cue else None,
-                "addressee_entity_id": q.addressee,
-                "channel": q.channel,
-                "platform_entity_id": q.platform,
-                "date": q.date,
-                "utterance_id": q.utterance,
-                "nested_in_quote_id": q.nested_in,
-                "note": q.note,
-            }
-
-
-def _claim_rows(corpus: Corpus) -> Iterator[Row]:
-    for doc_id, m in _docs(corpus):
-        for i, c in enumerate(m.claims):
-            s = _span(c.span)
-            by_article = c.claimant == ARTICLE
-            yield {
-                "doc_id": doc_id,
-                "claim_id": c.id,
-                "ordinal": i,
-                "claimant_kind": "article" if by_article else "entity",
-                "claimant_entity_id": None if by_article else c.claimant,
-                "quote_id": c.quote,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "claim_type": c.type,
-                "checkworthy": c.checkworthy,
-                "statement": c.statement,
-                "fact_check_url": c.fact_check.url if c.fact_check else None,
-                "fact_checker": c.fact_check.fact_checker if c.fact_check else None,
-                "fact_check_rating": c.fact_check.rating if c.fact_check else None,
-                "note": c.note,
-            }
-
-
-def _event_mention_rows(corpus: Corpus) -> Iterator[Row]:
-    for doc_id, m in _docs(corpus):
-        for i, e in enumerate(m.event_mentions):
-            s = _span(e.trigger)
-            yield {
-                "doc_id": doc_id,
-                "event_mention_id": e.id,
-                "ordinal": i,
-                "event_id": e.event,
-                "start": s.start,
-                "end": s.end,
-                "text": s.text,
-                "realis": e.realis,
-                "note": e.note,
-            }
-
-
-def _argument_rows(corpus: Corpus) -> Iterator[Row]:
-    for doc_id, m in _docs(corpus):
-        for e in m.event_mentions:
-            for i, a in enumerate(e.arguments):
-                yield {
-                    "doc_id": doc_id,
-                    "event_mention_id": e.id,
-                    "ordinal": i,
-                    "event_id": e.event,
-                    "role": a.role,
-                    "entity_id": a.entity,
-                    "mention_id": a.mention,
-                }
-
 
 # --------------------------------------------------------------------------------------------
 # The core tables
