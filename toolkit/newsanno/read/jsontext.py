@@ -1,0 +1,267 @@
+"""JSON and JSONL lines: strict JSON with duplicate-key detection, and the positions of values.
+
+JSON is YAML 1.2, so a JSON text's positions (and duplicate keys) are those the YAML reader
+gives; :func:`json_positions` finds the same positions with one pass of a tokenizer.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from typing import Any
+
+from newsanno.model.findings import Code
+from newsanno.read.parsed import (
+    _LIMITS,
+    _YAML_BREAKS,
+    _YAML_UNSAFE,
+    MAX_DEPTH,
+    Parsed,
+    ParseProblem,
+    Path_,
+    Position,
+    _flow_too_deep,
+    _lone_surrogate,
+    _too_deep_at,
+    _too_long_for_yaml,
+    _too_many_at,
+    line_col_at,
+)
+from newsanno.read.yaml12 import parse_yaml_text
+
+
+def _no_duplicates(problems: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                problems.append(key)
+            out[key] = value
+        return out
+
+    return hook
+
+
+def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
+    """Parse strict JSON with duplicate-key detection. Positions come from the YAML reader."""
+    dups: list[str] = []
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+    except RecursionError:
+        deep = _flow_too_deep(text)
+        return _too_deep_at(*(line_col_at(text, deep) if deep is not None else (1, 1)))
+    except json.JSONDecodeError as exc:
+        out = Parsed()
+        out.problems.append(
+            ParseProblem(
+                exc.lineno + line_offset,
+                exc.colno,
+                Code.JSON_SYNTAX,
+                f"JSON syntax error: {exc.msg}",
+                "check commas, brackets and quotes around this position",
+            )
+        )
+        return out
+    limits = _LIMITS.get()
+    too_many = _too_many_values(data, text)
+    if too_many is not None:
+        return too_many
+    quick = None
+    if (
+        _too_long_for_yaml(text) is not None or _over_max_nodes(data, limits.nodes)
+    ) and _flow_too_deep(text) is None:
+        quick = json_positions(text)  # too long for the YAML reader: the quick scan
+    # JSON is YAML 1.2: reuse its reader for positions and duplicate keys
+    out = quick if quick is not None else parse_yaml_text(text, line_offset)
+    if out.data is None and quick is None:
+        # (YAML reads some JSON otherwise, but its limits hold for JSON too)
+        kept = (Code.YAML_TOO_DEEP, Code.YAML_TOO_MANY_NODES)
+        out = Parsed(data=data, problems=[p for p in out.problems if p.code in kept])
+    for problem in out.problems:
+        if problem.code is Code.YAML_DUPLICATE_KEY:
+            problem.code = Code.JSON_DUPLICATE_KEY
+    if dups and not any(p.code is Code.JSON_DUPLICATE_KEY for p in out.problems):
+        out.problems.append(
+            ParseProblem(
+                1, 1, Code.JSON_DUPLICATE_KEY, f"duplicate key `{dups[0]}`", "remove one of the two"
+            )
+        )
+    out.data = data
+    lone = _lone_surrogate(data, text)
+    if lone is not None and not any(p.code is Code.ENCODING_UTF8 for p in out.problems):
+        out.problems.append(lone)  # (the YAML reader may have found it already)
+    return out
+
+
+def _canonical_json(text: str) -> tuple[bool, Any]:
+    """``(True, data)`` when ``text`` is JSON exactly as ``json.dumps`` or orjson lay it out
+    (indented by 2, or on one line), in characters that YAML reads as JSON does, with no escapes,
+    duplicate keys, keys over 1,000 characters, ``NaN`` or ``Infinity``, deep nesting, nor over
+    :data:`MAX_NODES` values.
+
+    Such a text reads the same as YAML 1.2 or as JSON, without problems (``tests/test_parse.py``
+    holds it to that), so its positions need not be worked out unless a finding needs them.
+    """
+    if _YAML_UNSAFE.search(text) or _flow_too_deep(text) is not None:
+        return False, None
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(items)
+        if len(out) != len(items) or any(len(k) > 1000 for k in out):
+            raise ValueError("a duplicate or very long key")
+        return out
+
+    def constant(name: str) -> Any:
+        raise ValueError(name)
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except (ValueError, RecursionError):
+        return False, None
+    if _over_max_nodes(data):
+        return False, None  # the YAML or JSON reader reports it
+    body = text.removesuffix("\n")
+    for layout in ({"indent": 2}, {}, {"separators": (",", ":")}):
+        if json.dumps(data, ensure_ascii=False, **layout) == body:
+            return True, data
+    return False, None
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
+
+
+def json_positions(text: str) -> Parsed | None:
+    """The positions :func:`parse_yaml_text` gives a JSON text (with no duplicate keys), found
+    with one pass of a tokenizer instead of the YAML reader; None where the two could differ
+    (characters YAML may read as line breaks) or the text does not tokenize as expected."""
+    if _YAML_BREAKS.search(text):
+        return None
+    out = Parsed()
+    positions, key_positions = out.positions, out.key_positions
+    starts = [0, *(m.end() for m in re.finditer("\n", text))]
+    multiline = len(starts) > 1
+
+    def at(i: int) -> Position:
+        if not multiline:
+            return (1, i + 1)
+        line = bisect_right(starts, i)
+        return (line, i - starts[line - 1] + 1)
+
+    # frames: [path, is_mapping, key or index, expecting]; expecting: "value", "key", "colon",
+    # "comma" (after a value) or "first" (just opened: a value or key, or the closing bracket)
+    stack: list[list[Any]] = []
+    done = False
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if done:
+            return None
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[3] in ("comma", "first") and token in ("}", "]"):
+            stack.pop()
+            if stack:
+                stack[-1][3] = "comma"
+            else:
+                done = True
+            continue
+        if frame is not None and frame[3] == "comma":
+            if token != ",":
+                return None
+            frame[3] = "key" if frame[1] else "value"
+            if not frame[1]:
+                frame[2] += 1
+            continue
+        if frame is not None and frame[1] and frame[3] in ("key", "first"):
+            if not token.startswith('"'):
+                return None
+            key = json.loads(token)
+            if (*frame[0], key) in key_positions:
+                return None  # a duplicate: the YAML reader's business
+            key_positions[(*frame[0], key)] = at(m.start())
+            frame[2], frame[3] = key, "colon"
+            continue
+        if frame is not None and frame[3] == "colon":
+            if token != ":":
+                return None
+            frame[3] = "value"
+            continue
+        # a value
+        if token in ("}", "]", ",", ":"):
+            return None
+        path: Path_ = () if frame is None else (*frame[0], frame[2])
+        positions[path] = at(m.start())
+        if token in ("{", "["):
+            stack.append([path, token == "{", 0, "first"])
+        elif frame is None:
+            done = True
+        else:
+            frame[3] = "comma"
+    return out if done else None
+
+
+def _nesting(value: Any) -> int:
+    """How deeply lists and mappings nest in ``value`` (a scalar: 0)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            todo.extend(
+                (child, depth + 1) for child in (node.values() if isinstance(node, dict) else node)
+            )
+    return deepest
+
+
+def _over_max_nodes(data: Any, limit: int | None = None) -> bool:
+    """Whether ``data`` holds over ``limit`` values (a count that stops there; by default the
+    bound of the fast readers in force)."""
+    if limit is None:
+        limit = _LIMITS.get().fast_nodes
+    count, todo = 0, [data]
+    while todo and count <= limit:
+        node = todo.pop()
+        count += 1
+        if isinstance(node, dict):
+            count += len(node)
+            todo.extend(node.values())
+        elif isinstance(node, list) and count + len(node) <= limit + 1:
+            todo.extend(node)
+        elif isinstance(node, list):
+            count += len(node)
+    return count > limit
+
+
+def _too_many_values(data: Any, text: str) -> Parsed | None:
+    """The problem :func:`parse_yaml_text` gives for over :data:`MAX_NODES` values, for JSON
+    already read, at the value where the reader would stop (found by a scan that stops there)."""
+    limit = _LIMITS.get().fast_nodes
+    if not _over_max_nodes(data, limit):
+        return None
+    seen = 0
+    for m in _JSON_TOKEN.finditer(text):
+        if m.group() not in ("}", "]", ",", ":"):
+            seen += 1
+            if seen > limit:
+                return _too_many_at(*line_col_at(text, m.start()), limit)
+    return _too_many_at(1, 1, limit)  # pragma: no cover - the text holds every value counted
+
+
+def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
+    """:func:`parse_json_text` for a JSONL line, without positions: the same data and problems.
+
+    A line's positions are worked out from its text when a finding needs them, so the YAML
+    reader (which :func:`parse_json_text` runs for positions and duplicate keys) runs here only
+    where it could add a problem: a duplicate key, deep nesting, or text json cannot read.
+    """
+    dups: list[str] = []
+    try:
+        data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+    except (ValueError, RecursionError):
+        return parse_json_text(text, line_offset=line_offset)
+    too_many = _too_many_values(data, text)
+    if too_many is not None:
+        return too_many
+    if dups or _nesting(data) >= MAX_DEPTH - 4 or _lone_surrogate(data, text) is not None:
+        return parse_json_text(text, line_offset=line_offset)
+    return Parsed(data=data)
