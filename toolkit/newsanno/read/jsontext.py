@@ -10,6 +10,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from newsanno.model.findings import Code
@@ -198,6 +199,125 @@ def json_positions(text: str) -> Parsed | None:
         else:
             frame[3] = "comma"
     return out if done else None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SPACE = re.compile(r"[ \n]*")
+
+
+def _skip(text: str, at: int) -> int:
+    """The offset of the first character at or after ``at`` that is not a space or newline."""
+    return _SPACE.match(text, at).end()  # type: ignore[union-attr]  # (it matches "" too)
+
+
+_SCAN = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+class _PathNotWalked(Exception):
+    """The text is not laid out as the walk expects: the full scan decides."""
+
+
+@dataclass
+class LazyJson(Parsed):
+    """A JSON text's positions, found for each path a finding asks about by walking the text to
+    it (other members skipped by the C scanner of :mod:`json`), instead of recording every
+    value's: the positions :func:`json_positions` gives, at a fraction of the cost on a long
+    line. Made by :func:`json_located`; where the walk cannot go, the full scan answers."""
+
+    text: str = ""
+    full: Parsed | None = field(default=None, repr=False, compare=False)
+
+    def where(self, path: Path_, *, key: bool = False) -> Position:
+        if self.full is not None:
+            return self.full.where(path, key=key)
+        try:
+            found = self._walk(path)
+        except (_PathNotWalked, IndexError, ValueError, StopIteration):
+            self.full = json_positions(self.text) or _yaml(self.text)
+            return self.full.where(path, key=key) if self.full.positions else (1, 1)
+        if not key:
+            return line_col_at(self.text, found[-1][0])
+        for _, key_at in reversed(found):
+            if key_at is not None:
+                return line_col_at(self.text, key_at)
+        return self.positions[()]
+
+    def _walk(self, path: Path_) -> list[tuple[int, int | None]]:
+        """For the root and each prefix of ``path`` that the text holds: the offset of its
+        value and of its key (None for a list item)."""
+        text = self.text
+        i = _skip(text, 0)
+        found: list[tuple[int, int | None]] = [(i, None)]
+        for step in path:
+            opener = text[i]
+            if opener == "{" and isinstance(step, str):
+                j = _skip(text, i + 1)
+                while text[j] != "}":
+                    token = _STRING.match(text, j)
+                    if token is None:
+                        raise _PathNotWalked
+                    name = token.group()
+                    name = name[1:-1] if "\\" not in name else json.loads(name)
+                    colon = _skip(text, token.end())
+                    if text[colon] != ":":
+                        raise _PathNotWalked
+                    at = _skip(text, colon + 1)
+                    if name == step:
+                        found.append((at, j))
+                        i = at
+                        break
+                    j = _after(text, at)
+                    if text[j] == ",":
+                        j = _skip(text, j + 1)
+                    elif text[j] != "}":
+                        raise _PathNotWalked
+                else:
+                    return found
+            elif opener == "[" and isinstance(step, int) and step >= 0:
+                j = _skip(text, i + 1)
+                for _ in range(step):
+                    if text[j] == "]":
+                        return found
+                    j = _after(text, j)
+                    if text[j] == ",":
+                        j = _skip(text, j + 1)
+                    elif text[j] != "]":
+                        raise _PathNotWalked
+                if text[j] == "]":
+                    return found
+                found.append((j, None))
+                i = j
+            else:
+                return found
+        return found
+
+
+def _after(text: str, at: int) -> int:
+    """The offset after the value that starts at ``at``, and the spaces after it."""
+    if text[at] == '"':
+        token = _STRING.match(text, at)
+        if token is None:
+            raise _PathNotWalked
+        end = token.end()
+    else:
+        end = _SCAN(text, at)[1]
+    return _skip(text, end)
+
+
+def _yaml(text: str) -> Parsed:
+    return parse_yaml_text(text)
+
+
+def json_located(text: str) -> Parsed | None:
+    """A :class:`LazyJson` of ``text``, a JSON text without duplicate keys (a JSONL line that
+    parsed), or None where :func:`json_positions` gives None (characters YAML may read as line
+    breaks: the YAML reader's positions are the ones)."""
+    if _YAML_BREAKS.search(text):
+        return None
+    start = _skip(text, 0)
+    if start >= len(text):
+        return None
+    return LazyJson(positions={(): line_col_at(text, start)}, text=text)
 
 
 def _nesting(value: Any) -> int:

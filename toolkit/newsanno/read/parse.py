@@ -17,6 +17,7 @@ from pathlib import Path
 from newsanno.read import cache, jsontext, parsed, yaml12
 from newsanno.read.jsontext import (
     _canonical_json,
+    json_located,
     json_positions,
     parse_json_line,
     parse_json_text,
@@ -71,6 +72,7 @@ __all__ = [
     "_canonical_json",
     "_libyaml_events",
     "decode_utf8",
+    "json_located",
     "json_positions",
     "line_col_at",
     "parse_file",
