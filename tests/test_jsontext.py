@@ -73,3 +73,52 @@ def test_a_text_the_walk_cannot_follow_is_answered_by_the_full_scan() -> None:
     assert lazy.full is None
     assert lazy.where(("a", 2)) == (1, 1)
     assert lazy.full is not None
+
+
+def _deep(n: int, inner: Any = 1) -> Any:
+    out: Any = inner
+    for i in range(n):
+        out = [out] if i % 2 else {"k": out}
+    return out
+
+
+def _tricky_lines() -> list[str]:
+    rng = random.Random(7)
+    floats = [rng.uniform(-1e6, 1e6) for _ in range(50)] + [1e16, 1e-7, -0.0, 5e-324, 1.7e308]
+    values: list[Any] = [
+        floats,
+        [2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64 - 1, -(2**63)],
+        ["a\nb", 'q"q', "back\\slash", "\u0001\u001f", "\u2028\u2029", "\U0001f600", "é’—"],
+        {"nested": _deep(5), "empty": [{}, [], ""], "bools": [True, False, None]},
+    ]
+    values += [_deep(n) for n in range(55, 63)] + [_deep(n, {}) for n in range(57, 62)]
+    values += [list(range(n)) for n in (29_997, 29_998, 29_999, 30_000)]
+    values += [{f"k{i}": i for i in range(n)} for n in (14_999, 15_000)]
+    lines = [orjson.dumps(v).decode() for v in values]
+    lines += [json.dumps(v) for v in values[:4]]  # spaced and escaped: the full path
+    lines += ["[18446744073709551616,1000000000000000000000000000000,-9223372036854775809]"]
+    lines += ['{"a":1,"a":2}', '{"a":"\\ud800"}', '{"a":1e400}', "[1,2,]", "NaN", '{"a":[1]}']
+    doc = make_document(make_world(), 5, size=1_200)
+    lines += [orjson.dumps(doc).decode(), json.dumps(doc, ensure_ascii=False)]
+    return lines
+
+
+def _key(parsed: Any) -> Any:
+    return repr(parsed.data), [(p.line, p.col, p.code, p.message, p.hint) for p in parsed.problems]
+
+
+def test_a_line_orjson_reads_gives_what_the_full_path_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from newsanno.read import jsontext
+
+    lines = _tricky_lines()
+    quick = [jsontext.parse_json_line(text, line_offset=3) for text in lines]
+    taken = [jsontext._orjson_line(text) is not None for text in lines]
+    monkeypatch.setattr(jsontext, "_orjson_line", lambda text: None)
+    full = [jsontext.parse_json_line(text, line_offset=3) for text in lines]
+    for text, a, b in zip(lines, quick, full, strict=True):
+        assert _key(a) == _key(b), text[:80]
+    assert sum(taken) >= 12  # most orjson lines took the quick path
+    assert any(p.problems for p in full)  # and the limits were reached on both
+    assert taken[-2] and not taken[-1]  # a document as orjson writes it; as json.dumps does

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from newsanno.model.findings import Code
 from newsanno.read.parsed import (
     _LIMITS,
@@ -373,7 +375,11 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
     A line's positions are worked out from its text when a finding needs them, so the YAML
     reader (which :func:`parse_json_text` runs for positions and duplicate keys) runs here only
     where it could add a problem: a duplicate key, deep nesting, or text json cannot read.
+    A line laid out as orjson writes it is read by orjson (:func:`_orjson_line`).
     """
+    quick = _orjson_line(text)
+    if quick is not None:
+        return quick
     dups: list[str] = []
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
@@ -384,4 +390,33 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
         return too_many
     if dups or _nesting(data) >= MAX_DEPTH - 4 or _lone_surrogate(data, text) is not None:
         return parse_json_text(text, line_offset=line_offset)
+    return Parsed(data=data)
+
+
+_DEEP = b"\n" + b" " * (2 * (MAX_DEPTH - 5))
+"""In orjson's output indented by 2, the start of a line of a value inside ``MAX_DEPTH - 5``
+lists and mappings: any list or mapping nested ``MAX_DEPTH - 4`` deep starts such a line."""
+
+
+def _orjson_line(text: str) -> Parsed | None:
+    """:func:`parse_json_line` of a line that orjson writes back exactly as it is (the usual
+    case: a line orjson wrote), sooner; None for any other line.
+
+    orjson reads such a line as json does: a duplicate key, an integer it reads as a float, a
+    number it rounds otherwise, would be written back otherwise. It refuses lone surrogates, so
+    none is left to look for; and the three checks that walked every value are bounds on the
+    text instead: the values are at most its commas, colons and opening brackets (plus one), and
+    a list or mapping nested ``MAX_DEPTH - 4`` deep would indent a line of orjson's indented
+    output by :data:`_DEEP`. Where a bound is not met, the full path decides.
+    """
+    try:
+        data = orjson.loads(text)
+        if orjson.dumps(data) != text.encode("utf-8"):
+            return None
+        deep = _DEEP in orjson.dumps(data, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError, UnicodeEncodeError):
+        return None
+    values = 1 + text.count(",") + text.count(":") + text.count("{") + text.count("[")
+    if deep or values > _LIMITS.get().fast_nodes:
+        return None
     return Parsed(data=data)
