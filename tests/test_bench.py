@@ -87,3 +87,40 @@ def test_parse_floor_script_runs() -> None:
     assert out.startswith("30 documents")
     for measure in ("orjson.loads", "pyarrow.json.read_json", "polars", "duckdb", "pa.array"):
         assert measure in out, measure
+
+
+def test_bench_dirty_times_the_realistic_mix_clean_and_with_bad_lines() -> None:
+    res = CliRunner().invoke(
+        main,
+        ["bench", "--dirty", "--docs", "60", "--jobs", "1", "--repeat", "2", "--format", "json"],
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.strip().splitlines()
+    figures = json.loads(lines[-1])
+    assert figures["docs"] == 60 and figures["jobs"] == 1 and figures["repeat"] == 2
+    assert figures["findings_clean"] == 0 and figures["findings_bad"] > 0
+    assert "bad lines 5%" in figures["mix_bad"] and "bad" not in figures["mix_clean"]
+    assert "world +10,000 names" in figures["mix_clean"]  # the realistic mix, errors apart
+    ratio = figures["seconds_bad"] / figures["seconds_clean"]
+    assert abs(figures["ratio_bad_to_clean"] - ratio) < 0.01
+    assert lines[-2].startswith("bad / clean = ")
+
+
+def test_damage_makes_each_kind_of_error(tmp_path: Path) -> None:
+    from newsanno import validate
+    from newsanno.bench.synth import DAMAGE_KINDS, Mix, write_corpus
+
+    docs, _ = write_corpus(tmp_path / "c", 20, mix=Mix(bad=1.0))
+    assert docs == 20 - 20 // DAMAGE_KINDS  # a line that is not JSON is no document
+    report = validate(tmp_path / "c", jobs=1)
+    assert report.documents == docs
+    codes = [f.code.value for f in report.findings]
+    # (a dangling speaker mention is also inconsistent with its quote's speaker)
+    assert set(codes) - {"ref-inconsistent"} == {
+        "schema-unknown-field",
+        "anchor-mismatch",
+        "ref-dangling",
+        "schema-enum",
+        "json-syntax",
+    }
+    assert codes.count("json-syntax") == 20 // DAMAGE_KINDS

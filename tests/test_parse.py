@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import newsanno.read.parse as parse_module
+import newsanno.read.yaml12 as yaml12
 from newsanno import validate
 from newsanno.read.parse import _canonical_json, parse_file, parse_json_text, parse_yaml_text
 
@@ -271,7 +272,7 @@ def test_libyaml_reads_what_the_pure_parser_reads(
 
     text = path.read_bytes().decode("utf-8", errors="replace")
     fast = parse_module.parse_yaml_text(text)
-    monkeypatch.setattr(parse_module, "_CParser", None)
+    monkeypatch.setattr(yaml12, "_CParser", None)
     slow = parse_module.parse_yaml_text(text)
     assert (fast.data, fast.positions, fast.key_positions) == (
         slow.data,
@@ -318,12 +319,12 @@ def test_libyaml_and_pure_parser_agree_on_random_yaml(data: object, flow: bool |
     writer.dump(data, out)
     text = out.getvalue()
     fast = parse_module.parse_yaml_text(text)
-    saved = parse_module._CParser
-    parse_module._CParser = None
+    saved = yaml12._CParser
+    yaml12._CParser = None
     try:
         slow = parse_module.parse_yaml_text(text)
     finally:
-        parse_module._CParser = saved
+        yaml12._CParser = saved
     assert (fast.data, fast.positions, fast.problems) == (slow.data, slow.positions, slow.problems)
 
 

@@ -591,6 +591,13 @@ def import_(
     "(nested quotes, offset-only spans, large worlds, bad lines) and of the realistic mix.",
 )
 @click.option(
+    "--dirty",
+    is_flag=True,
+    help="Instead of the four stages: validate the realistic mix clean and with 5% bad lines "
+    "(unknown fields, wrong offsets, dangling ids, wrong enum values, broken JSON); both "
+    "times and their ratio.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -600,19 +607,31 @@ def import_(
 )
 @guarded
 def bench(
-    docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, features: bool, fmt: str
+    docs: int,
+    jobs: int,
+    naive_docs: int,
+    seed: int,
+    repeat: int,
+    features: bool,
+    dirty: bool,
+    fmt: str,
 ) -> None:
     """Benchmark the bulk path on a synthetic corpus: throughput, peak memory, two ratios.
 
     Stages, each in a fresh process: (a) parse the JSONL with orjson, (b) validate, (c) validate
     and export, (d) a naive pipeline (python-jsonschema per document, then pandas to_parquet).
     With --features, stage (c) on one corpus per feature, at --docs and a quarter of that.
+    With --dirty, stage (b) on the realistic mix, clean and with 5% bad lines.
     """
+    from newsanno.bench.run import dirty as run_dirty
+    from newsanno.bench.run import dirty_summary, features_summary, run, summary
     from newsanno.bench.run import features as run_features
-    from newsanno.bench.run import features_summary, run, summary
 
     _native_note()
-    if features:
+    if dirty:
+        figures = run_dirty(docs, jobs=jobs, seed=seed, repeat=repeat)
+        lines = dirty_summary(figures)
+    elif features:
         figures = run_features(docs, jobs=jobs, seed=seed, repeat=repeat)
         lines = features_summary(figures)
     else:

@@ -52,7 +52,8 @@ class Mix:
     world_names: int = 0
     """Entities added to the world (about 45 otherwise); their names never occur in the texts."""
     bad: float = 0.0
-    """Lines with one error each (an unknown field, a span off by one, or a dangling entity)."""
+    """Lines with one error each: an unknown field, a span off by one, a dangling entity, a
+    value outside its vocabulary, or a line that is not JSON (:func:`damage`)."""
 
     def label(self) -> str:
         parts = [
@@ -309,16 +310,35 @@ def make_document(
     }
 
 
+DAMAGE_KINDS = 5
+"""The kinds of error :func:`damage` makes, one per bad line, in turn."""
+
+
 def damage(doc: dict[str, Any], kind: int) -> None:
-    """One error in ``doc``, of one of three kinds: a field the schema does not know (structure),
-    a mention span off by one (an anchor), or a mention of an entity that does not exist."""
-    if kind % 3 == 0:
+    """One error in ``doc``, of one of the kinds real corpora hold (``kind`` modulo
+    :data:`DAMAGE_KINDS`): a field the schema does not know (structure), a mention span off by
+    one (an anchor), a mention of an entity that does not exist (a dangling reference), a value
+    outside its vocabulary (an enum), or, in :func:`document_lines`, a line that is not JSON (a
+    comma left out). Here the last changes nothing."""
+    kind %= DAMAGE_KINDS
+    if kind == 0:
         doc["metadata"]["editor"] = "unknown field"
-    elif kind % 3 == 1:
+    elif kind == 1:
         span = doc["mentions"][0]["span"]
         doc["mentions"][0]["span"] = {**span, "start": span["start"] + 1, "end": span["end"] + 1}
-    else:
+    elif kind == 2:
         doc["mentions"][-1]["entity"] = "per_missing"
+    elif kind == 3:
+        doc["mentions"][0]["kind"] = "proper"
+
+
+_BROKEN = b'{"schema_version":"1.0" "doc_id"'
+"""How a line :func:`_broken` made starts."""
+
+
+def _broken(line: bytes) -> bytes:
+    """The line with the comma after its first value left out: a JSON syntax error."""
+    return line.replace(b'","doc_id"', b'" "doc_id"', 1)
 
 
 def document_lines(
@@ -328,9 +348,12 @@ def document_lines(
     bad = random.Random(seed * 104_729 + start)
     for i in range(start, stop):
         doc = make_document(world, i, seed, mix=mix)
+        broken = False
         if mix.bad and bad.random() < mix.bad:
             damage(doc, i)
-        yield orjson.dumps(doc) + b"\n"
+            broken = i % DAMAGE_KINDS == DAMAGE_KINDS - 1
+        line = orjson.dumps(doc)
+        yield (_broken(line) if broken else line) + b"\n"
 
 
 def write_corpus(
@@ -342,7 +365,8 @@ def write_corpus(
     mix: Mix = CLEAN,
     yaml_world: bool = False,
 ) -> tuple[int, int]:
-    """Write ``corpus.yaml`` and ``shards/part-NNNNN.jsonl``; return (documents, annotations)."""
+    """Write ``corpus.yaml`` and ``shards/part-NNNNN.jsonl``; return (documents, annotations):
+    the documents are the lines that are JSON (see :func:`damage`)."""
     world = make_world(seed, mix.world_names)
     folder.mkdir(parents=True, exist_ok=True)
     write_world(folder, world, yaml=yaml_world)
@@ -355,4 +379,5 @@ def write_corpus(
             for line in document_lines(world, start, stop, seed, mix):
                 annotations += line.count(b'"id":')
                 out.write(line)
+                docs -= line.startswith(_BROKEN)
     return docs, annotations

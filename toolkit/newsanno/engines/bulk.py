@@ -416,9 +416,14 @@ class Worker:
             i, j = todo.pop()
             lo, hi = int(starts[i]), min(int(stops[j - 1]) + 1, len(data))
             if line_shapes(bytes_, starts[i:j], stops[i:j]):
-                longest = int((stops[i:j] - starts[i:j]).max()) + 1
-                table = self.columnar.read(data[lo:hi], longest)
-                if table is not None and table.num_rows == j - i:
+                reader = self.columnar.reader  # several lines: the compiled reader's word alone
+                if reader is not None and j - i > 1:
+                    ok = reader.accepts(data[lo:hi]) == j - i  # (it builds no table)
+                else:
+                    longest = int((stops[i:j] - starts[i:j]).max()) + 1
+                    table = self.columnar.read(data[lo:hi], longest)
+                    ok = table is not None and table.num_rows == j - i
+                if ok:
                     out[i:j] = True
                     continue
             if j - i > 1:

@@ -22,6 +22,7 @@ from newsanno.read.parse import (
     Parsed,
     Path_,
     decode_utf8,
+    json_located,
     json_positions,
     line_col_at,
     parse_file,
@@ -66,8 +67,10 @@ class _Sink:
 
     def _where(self, path: Path_, key: bool) -> tuple[int, int]:
         if self.parsed is None or (not self.parsed.located().positions and self.source is not None):
-            # lazily, only when there is a finding; a JSONL line's positions by a quick scan
-            self.parsed = json_positions(self.source or "") or parse_yaml_text(self.source or "")
+            # lazily, only when there is a finding; a JSONL line's positions by walking its
+            # text to each path asked about, else by a quick scan, else by the YAML reader
+            source = self.source or ""
+            self.parsed = json_located(source) or json_positions(source) or parse_yaml_text(source)
         line, col = self.parsed.where(path, key=key) if self.parsed.positions else (1, 1)
         return line + self.line_base, col
 

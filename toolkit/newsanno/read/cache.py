@@ -27,20 +27,26 @@ def folder() -> Path | None:
     return Path(base) / "newsanno"
 
 
+Reader = str | tuple[str, ...]
+"""The path of the module (or modules) that parse: their source is part of an entry's key."""
+
+
 @memoize
-def _digest(reader: str) -> str:
-    return hashlib.sha256(Path(reader).read_bytes()).hexdigest()[:16]
+def _digest(reader: Reader) -> str:
+    paths = (reader,) if isinstance(reader, str) else reader
+    sources = b"".join(hashlib.sha256(Path(p).read_bytes()).digest() for p in paths)
+    return hashlib.sha256(sources).hexdigest()[:16]
 
 
-def _entry(raw: bytes, reader: str) -> Path | None:
+def _entry(raw: bytes, reader: Reader) -> Path | None:
     where = folder()
     if where is None:
         return None
     return where / "yaml" / f"{hashlib.sha256(raw).hexdigest()}-{_digest(reader)}.json"
 
 
-def load(raw: bytes, reader: str) -> Any:
-    """The data the module at path ``reader`` parsed from ``raw`` before, or None."""
+def load(raw: bytes, reader: Reader) -> Any:
+    """The data the module at path ``reader`` (or the modules) parsed from ``raw`` before, or None."""
     entry = _entry(raw, reader)
     if entry is None:
         return None
@@ -50,7 +56,7 @@ def load(raw: bytes, reader: str) -> Any:
         return None
 
 
-def store(raw: bytes, reader: str, data: Any) -> None:
+def store(raw: bytes, reader: Reader, data: Any) -> None:
     """Keep ``data`` (what ``reader`` parsed from ``raw``), when JSON holds it exactly."""
     entry = _entry(raw, reader)
     if entry is None:

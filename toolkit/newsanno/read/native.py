@@ -392,6 +392,12 @@ class NativeReader:
         root = self._array(0)
         return pa.Table.from_batches([pa.RecordBatch.from_struct_array(root)], schema=self.schema)
 
+    def accepts(self, block: bytes | memoryview) -> int:
+        """How many lines :meth:`read` would read from ``block`` (-1: it refuses it), without
+        building the table: a cheap test of whether it reads a piece of a block."""
+        view = np.frombuffer(block, dtype=np.uint8)
+        return int(_LIB.nj_parse(self.handle, view.ctypes.data, len(view))) if len(view) else -1
+
     def _buffer(self, i: int, which: int) -> bytes:
         ptr = ctypes.c_void_p()
         size = _LIB.nj_buffer(self.handle, i, which, ctypes.byref(ptr))

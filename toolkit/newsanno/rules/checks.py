@@ -8,7 +8,6 @@ names of entities that appear in the text without a mention.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +29,7 @@ from newsanno.model.findings import Code, Severity
 from newsanno.model.ontology import load_ontology
 from newsanno.read.anchors import AnchorProblem, moved, resolve
 from newsanno.read.parse import Path_, untrim
+from newsanno.rules.close import close_matches
 from newsanno.rules.lints import (
     NameIndex,
     argument_outside_sentence,
@@ -90,7 +90,7 @@ def check_ref(
     if kind is None and ident in world.dropped:
         return False  # its definition failed structure checks, already reported
     if kind is None:
-        close = difflib.get_close_matches(ident, _all_ids(world, want), n=1, cutoff=0.75)
+        close = close_matches(ident, _all_ids(world, want), n=1, cutoff=0.75)
         hint = (
             f"did you mean `{close[0]}`?"
             if close
