@@ -812,8 +812,14 @@ def _duplicate(validator: Validator, res: ChunkResult, doc_id: str, number: int,
     with open(res.path, "rb") as handle:
         handle.seek(at)
         raw = handle.readline()
+    duplicate_doc_id(validator, doc_id, res.file, number, raw)
+
+
+def duplicate_doc_id(validator: Validator, doc_id: str, file: str, number: int, raw: bytes) -> None:
+    """Report ``doc_id``, used before (``validator.doc_ids`` says where), on line ``number`` of
+    ``file``, whose bytes are ``raw``: the finding the one-by-one path gives, at its column."""
     text = raw.rstrip(b"\n").decode("utf-8")
-    sink = _Sink(validator.report, res.file, None, line_base=number - 1, source=text)
+    sink = _Sink(validator.report, file, None, line_base=number - 1, source=text)
     validator.register_doc_id(doc_id, sink, "")
 
 
