@@ -661,7 +661,7 @@ def export_dataset(
                 ).select("data")
                 frame = rows.mapInArrow(_decode, from_arrow_schema(spec.schema))
                 folder = tmp / spec.name
-                frame.write.option("compression", "snappy").parquet(folder.as_uri())
+                frame.write.option("compression", "snappy").parquet(folder.resolve().as_uri())
                 names = _tidy_parts(folder, spark, spec.name, spec.schema)
                 size = sum((tmp / n).stat().st_size for n in names)
                 infos.append(ex.TableInfo(spec.name, result.rows.get(spec.name, 0), names, size))
