@@ -5,10 +5,11 @@ Exit codes: 0 success (valid), 1 invalid data, 2 usage or I/O error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,7 +94,30 @@ def _native_note() -> None:
 
 
 def bulk_options(func: F) -> F:
-    """``--jobs`` and ``--progress``, shared by the commands that read JSONL shards."""
+    """``--jobs``, ``--progress`` and the engine options, shared by the commands that read JSONL
+    shards."""
+    func = click.option(
+        "--world",
+        type=str,
+        default=None,
+        help="With --engine spark: the corpus file (corpus.yaml) holding the world, a path or a "
+        "URI Spark reads. Default: the one in or above the shards' folder (local paths).",
+    )(func)
+    func = click.option(
+        "--master",
+        type=str,
+        default=None,
+        help="With --engine spark: the Spark master (local[4], spark://host:7077, yarn). "
+        "Default: what spark-submit says, else local[*].",
+    )(func)
+    func = click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        show_default=True,
+        help="local: this machine's processes; spark: an Apache Spark job (JSONL shards only; "
+        "pip install 'newsanno[spark]', Java 17). Findings and tables are the same.",
+    )(func)
     func = click.option(
         "--progress/--no-progress",
         default=None,
@@ -108,6 +132,40 @@ def bulk_options(func: F) -> F:
         help="Processes for JSONL shards (the streaming bulk path); 0: one per core, at most one "
         "per 32 MiB of input. Output is the same for any N.",
     )(func)
+
+
+def _local_only(master: str | None, world: str | None) -> None:
+    if master is not None or world is not None:
+        raise click.UsageError("--master and --world go with --engine spark")
+
+
+@contextlib.contextmanager
+def _spark(master: str | None) -> Iterator[Any]:
+    """A Spark session for one command; Spark's errors as one line naming its log."""
+    import warnings
+
+    from newsanno.engines.spark import log_file, require_pyspark, start_session
+
+    require_pyspark()  # pip install 'newsanno[spark]'
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support")
+    log = log_file()
+    from pyspark.sql import SparkSession
+
+    ours = SparkSession.getActiveSession() is None  # (a program's own session stays up)
+    spark = start_session(master, log)
+    try:
+        yield spark
+    except NewsannoError:
+        raise
+    except Exception as exc:
+        if os.environ.get("NEWSANNO_DEBUG"):
+            raise
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        first = next((x for x in lines if x.strip()), lines[0]).strip()[:300]
+        raise NewsannoError(f"the Spark job failed: {first} (Spark's log: {log})") from exc
+    finally:
+        if ours:
+            spark.stop()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -176,6 +234,9 @@ def validate(
     max_bytes: int,
     jobs: int,
     progress: bool | None,
+    engine: str,
+    master: str | None,
+    world: str | None,
 ) -> None:
     """Validate a corpus folder or single annotation files (default: the current folder if it
     holds corpus.yaml, else annotations/).
@@ -188,13 +249,26 @@ def validate(
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
     _own_process()
-    report = run(
-        *(paths or (_default_corpus(),)),
-        max_bytes=max_bytes,
-        lint=not no_lint,
-        jobs=jobs,
-        progress=progress,
-    )
+    if engine == "spark":
+        from newsanno.engines.spark import validate_report
+
+        with _spark(master) as spark:
+            report = validate_report(
+                spark,
+                list(paths or (_default_corpus(),)),
+                world=world,
+                max_bytes=max_bytes,
+                lint=not no_lint,
+            )
+    else:
+        _local_only(master, world)
+        report = run(
+            *(paths or (_default_corpus(),)),
+            max_bytes=max_bytes,
+            lint=not no_lint,
+            jobs=jobs,
+            progress=progress,
+        )
     if fmt == "html" or out is not None:
         from newsanno.view.htmlreport import report_html
 
@@ -421,6 +495,9 @@ def export(
     claims: bool | None,
     jobs: int,
     progress: bool | None,
+    engine: str,
+    master: str | None,
+    world: str | None,
 ) -> None:
     """Validate CORPUS and export it as a Parquet dataset (default: annotations).
 
@@ -437,7 +514,16 @@ def export(
     from newsanno.agree.card import export_dataset as run
 
     _own_process()
-    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
+    if engine == "spark":
+        from newsanno.engines.spark import export_dataset as on_spark
+
+        with _spark(master) as spark:
+            result = on_spark(
+                spark, [corpus], out, world=world, lint=not no_lint, claims=bool(claims)
+            )
+    else:
+        _local_only(master, world)
+        result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
     if not result.written:
         print_report(result.report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)
