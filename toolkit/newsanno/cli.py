@@ -684,9 +684,24 @@ def import_(
     show_default=True,
     help="json adds one JSON object as the last line.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: also run (b) and (c) on the Spark engine in local mode, local[JOBS] "
+    "(pip install 'newsanno[spark]', Java 17), next to the local engine.",
+)
 @guarded
 def bench(
-    docs: int, jobs: int, naive_docs: int, seed: int, repeat: int, features: bool, fmt: str
+    docs: int,
+    jobs: int,
+    naive_docs: int,
+    seed: int,
+    repeat: int,
+    features: bool,
+    fmt: str,
+    engine: str,
 ) -> None:
     """Benchmark the bulk path on a synthetic corpus: throughput, peak memory, two ratios.
 
@@ -698,11 +713,19 @@ def bench(
     from newsanno.bench.run import features_summary, run, summary
 
     _native_note()
+    if features and engine != "local":
+        raise click.UsageError("--features runs the local engine only")
     if features:
         figures = run_features(docs, jobs=jobs, seed=seed, repeat=repeat)
         lines = features_summary(figures)
     else:
-        figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)
+        if engine == "spark":
+            from newsanno.engines.spark import require_pyspark
+
+            require_pyspark()
+        figures = run(
+            docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat, engine=engine
+        )
         lines = summary(figures)
     for line in lines:
         click.echo(line)
