@@ -670,7 +670,12 @@ def export_dataset(
                 table = spec.table(corpus)
                 infos.append(ex._write_table(tmp, spec, table, None))
                 built.append((spec, table))
-        digests: dict[str, str] = {}
+        digests = {  # each part file read once, here, for the manifest and the checksums
+            rel: ex.sha256_file(tmp / rel)
+            for info in infos
+            if info.name in Columns.TABLES
+            for rel in info.files
+        }
         manifest = ex._manifest(corpus, built, infos, tmp, digests, aligned=True)
         (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
         corpus.documents = _Summary(result)  # type: ignore[assignment]
