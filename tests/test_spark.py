@@ -235,3 +235,16 @@ def test_no_java_is_one_line(corpora: dict[str, Path], tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "Java 17" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_without_pyspark_says_what_to_install(
+    corpora: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from newsanno.cli import main
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # import pyspark: ImportError
+    done = CliRunner().invoke(main, ["validate", str(corpora["clean"]), "--engine", "spark"])
+    assert done.exit_code == 2
+    assert "pip install 'newsanno[spark]'" in done.output
