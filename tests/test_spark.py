@@ -212,6 +212,46 @@ def test_cli_engine_spark(spark: Any, corpora: dict[str, Path], tmp_path: Path) 
     assert local.exit_code == 2 and "--engine spark" in local.output
 
 
+def test_low_overlap_lint_across_shards_is_the_serial_validators(
+    spark: Any, tmp_path: Path, small_splits: None
+) -> None:
+    """lint-low-overlap-utterance, which the local bulk engine skips, on Spark: the records of
+    the quotes of one utterance, grouped across shards, give the serial validator's findings."""
+    import orjson
+
+    from newsanno.engines.local import Validator
+    from newsanno.engines.spark import validate_report
+
+    folder = tmp_path / "crossdoc"
+    write_corpus(folder, 40, per_shard=15, mix=Mix(nested=0.1))
+    shard = sorted((folder / "shards").glob("*.jsonl"))[1]
+    lines = shard.read_bytes().splitlines()
+    doc = orjson.loads(lines[2])  # two direct quotes of one speaker swap their utterances
+    quotes = [q for q in doc["quotes"] if q.get("utterance") and q["type"] == "direct"]
+    a, b = next(
+        (a, b)
+        for a in quotes
+        for b in quotes
+        if a["utterance"] != b["utterance"] and a["speaker"] == b["speaker"]
+    )
+    a["utterance"], b["utterance"] = b["utterance"], a["utterance"]
+    lines[2] = orjson.dumps(doc)
+    shard.write_bytes(b"\n".join(lines) + b"\n")
+    serial = Validator()
+    for _ in serial.run(plan([folder / "shards"])):
+        pass
+
+    def low(findings: Any) -> set[Any]:
+        return {f for f in findings if f.code.value == "lint-low-overlap-utterance"}
+
+    expected = low(serial.report.findings)
+    assert any(f.file.endswith(shard.name) and f.line == 3 for f in expected)
+    report = validate_report(spark, [folder / "shards"], cross_document=True)
+    assert low(report.findings) == expected
+    plain = validate_report(spark, [folder / "shards"])  # off by default, as in the bulk engine
+    assert low(plain.findings) == set()
+
+
 def test_remote_input_needs_the_world(spark: Any) -> None:
     from newsanno.engines.spark import validate_report
 

@@ -104,6 +104,13 @@ def bulk_options(func: F) -> F:
         "URI Spark reads. Default: the one in or above the shards' folder (local paths).",
     )(func)
     func = click.option(
+        "--cross-document",
+        is_flag=True,
+        help="With --engine spark: also run lint-low-overlap-utterance across all shards (quotes "
+        "grouped by utterance; its work grows with the square of the documents quoting one "
+        "utterance).",
+    )(func)
+    func = click.option(
         "--master",
         type=str,
         default=None,
@@ -134,9 +141,9 @@ def bulk_options(func: F) -> F:
     )(func)
 
 
-def _local_only(master: str | None, world: str | None) -> None:
-    if master is not None or world is not None:
-        raise click.UsageError("--master and --world go with --engine spark")
+def _local_only(master: str | None, world: str | None, cross_document: bool) -> None:
+    if master is not None or world is not None or cross_document:
+        raise click.UsageError("--master, --world and --cross-document go with --engine spark")
 
 
 @contextlib.contextmanager
@@ -237,6 +244,7 @@ def validate(
     engine: str,
     master: str | None,
     world: str | None,
+    cross_document: bool,
 ) -> None:
     """Validate a corpus folder or single annotation files (default: the current folder if it
     holds corpus.yaml, else annotations/).
@@ -259,9 +267,10 @@ def validate(
                 world=world,
                 max_bytes=max_bytes,
                 lint=not no_lint,
+                cross_document=cross_document,
             )
     else:
-        _local_only(master, world)
+        _local_only(master, world, cross_document)
         report = run(
             *(paths or (_default_corpus(),)),
             max_bytes=max_bytes,
@@ -498,6 +507,7 @@ def export(
     engine: str,
     master: str | None,
     world: str | None,
+    cross_document: bool,
 ) -> None:
     """Validate CORPUS and export it as a Parquet dataset (default: annotations).
 
@@ -519,10 +529,16 @@ def export(
 
         with _spark(master) as spark:
             result = on_spark(
-                spark, [corpus], out, world=world, lint=not no_lint, claims=bool(claims)
+                spark,
+                [corpus],
+                out,
+                world=world,
+                lint=not no_lint,
+                claims=bool(claims),
+                cross_document=cross_document,
             )
     else:
-        _local_only(master, world)
+        _local_only(master, world, cross_document)
         result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
     if not result.written:
         print_report(result.report, "text", _console(err=True))

@@ -117,6 +117,8 @@ class _State:
     first_lines: dict[tuple[str, int], int]
     tables: bool
     wanted: frozenset[tuple[str, int]] = frozenset()
+    cross_document: bool = False
+    """Emit a record of every quote of a valid document, for the cross-document lint."""
     """(file, line) of the lines a rescan returns."""
 
 
@@ -345,6 +347,8 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
         "rows": {t: res.tables[t].num_rows for t in Columns.TABLES},
     }
     rows.append({"kind": "stats", "data": json.dumps(stats).encode()})
+    if state.cross_document:
+        rows += _quote_records(res, name)
     if state.tables:
         rows += [
             {"kind": "table", "name": t, "data": _ipc(res.tables[t])}
@@ -352,6 +356,81 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
             if res.tables[t].num_rows
         ]
     return _out(rows)
+
+
+def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
+    """A record of every quote linked to an utterance in the valid documents of a block, as
+    :class:`newsanno.rules.crossdoc.CrossDocumentLints` keeps it (built by its own ``add``,
+    from the block's export rows: the documents that passed, with their spans resolved)."""
+    import pickle
+    from types import SimpleNamespace
+
+    from newsanno.model import Span
+    from newsanno.rules.crossdoc import CrossDocumentLints
+
+    docs = res.tables["documents"].select(["doc_id", "text"]).to_pylist()
+    if not docs:
+        return []
+    lines = {doc_id: line for doc_id, line, _ in res.doc_ids}
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for q in res.tables["quotes"].to_pylist():
+        by_doc.setdefault(q["doc_id"], []).append(q)
+    rows = []
+    for d in docs:
+        quotes = sorted(by_doc.get(d["doc_id"], []), key=lambda q: q["ordinal"])
+        doc = SimpleNamespace(
+            doc_id=d["doc_id"],
+            quotes=[
+                SimpleNamespace(
+                    id=q["quote_id"],
+                    type=q["quote_type"],
+                    utterance=q["utterance_id"],
+                    nested_in=q["nested_in_quote_id"],
+                    content=[
+                        Span(text=g["text"], start=g["start"], end=g["end"]) for g in q["segments"]
+                    ],
+                )
+                for q in quotes
+            ],
+        )
+        line = lines[d["doc_id"]]
+        lints = CrossDocumentLints()
+        lints.add(doc, d["text"], name.display, _at_line(line))  # type: ignore[arg-type]
+        rows += [
+            {
+                "kind": "quote",
+                "name": r.utterance,
+                "data": pickle.dumps(((name.rank, line, r.index), r)),
+            }
+            for r in lints.quotes
+            if r.utterance
+        ]
+    return rows
+
+
+def _at_line(line: int) -> Any:
+    """Where a JSONL document's quote is reported: its line, column 1 (as locally)."""
+    return lambda path: (line, 1)
+
+
+def _low_overlap(pdf: Any) -> Any:
+    """The low-overlap lint over the quotes of one utterance (a group of ``groupBy``), by
+    :class:`newsanno.rules.crossdoc.CrossDocumentLints` itself: its records in input order."""
+    import pickle
+
+    import pandas as pd
+
+    from newsanno.rules.crossdoc import CrossDocumentLints
+
+    records = [r for _, r in sorted(pickle.loads(b) for b in pdf["data"])]
+    found = list(CrossDocumentLints(quotes=records)._low_overlap())
+    return pd.DataFrame(
+        [
+            (f.file, f.line, f.col, f.code.value, f.severity.value, f.message, f.hint, f.path)
+            for f in found
+        ],
+        columns=list(FINDING_COLUMNS),
+    )
 
 
 def _check_partition(bc: Any) -> Any:
@@ -484,6 +563,30 @@ class SparkRun:
                 duplicate_doc_id(validator, r[0], r[1], number, got[(key, number)])
         return validator.report.findings
 
+    def cross_document(self) -> list[Finding]:
+        """``lint-low-overlap-utterance``: the quote records grouped by utterance."""
+        from pyspark.sql import functions as F
+
+        ddl = (
+            "file string, line long, column long, code string, severity string, "
+            "message string, fix string, path string"
+        )
+        quotes = self.checked.filter(F.col("kind") == "quote").select("name", "data")
+        rows = quotes.groupBy("name").applyInPandas(_low_overlap, ddl).collect()
+        return [
+            Finding(
+                r["file"],
+                r["line"],
+                r["column"],
+                Code(r["code"]),
+                Severity(r["severity"]),
+                r["message"],
+                r["fix"],
+                r["path"],
+            )
+            for r in rows
+        ]
+
     def collect(self) -> BulkResult:
         """Everything on the driver: the report (findings of the world, of every block and of
         doc_ids used twice) and the counts."""
@@ -524,6 +627,8 @@ class SparkRun:
                 result.rows[t] = result.rows.get(t, 0) + n
         result.published = [min(published), max(published)] if published else []
         report.findings += self.duplicates()
+        if self.state.cross_document:
+            report.findings += self.cross_document()
         result.report = report.sorted()
         result.world, result.root = v.corpus, v.root
         self.result = result
@@ -539,6 +644,7 @@ def run(
     lint: bool = True,
     tables: bool = False,
     group_docs: int = GROUP_DOCS,
+    cross_document: bool = False,
 ) -> SparkRun:
     """Plan the checks of ``paths`` on ``spark`` (the line count runs now; the checks when a
     result is asked for). ``tables``: the checked rows carry the export tables too."""
@@ -550,7 +656,16 @@ def run(
     first = _first_lines(job, lines)
     v = job.validator
     options = Options(max_bytes, lint, None, group_docs, True)
-    state = _State(uuid.uuid4().hex, v.world, v.root, options, job.names, first, tables)
+    state = _State(
+        uuid.uuid4().hex,
+        v.world,
+        v.root,
+        options,
+        job.names,
+        first,
+        tables,
+        cross_document=cross_document and lint,
+    )
     bc = spark.sparkContext.broadcast(state)
     from pyspark import StorageLevel
 
@@ -568,6 +683,7 @@ def validate(
     world: str | Path | None = None,
     max_bytes: int = MAX_BYTES,
     lint: bool = True,
+    cross_document: bool = False,
 ) -> DataFrame:
     """Validate JSONL shards on Spark: a DataFrame of findings (``FINDING_COLUMNS``).
 
@@ -577,7 +693,15 @@ def validate(
     the world and of doc_ids used twice included), sorted as the local engine sorts them.
     """
     return _findings_frame(
-        spark, validate_report(spark, paths, world=world, max_bytes=max_bytes, lint=lint).findings
+        spark,
+        validate_report(
+            spark,
+            paths,
+            world=world,
+            max_bytes=max_bytes,
+            lint=lint,
+            cross_document=cross_document,
+        ).findings,
     )
 
 
@@ -600,9 +724,12 @@ def validate_report(
     world: str | Path | None = None,
     max_bytes: int = MAX_BYTES,
     lint: bool = True,
+    cross_document: bool = False,
 ) -> Report:
     """:func:`validate`, as the local engine's :class:`~newsanno.model.findings.Report`."""
-    checked = run(spark, paths, world=world, max_bytes=max_bytes, lint=lint)
+    checked = run(
+        spark, paths, world=world, max_bytes=max_bytes, lint=lint, cross_document=cross_document
+    )
     try:
         return checked.collect().report
     finally:
@@ -621,6 +748,7 @@ def export_dataset(
     world: str | Path | None = None,
     max_bytes: int = MAX_BYTES,
     lint: bool = True,
+    cross_document: bool = False,
     claims: bool = False,
 ) -> ExportResult:
     """Validate JSONL shards on Spark and, when valid, export them to ``out`` (a local or
@@ -640,7 +768,15 @@ def export_dataset(
 
     target = Path(urlparse(str(out)).path)
     ex._check_target(target)
-    checked = run(spark, paths, world=world, max_bytes=max_bytes, lint=lint, tables=True)
+    checked = run(
+        spark,
+        paths,
+        world=world,
+        max_bytes=max_bytes,
+        lint=lint,
+        tables=True,
+        cross_document=cross_document,
+    )
     tmp: Path | None = None
     try:
         result = checked.collect()
