@@ -257,6 +257,12 @@ def test_remote_input_needs_the_world(spark: Any) -> None:
 
     with pytest.raises(NewsannoError, match="world"):
         validate_report(spark, "s3a://bucket/shards/*.jsonl")
+    from click.testing import CliRunner
+
+    from newsanno.cli import main
+
+    done = CliRunner().invoke(main, ["validate", "s3a://bucket/shards/", "--engine", "spark"])
+    assert done.exit_code == 2 and "s3a://bucket/shards/: give the world" in done.output
 
 
 def test_no_java_is_one_line(corpora: dict[str, Path], tmp_path: Path) -> None:

@@ -205,7 +205,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())  # text: a URI's // stays (--engine spark)
 @click.option(
     "--format",
     "fmt",
@@ -233,7 +233,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
 @bulk_options
 @guarded
 def validate(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     fmt: str,
     out: Path | None,
     strict: bool,
@@ -368,7 +368,7 @@ def stats(corpus: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("corpus", type=click.Path(path_type=Path), default=Path("annotations"))
+@click.argument("corpus", type=click.Path(), default="annotations")  # a URI keeps its //
 @click.option(
     "--out",
     "out",
@@ -497,7 +497,7 @@ def compare(utterance: str | None, corpus: Path) -> None:
 @bulk_options
 @guarded
 def export(
-    corpus: Path,
+    corpus: str,
     out: Path | None,
     to: str,
     no_lint: bool,
@@ -518,7 +518,7 @@ def export(
     the figures go into the dataset card.
     """
     if to != "parquet":
-        _export_to(corpus, to, out or Path("dist") / to)
+        _export_to(Path(corpus), to, out or Path("dist") / to)
         return
     out = out or Path("dist/newsanno")
     from newsanno.agree.card import export_dataset as run
