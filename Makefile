@@ -38,7 +38,8 @@ schema: $(STAMP)
 test: $(STAMP) $(NATIVE) lint typecheck
 	$(BIN)/newsanno schema --check
 	./scripts/ensure-chromium
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	./scripts/ensure-java
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(NATIVE) dist test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -5,10 +5,11 @@ Exit codes: 0 success (valid), 1 invalid data, 2 usage or I/O error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -93,7 +94,37 @@ def _native_note() -> None:
 
 
 def bulk_options(func: F) -> F:
-    """``--jobs`` and ``--progress``, shared by the commands that read JSONL shards."""
+    """``--jobs``, ``--progress`` and the engine options, shared by the commands that read JSONL
+    shards."""
+    func = click.option(
+        "--world",
+        type=str,
+        default=None,
+        help="With --engine spark: the corpus file (corpus.yaml) holding the world, a path or a "
+        "URI Spark reads. Default: the one in or above the shards' folder (local paths).",
+    )(func)
+    func = click.option(
+        "--cross-document",
+        is_flag=True,
+        help="With --engine spark: also run lint-low-overlap-utterance across all shards (quotes "
+        "grouped by utterance; its work grows with the square of the documents quoting one "
+        "utterance).",
+    )(func)
+    func = click.option(
+        "--master",
+        type=str,
+        default=None,
+        help="With --engine spark: the Spark master (local[4], spark://host:7077, yarn). "
+        "Default: what spark-submit says, else local[*].",
+    )(func)
+    func = click.option(
+        "--engine",
+        type=click.Choice(["local", "spark"]),
+        default="local",
+        show_default=True,
+        help="local: this machine's processes; spark: an Apache Spark job (JSONL shards only; "
+        "pip install 'newsanno[spark]', Java 17). Findings and tables are the same.",
+    )(func)
     func = click.option(
         "--progress/--no-progress",
         default=None,
@@ -108,6 +139,40 @@ def bulk_options(func: F) -> F:
         help="Processes for JSONL shards (the streaming bulk path); 0: one per core, at most one "
         "per 32 MiB of input. Output is the same for any N.",
     )(func)
+
+
+def _local_only(master: str | None, world: str | None, cross_document: bool) -> None:
+    if master is not None or world is not None or cross_document:
+        raise click.UsageError("--master, --world and --cross-document go with --engine spark")
+
+
+@contextlib.contextmanager
+def _spark(master: str | None) -> Iterator[Any]:
+    """A Spark session for one command; Spark's errors as one line naming its log."""
+    import warnings
+
+    from newsanno.engines.spark import log_file, require_pyspark, start_session
+
+    require_pyspark()  # pip install 'newsanno[spark]'
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support")
+    log = log_file()
+    from pyspark.sql import SparkSession
+
+    ours = SparkSession.getActiveSession() is None  # (a program's own session stays up)
+    spark = start_session(master, log)
+    try:
+        yield spark
+    except NewsannoError:
+        raise
+    except Exception as exc:
+        if os.environ.get("NEWSANNO_DEBUG"):
+            raise
+        lines = str(exc).strip().splitlines() or [type(exc).__name__]
+        first = next((x for x in lines if x.strip()), lines[0]).strip()[:300]
+        raise NewsannoError(f"the Spark job failed: {first} (Spark's log: {log})") from exc
+    finally:
+        if ours:
+            spark.stop()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -140,7 +205,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path())  # text: a URI's // stays (--engine spark)
 @click.option(
     "--format",
     "fmt",
@@ -168,7 +233,7 @@ def print_report(report: Report, fmt: str, console: Console) -> None:
 @bulk_options
 @guarded
 def validate(
-    paths: tuple[Path, ...],
+    paths: tuple[str, ...],
     fmt: str,
     out: Path | None,
     strict: bool,
@@ -176,6 +241,10 @@ def validate(
     max_bytes: int,
     jobs: int,
     progress: bool | None,
+    engine: str,
+    master: str | None,
+    world: str | None,
+    cross_document: bool,
 ) -> None:
     """Validate a corpus folder or single annotation files (default: the current folder if it
     holds corpus.yaml, else annotations/).
@@ -188,13 +257,27 @@ def validate(
     if out is not None and fmt == "text":
         raise click.UsageError("--out needs --format json or --format html")
     _own_process()
-    report = run(
-        *(paths or (_default_corpus(),)),
-        max_bytes=max_bytes,
-        lint=not no_lint,
-        jobs=jobs,
-        progress=progress,
-    )
+    if engine == "spark":
+        from newsanno.engines.spark import validate_report
+
+        with _spark(master) as spark:
+            report = validate_report(
+                spark,
+                list(paths or (_default_corpus(),)),
+                world=world,
+                max_bytes=max_bytes,
+                lint=not no_lint,
+                cross_document=cross_document,
+            )
+    else:
+        _local_only(master, world, cross_document)
+        report = run(
+            *(paths or (_default_corpus(),)),
+            max_bytes=max_bytes,
+            lint=not no_lint,
+            jobs=jobs,
+            progress=progress,
+        )
     if fmt == "html" or out is not None:
         from newsanno.view.htmlreport import report_html
 
@@ -285,7 +368,7 @@ def stats(corpus: Path, fmt: str) -> None:
 
 
 @main.command()
-@click.argument("corpus", type=click.Path(path_type=Path), default=Path("annotations"))
+@click.argument("corpus", type=click.Path(), default="annotations")  # a URI keeps its //
 @click.option(
     "--out",
     "out",
@@ -414,13 +497,17 @@ def compare(utterance: str | None, corpus: Path) -> None:
 @bulk_options
 @guarded
 def export(
-    corpus: Path,
+    corpus: str,
     out: Path | None,
     to: str,
     no_lint: bool,
     claims: bool | None,
     jobs: int,
     progress: bool | None,
+    engine: str,
+    master: str | None,
+    world: str | None,
+    cross_document: bool,
 ) -> None:
     """Validate CORPUS and export it as a Parquet dataset (default: annotations).
 
@@ -431,13 +518,28 @@ def export(
     the figures go into the dataset card.
     """
     if to != "parquet":
-        _export_to(corpus, to, out or Path("dist") / to)
+        _export_to(Path(corpus), to, out or Path("dist") / to)
         return
     out = out or Path("dist/newsanno")
     from newsanno.agree.card import export_dataset as run
 
     _own_process()
-    result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
+    if engine == "spark":
+        from newsanno.engines.spark import export_dataset as on_spark
+
+        with _spark(master) as spark:
+            result = on_spark(
+                spark,
+                [corpus],
+                out,
+                world=world,
+                lint=not no_lint,
+                claims=bool(claims),
+                cross_document=cross_document,
+            )
+    else:
+        _local_only(master, world, cross_document)
+        result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
     if not result.written:
         print_report(result.report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)
@@ -605,6 +707,14 @@ def import_(
     show_default=True,
     help="json adds one JSON object as the last line.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="spark: also run (b) and (c) on the Spark engine in local mode, local[JOBS] "
+    "(pip install 'newsanno[spark]', Java 17), next to the local engine.",
+)
 @guarded
 def bench(
     docs: int,
@@ -615,6 +725,7 @@ def bench(
     features: bool,
     dirty: bool,
     fmt: str,
+    engine: str,
 ) -> None:
     """Benchmark the bulk path on a synthetic corpus: throughput, peak memory, two ratios.
 
@@ -628,6 +739,8 @@ def bench(
     from newsanno.bench.run import features as run_features
 
     _native_note()
+    if (features or dirty) and engine != "local":
+        raise click.UsageError("--features and --dirty run the local engine only")
     if dirty:
         figures = run_dirty(docs, jobs=jobs, seed=seed, repeat=repeat)
         lines = dirty_summary(figures)
@@ -635,7 +748,13 @@ def bench(
         figures = run_features(docs, jobs=jobs, seed=seed, repeat=repeat)
         lines = features_summary(figures)
     else:
-        figures = run(docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat)
+        if engine == "spark":
+            from newsanno.engines.spark import require_pyspark
+
+            require_pyspark()
+        figures = run(
+            docs, jobs=jobs, seed=seed, naive_docs=naive_docs, repeat=repeat, engine=engine
+        )
         lines = summary(figures)
     for line in lines:
         click.echo(line)

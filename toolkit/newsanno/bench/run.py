@@ -31,6 +31,8 @@ from typing import Any
 from newsanno.model.findings import NewsannoError
 
 STAGES = ("parse", "validate", "export", "naive")
+SPARK_STAGES = ("spark-validate", "spark-export")
+"""Stages (b) and (c) on the Spark engine, in local mode (``bench --engine spark``)."""
 NAIVE_DOCS = 2_000
 """Default cap on documents for the naive stage (its per-document rate is what is compared)."""
 
@@ -76,15 +78,77 @@ def _stage(argv: list[str]) -> None:
         result = export_bulk(plan([folder]), folder.parent / "export", jobs=jobs)
         out["docs"], out["valid"] = result.report.documents, result.report.valid
         out["rows"] = result.rows
+    elif stage in ("spark-validate", "spark-export"):
+        from newsanno.engines import spark as engine
+
+        sampler = _TreeRss()
+        began = time.perf_counter()
+        session = engine.start_session(f"local[{jobs}]" if jobs else "local[*]")
+        out["seconds_session"] = time.perf_counter() - began
+        start = time.perf_counter()
+        if stage == "spark-validate":
+            report = engine.validate_report(session, [folder / "shards"])
+        else:
+            result = engine.export_dataset(session, [folder / "shards"], folder.parent / "export")
+            report = result.report
+            out["rows"] = result.rows
+        out["docs"], out["valid"] = report.documents, report.valid
+        out["seconds"] = time.perf_counter() - start
+        out["rss_tree_mb"] = sampler.stop()
+        session.stop()
     elif stage == "naive":
         start = time.perf_counter()
         out["docs"] = _naive(folder, naive_docs)
     else:  # pragma: no cover
         raise SystemExit(f"unknown stage {stage}")
-    out["seconds"] = time.perf_counter() - start
+    out.setdefault("seconds", time.perf_counter() - start)
     out["rss_mb"] = _rss_mb(resource.RUSAGE_SELF)
     out["rss_worker_mb"] = _rss_mb(resource.RUSAGE_CHILDREN)
     print(json.dumps(out))
+
+
+class _TreeRss:
+    """Peak resident memory of this process and all its descendants (the JVM Spark starts and
+    the Python workers it starts), sampled from /proc every 0.1 s: none of them is a child this
+    process waits for, so ``RUSAGE_CHILDREN`` cannot see them."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        out, todo = [], [pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            try:
+                for task in os.listdir(f"/proc/{p}/task"):
+                    with open(f"/proc/{p}/task/{task}/children") as handle:
+                        todo += [int(c) for c in handle.read().split()]
+            except OSError:
+                continue
+        return out
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.1):
+            total = 0
+            for p in self._tree(os.getpid()):
+                try:
+                    with open(f"/proc/{p}/statm") as handle:
+                        total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                except (OSError, ValueError, IndexError):
+                    continue
+            self.peak = max(self.peak, total)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return round(self.peak / 2**20, 1)
 
 
 def _naive(folder: Path, limit: int) -> int:
@@ -162,8 +226,13 @@ def run(
     folder: Path | None = None,
     per_shard: int = 10_000,
     repeat: int = 1,
+    engine: str = "local",
 ) -> dict[str, Any]:
     """Generate the corpus, run the four stages, return the figures.
+
+    ``engine="spark"``: stages (b) and (c) also run on Spark in local mode (``local[jobs]``),
+    each in a fresh process; their seconds exclude starting the session (reported apart), and
+    their peak memory is the process tree's (Python driver, JVM, Python workers).
 
     ``jobs``: processes for validate and export (0: one per core); a corpus of fewer 32 MiB
     chunks than that uses one process per chunk.
@@ -192,6 +261,15 @@ def run(
         naive_n = min(docs, naive_docs)
         runs = [{s: _run_stage(s, where, jobs, naive_n) for s in STAGES} for _ in range(repeat)]
         stages = {s: _fastest([r[s] for r in runs]) for s in STAGES}
+        spark: dict[str, Any] = {}
+        if engine == "spark":
+            for s in SPARK_STAGES:
+                spark[s] = min(
+                    (_run_stage(s, where, jobs, naive_n) for _ in range(repeat)),
+                    key=lambda r: float(r["seconds"]),
+                )
+                if not spark[s].get("valid") or spark[s]["docs"] != docs:
+                    raise NewsannoError(f"bench: the synthetic corpus did not pass {s}: {spark[s]}")
         without = None  # stage (c) without the compiled library: pyarrow's JSON reader, numpy
         if READER_BUILT:
             without = min(
@@ -205,7 +283,7 @@ def run(
     parse, validate, export, naive = (stages[s]["seconds"] for s in STAGES)
     per_doc_export = export / docs
     per_doc_naive = naive / naive_n
-    return {
+    figures: dict[str, Any] = {
         "docs": docs,
         "annotations": annotations,
         "jobs": jobs,
@@ -233,6 +311,27 @@ def run(
         "seconds_export_without_native": None if without is None else round(without, 3),
         "ratio_without_native": None if without is None else round(without / export, 2),
     }
+    if spark:
+        sv, se = (float(spark[s]["seconds"]) for s in SPARK_STAGES)
+        figures["spark"] = {
+            "master": f"local[{jobs}]",
+            "seconds_session": round(
+                min(float(spark[s]["seconds_session"]) for s in SPARK_STAGES), 3
+            ),
+            "seconds_validate": round(sv, 3),
+            "seconds_export": round(se, 3),
+            "docs_per_s_validate": round(docs / sv, 1),
+            "docs_per_s_export": round(docs / se, 1),
+            "mb_per_s_export": round(size / 1e6 / se, 2),
+            "peak_rss_mb": {s: spark[s]["rss_tree_mb"] for s in SPARK_STAGES},
+            "rss_method": "sum of the RSS of the stage process and its descendants (JVM, "
+            "Python workers), sampled every 0.1 s",
+            "ratio_export_to_parse": round(se / parse, 2),
+            "ratio_naive_to_export": round(per_doc_naive / (se / docs), 2),
+            "ratio_to_local_export": round(se / export, 2),
+            "ratio_to_local_validate": round(sv / validate, 2),
+        }
+    return figures
 
 
 FEATURE_MIXES: dict[str, dict[str, Any]] = {
@@ -436,25 +535,45 @@ def _fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def summary(figures: dict[str, Any]) -> list[str]:
     """Human-readable lines."""
     f = figures
-    return [
-        f"{f['docs']:,} documents, {f['annotations']:,} annotations, {f['mb']} MB of JSONL; "
-        f"--jobs {f['jobs']}"
-        + (f"; best of {f['repeat']} runs per stage" if f["repeat"] > 1 else "")
-        + f"; {f['reader']} JSON reader",
-        f"a parse (orjson)     {f['seconds_parse']:8.2f} s  {f['docs_per_s_parse']:>10,.0f} docs/s",
-        f"b validate           {f['seconds_validate']:8.2f} s  {f['docs_per_s_validate']:>10,.0f} docs/s",
-        f"c validate + export  {f['seconds_export']:8.2f} s  {f['docs_per_s_export']:>10,.0f} docs/s  "
-        f"{f['annotations_per_s_export']:,.0f} annotations/s  {f['mb_per_s_export']} MB/s",
-        f"d naive (jsonschema + pandas, {f['naive_docs']:,} docs) {f['seconds_naive']:.2f} s  "
-        f"{f['docs_per_s_naive']:,.0f} docs/s",
-        f"peak RSS (c): {f['peak_rss_mb']} MB (stage process {f['rss_mb']['export']} MB, largest "
-        f"worker {f['rss_worker_mb']['export']} MB); parse {f['rss_mb']['parse']} MB",
-        f"c/a = {f['ratio_export_to_parse']}   d/c (per document) = {f['ratio_naive_to_export']}",
-    ] + (
+    return (
         [
-            f"c without the compiled library (pyarrow's JSON reader, numpy): "
-            f"{f['seconds_export_without_native']:.2f} s, {f['ratio_without_native']}x the time of c"
+            f"{f['docs']:,} documents, {f['annotations']:,} annotations, {f['mb']} MB of JSONL; "
+            f"--jobs {f['jobs']}"
+            + (f"; best of {f['repeat']} runs per stage" if f["repeat"] > 1 else "")
+            + f"; {f['reader']} JSON reader",
+            f"a parse (orjson)     {f['seconds_parse']:8.2f} s  {f['docs_per_s_parse']:>10,.0f} docs/s",
+            f"b validate           {f['seconds_validate']:8.2f} s  {f['docs_per_s_validate']:>10,.0f} docs/s",
+            f"c validate + export  {f['seconds_export']:8.2f} s  {f['docs_per_s_export']:>10,.0f} docs/s  "
+            f"{f['annotations_per_s_export']:,.0f} annotations/s  {f['mb_per_s_export']} MB/s",
+            f"d naive (jsonschema + pandas, {f['naive_docs']:,} docs) {f['seconds_naive']:.2f} s  "
+            f"{f['docs_per_s_naive']:,.0f} docs/s",
+            f"peak RSS (c): {f['peak_rss_mb']} MB (stage process {f['rss_mb']['export']} MB, largest "
+            f"worker {f['rss_worker_mb']['export']} MB); parse {f['rss_mb']['parse']} MB",
+            f"c/a = {f['ratio_export_to_parse']}   d/c (per document) = {f['ratio_naive_to_export']}",
         ]
-        if f.get("seconds_export_without_native") is not None
-        else []
+        + _spark_summary(f)
+        + (
+            [
+                f"c without the compiled library (pyarrow's JSON reader, numpy): "
+                f"{f['seconds_export_without_native']:.2f} s, {f['ratio_without_native']}x the time of c"
+            ]
+            if f.get("seconds_export_without_native") is not None
+            else []
+        )
     )
+
+
+def _spark_summary(f: dict[str, Any]) -> list[str]:
+    s = f.get("spark")
+    if not s:
+        return []
+    return [
+        f"Spark engine, {s['master']} (session start {s['seconds_session']:.2f} s, not counted):",
+        f"b validate           {s['seconds_validate']:8.2f} s  {s['docs_per_s_validate']:>10,.0f} docs/s"
+        f"  ({s['ratio_to_local_validate']}x local)",
+        f"c validate + export  {s['seconds_export']:8.2f} s  {s['docs_per_s_export']:>10,.0f} docs/s  "
+        f"{s['mb_per_s_export']} MB/s  ({s['ratio_to_local_export']}x local)",
+        f"peak RSS (process tree: driver, JVM, workers): validate "
+        f"{s['peak_rss_mb']['spark-validate']} MB, export {s['peak_rss_mb']['spark-export']} MB",
+        f"c/a = {s['ratio_export_to_parse']}   d/c (per document) = {s['ratio_naive_to_export']}",
+    ]

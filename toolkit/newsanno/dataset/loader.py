@@ -87,7 +87,16 @@ def table_files(folder: Path | str, name: str) -> list[Path]:
 def read_table(folder: Path | str, name: str) -> pa.Table:
     """One table of an export as a pyarrow Table, part files concatenated in order."""
     tables = [pq.read_table(path) for path in table_files(folder, name)]
-    return tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    table = tables[0] if len(tables) == 1 else pa.concat_tables(tables)
+    spec = TABLES.get(name)
+    if (
+        spec is not None
+        and table.schema.names == spec.schema.names
+        and not table.schema.equals(spec.schema, check_metadata=True)
+    ):
+        # written by a writer that keeps no Arrow field metadata (Spark's): the documented schema
+        table = table.cast(spec.schema)
+    return table
 
 
 def table_names(folder: Path | str) -> list[str]:

@@ -102,6 +102,13 @@ class ChunkResult:
 
 
 @dataclass
+class BlockResult(ChunkResult):
+    """What :meth:`Worker.check_block` gives: a chunk's result and the block's export tables."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+
+
+@dataclass
 class BulkResult:
     """The outcome of a bulk run."""
 
@@ -243,12 +250,7 @@ class Worker:
             gc.enable()
 
     def _run(self, chunk: Chunk) -> ChunkResult:
-        result = ChunkResult(chunk.index, chunk.file, chunk.path, bytes=chunk.stop - chunk.start)
-        v = self.validator
-        v.report = Report()
-        v.seen = result.doc_ids
-        self.valid.clear()
-        self.fast_docs = 0
+        result = self._begin(chunk)
         try:
             handle = open(chunk.path, "rb")  # noqa: SIM115 - closed below
         except OSError as exc:
@@ -265,7 +267,6 @@ class Worker:
             )
             return result
         writer = _PartWriter(self.options.out, chunk.index) if self.options.out else None
-        group = max(1, self.options.group_docs)
         with handle:
             handle.seek(chunk.start)
             left = chunk.stop - chunk.start
@@ -290,29 +291,82 @@ class Worker:
                     view.release()
                     buf, view, have = bigger, memoryview(bigger), end
                     continue
-                data = view[:cut]
-                bytes_ = np.frombuffer(buf, dtype=np.uint8, count=cut)
-                stops = native.newline_positions(buf, cut)  # each line's end, before its \n
-                if stops is None:
-                    stops = np.flatnonzero(bytes_ == 0x0A)
-                if buf[cut - 1] != 0x0A:
-                    stops = np.append(stops, cut)
-                starts = np.zeros(len(stops), dtype=np.int64)
-                starts[1:] = stops[:-1] + 1
-                for k in range(0, len(stops), group):
-                    j = min(k + group, len(stops))
-                    self._block(data, bytes_, starts[k:j], stops[k:j], at, line + k, chunk, result)
-                    self._flush(writer)
-                data.release()
+                line += self._piece(buf, cut, at, line, chunk, result, writer)
                 have = end - cut
                 view[:have] = bytes(view[cut:end])
                 at += cut
-                line += len(stops)
+        return self._finish(result, writer)
+
+    def check_block(
+        self, data: bytes, first_line: int, file: str, annotation_file: str
+    ) -> BlockResult:
+        """Check whole JSONL lines held in memory, the first of them line ``first_line`` of
+        ``file`` (``annotation_file``: its name in the export's rows), exactly as a chunk of a
+        shard is checked: findings, counts, the doc_ids with their lines, and the export tables
+        of the block (``TABLES``' schemas; empty tables when validating only). Byte offsets in
+        ``doc_ids`` count from the start of ``data``. The entry point of other engines
+        (:mod:`newsanno.engines.spark`); the local engine's chunks go through the same
+        :meth:`_piece`."""
+        chunk = Chunk(0, "", file, annotation_file, 0, len(data), first_line)
+        result = self._begin(chunk, BlockResult(0, file, "", bytes=len(data)))
+        assert isinstance(result, BlockResult)
+        collector = _Collector()
+        if data:
+            self._piece(data, len(data), 0, first_line, chunk, result, collector)
+        self._finish(result, collector)
+        result.tables = collector.tables()
+        return result
+
+    def _begin(self, chunk: Chunk, result: ChunkResult | None = None) -> ChunkResult:
+        """A fresh result (and report) for a chunk."""
+        if result is None:
+            result = ChunkResult(
+                chunk.index, chunk.file, chunk.path, bytes=chunk.stop - chunk.start
+            )
+        v = self.validator
+        v.report = Report()
+        v.seen = result.doc_ids
+        self.valid.clear()
+        self.fast_docs = 0
+        return result
+
+    def _piece(
+        self,
+        buf: bytes | bytearray,
+        cut: int,
+        at: int,
+        line: int,
+        chunk: Chunk,
+        result: ChunkResult,
+        writer: _PartWriter | _Collector | None,
+    ) -> int:
+        """The first ``cut`` bytes of ``buf``, whole lines starting at byte ``at`` of the file,
+        the first of them line ``line``, checked block by block; the number of lines."""
+        group = max(1, self.options.group_docs)
+        data = memoryview(buf)[:cut]
+        bytes_ = np.frombuffer(buf, dtype=np.uint8, count=cut)
+        stops = native.newline_positions(buf, cut)  # each line's end, before its \n
+        if stops is None:
+            stops = np.flatnonzero(bytes_ == 0x0A)
+        if buf[cut - 1] != 0x0A:
+            stops = np.append(stops, cut)
+        starts = np.zeros(len(stops), dtype=np.int64)
+        starts[1:] = stops[:-1] + 1
+        for k in range(0, len(stops), group):
+            j = min(k + group, len(stops))
+            self._block(data, bytes_, starts[k:j], stops[k:j], at, line + k, chunk, result)
+            self._flush(writer)
+        data.release()
+        return len(stops)
+
+    def _finish(self, result: ChunkResult, writer: _PartWriter | _Collector | None) -> ChunkResult:
+        """Findings, counts and the last flush of a chunk (its part files abandoned on errors)."""
+        v = self.validator
         result.findings = v.report.findings
         result.documents = self.fast_docs + v.report.documents
         result.valid += self.fast_docs
         errors = any(f.severity is Severity.ERROR for f in result.findings)
-        if writer is not None and errors:
+        if isinstance(writer, _PartWriter) and errors:
             writer.abandon()
             writer = None
         self._flush(writer, last=True)
@@ -320,7 +374,7 @@ class Worker:
         result.outlets, result.languages = self.outlets, self.languages
         result.published = [min(self.published), max(self.published)] if self.published else []
         self.outlets, self.languages, self.published = set(), set(), set()
-        if writer is not None:
+        if isinstance(writer, _PartWriter):
             result.rows, result.digests = writer.rows, writer.digests
         result.unexported, self.unexported = self.unexported, 0
         return result
@@ -451,7 +505,7 @@ class Worker:
         at = len(self.valid) if place is None else place
         self.valid.append((at, annotation_file, number, _as_data(doc)))
 
-    def _flush(self, writer: _PartWriter | None, *, last: bool = False) -> None:
+    def _flush(self, writer: _PartWriter | _Collector | None, *, last: bool = False) -> None:
         """Count and write (or, when validating, drop) the rows of the block just checked.
 
         The columnar tier's rows and those of the documents the full validator passed are
@@ -490,6 +544,24 @@ class Worker:
             self.published.update(d for d in (span["min"].as_py(), span["max"].as_py()) if d)
         if writer is not None:
             writer.write(tables, last=last)
+
+
+class _Collector:
+    """The export tables of :meth:`Worker.check_block`, kept in memory block by block."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[pa.Table]] = {name: [] for name in DOCUMENT_TABLES}
+
+    def write(self, tables: dict[str, Any], *, last: bool = False) -> None:
+        for name in DOCUMENT_TABLES:
+            if tables[name].num_rows:
+                self.parts[name].append(tables[name])
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {
+            name: pa.concat_tables(parts) if parts else TABLES[name].schema.empty_table()
+            for name, parts in self.parts.items()
+        }
 
 
 class _PartWriter:
@@ -696,8 +768,14 @@ def _duplicate(validator: Validator, res: ChunkResult, doc_id: str, number: int,
     with open(res.path, "rb") as handle:
         handle.seek(at)
         raw = handle.readline()
+    duplicate_doc_id(validator, doc_id, res.file, number, raw)
+
+
+def duplicate_doc_id(validator: Validator, doc_id: str, file: str, number: int, raw: bytes) -> None:
+    """Report ``doc_id``, used before (``validator.doc_ids`` says where), on line ``number`` of
+    ``file``, whose bytes are ``raw``: the finding the one-by-one path gives, at its column."""
     text = raw.rstrip(b"\n").decode("utf-8")
-    sink = _Sink(validator.report, res.file, None, line_base=number - 1, source=text)
+    sink = _Sink(validator.report, file, None, line_base=number - 1, source=text)
     validator.register_doc_id(doc_id, sink, "")
 
 

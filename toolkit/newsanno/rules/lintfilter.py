@@ -159,9 +159,9 @@ class LintFilter:
         return out
 
     def _names_left(self, doc: _Docs, spans: dict[str, tuple[np.ndarray, ...]]) -> Any:
-        """Documents whose text, cut as :meth:`FastChecker._lint` cuts it, holds a name.
+        """Documents whose text, cut as :func:`~newsanno.rules.lints.unannotated_names` cuts it, holds a name.
 
-        The fast check looks closer only at names found in the cut text; a document whose cut
+        The exact lint looks closer only at names found in the cut text; a document whose cut
         text holds no name at all (this search, over the whole block) passes its name lint.
         """
         n = len(doc.size)

@@ -1,0 +1,603 @@
+"""Apache Spark as an engine: JSONL shards validated and exported inside a Spark job.
+
+The checks are the bulk engine's, not a copy of them: every block of lines goes through
+:meth:`newsanno.engines.bulk.Worker.check_block`, the function the local engine's chunks go
+through too. What this module adds is the way there and back:
+
+1. Spark reads the shards as text (``lineSep="\\n"``, so a lone ``\\r`` is no line break; the
+   value cast to binary, so broken UTF-8 reaches the checks as bytes), with each line's file and
+   the start of its input split (``input_file_name()``, ``input_file_block_start()``).
+2. A first, cheap job counts the lines of each split; on the driver a prefix sum per file gives
+   each split's first line number. (A split's rows come in file order within one partition.)
+3. ``mapInArrow`` joins consecutive lines of one split into blocks and checks each with the
+   bulk worker (the world is loaded and checked once, on the driver, and broadcast). It emits
+   rows ``(kind, ...)``: the findings, each valid document's doc_id and line, a block's counts,
+   and, when exporting, each export table of the block as one Arrow IPC stream.
+4. doc_ids used twice across the corpus: a ``groupBy`` over the doc_id rows; the lines of the
+   later uses are read again (only when there are any) to word the finding exactly as the local
+   engine does (:func:`newsanno.engines.bulk.duplicate_doc_id`).
+5. Export: the checked rows are persisted, so each table is decoded from them (not checked
+   again) and written by Spark's Parquet writer into a staging folder beside the target; the
+   world tables, ``datapackage.json``, ``croissant.json``, the card and the checksums are
+   written by :mod:`newsanno.dataset.write`, and the folder replaces the target by a rename
+   (:func:`newsanno.dataset.write.replace_folder`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import pyarrow as pa
+
+from newsanno.dataset.tables import TABLES
+from newsanno.engines.bulk import (
+    GROUP_DOCS,
+    BulkResult,
+    Options,
+    _relative,
+    _Summary,
+    duplicate_doc_id,
+)
+from newsanno.engines.local import Validator, plan
+from newsanno.engines.spark_session import (
+    PYSPARK_MISSING,
+    log_file,
+    require_pyspark,
+    start_session,
+)
+from newsanno.engines.spark_tasks import (
+    _OUT_DDL,
+    FINDING_COLUMNS,
+    _check_partition,
+    _decode,
+    _key,
+    _low_overlap,
+    _Name,
+    _rescan_partition,
+    _State,
+)
+from newsanno.model.corpus import display
+from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
+from newsanno.read.parse import MAX_BYTES
+from newsanno.rules.columnar import DOCUMENT_TABLES
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+    from newsanno.dataset.write import ExportResult
+
+
+# --------------------------------------------------------------------------------------------
+# Input: which files, under which names; the world
+
+
+def _is_uri(path: str) -> bool:
+    scheme = urlparse(path).scheme
+    return len(scheme) > 1 and scheme != "file"  # (a Windows drive letter is no scheme)
+
+
+@dataclass
+class _Job:
+    spark: Any
+    validator: Validator
+    uris: list[str]
+    names: dict[str, _Name] = field(default_factory=dict)
+    world_uri: str | None = None
+
+
+def _start(
+    spark: SparkSession,
+    paths: str | Path | list[str | Path] | tuple[str | Path, ...],
+    world: str | Path | None,
+    max_bytes: int,
+    lint: bool,
+) -> _Job:
+    """Work out the input (local paths as the local engine's ``plan`` does; URIs as given) and
+    load and check the world on the driver."""
+    given = [paths] if isinstance(paths, str | Path) else list(paths)
+    if not given:
+        raise NewsannoError("no input: give JSONL shards, a folder of them, or a glob")
+    validator = Validator(max_bytes=max_bytes, lint=lint)
+    remote = [str(p) for p in given if _is_uri(str(p))]
+    local = [Path(urlparse(str(p)).path) for p in given if not _is_uri(str(p))]
+    uris: list[str] = []
+    corpus_file: Path | None = None
+    job = _Job(spark, validator, uris)
+    if local:
+        p = plan(local)
+        if p.documents:
+            raise NewsannoError(
+                f"{display(p.documents[0])}: the Spark engine reads JSONL shards only; "
+                "validate YAML/JSON document files with the local engine (--engine local)"
+            )
+        if not p.shards and not remote:
+            raise NewsannoError(f"{local[0]}: no JSONL shards (*.jsonl) to read")
+        corpus_file = p.corpus_file
+        uris += [str(s.resolve()) for s in p.shards]
+    uris += remote
+    if world is not None:
+        if _is_uri(str(world)):
+            job.world_uri = str(world)
+            corpus_file = _fetch_world(spark, str(world))
+        else:
+            corpus_file = Path(world)
+            if not corpus_file.is_file():
+                raise NewsannoError(f"{world}: no such corpus file (corpus.yaml with the world)")
+    if corpus_file is None and remote and not local:
+        raise NewsannoError(
+            f"{remote[0]}: give the world (corpus.yaml) with --world / world=; "
+            "it is found next to local shards only"
+        )
+    validator.load_world(corpus_file)
+    if job.world_uri is not None:  # its findings name the URI, not the local copy
+        local_name = display(corpus_file) if corpus_file else ""
+        validator.report.findings = [
+            Finding(job.world_uri, *_rest(f)) if f.file == local_name else f
+            for f in validator.report.findings
+        ]
+        validator.report.files = [
+            job.world_uri if f == local_name else f for f in validator.report.files
+        ]
+    if corpus_file is None:
+        validator.report.findings.append(
+            Finding(
+                display(Path(uris[0])) if local else uris[0],
+                1,
+                1,
+                Code.CORPUS_MISSING,
+                Severity.ERROR,
+                "no corpus file (corpus.yaml, .yml or .json) in this folder or above it",
+                "documents refer to entities in corpus.yaml; create one next to the documents",
+            )
+        )
+    if local:
+        for rank, shard in enumerate(plan(local).shards):
+            key = str(shard.resolve())
+            job.names[key] = _Name(display(shard), _relative(shard, validator.root), rank)
+            validator.report.files.append(display(shard))
+    return job
+
+
+def _rest(f: Finding) -> tuple[Any, ...]:
+    return (f.line, f.col, f.code, f.severity, f.message, f.hint, f.path)
+
+
+def _fetch_world(spark: SparkSession, uri: str) -> Path:
+    """A world on a file system Spark reads (s3a://, hdfs://), copied into a local folder."""
+    rows = spark.read.format("binaryFile").load(uri).select("content").head(2)
+    if len(rows) != 1:
+        raise NewsannoError(f"{uri}: no such corpus file (or more than one)")
+    folder = Path(tempfile.mkdtemp(prefix="newsanno-world-"))
+    path = folder / (Path(urlparse(uri).path).name or "corpus.yaml")
+    path.write_bytes(bytes(rows[0]["content"]))
+    return path
+
+
+def _lines(job: _Job) -> DataFrame:
+    from pyspark.sql import functions as F
+
+    return (
+        job.spark.read.option("lineSep", "\n")
+        .text(job.uris)
+        .select(
+            F.col("value").cast("binary").alias("raw"),
+            F.input_file_name().alias("file"),
+            F.input_file_block_start().alias("start"),
+        )
+    )
+
+
+def _first_lines(job: _Job, lines: DataFrame) -> dict[tuple[str, int], int]:
+    """The first line number of every input split: lines counted per split, summed per file."""
+    counts = sorted(
+        (r["file"], r["start"], r["count"])
+        for r in lines.groupBy("file", "start").count().collect()
+    )
+    first: dict[tuple[str, int], int] = {}
+    running: dict[str, int] = {}
+    for file, start, count in counts:
+        first[(file, start)] = running.get(file, 1)
+        running[file] = first[(file, start)] + count
+    remote = sorted({_key(f) for f, _, _ in counts} - set(job.names))
+    for n, key in enumerate(remote, start=len(job.names)):
+        rel = key
+        if job.world_uri is not None:
+            folder = job.world_uri.rsplit("/", 1)[0] + "/"
+            rel = key.removeprefix(folder)
+        job.names[key] = _Name(key, rel, n)
+        job.validator.report.files.append(key)
+    return first
+
+
+# --------------------------------------------------------------------------------------------
+# The driver
+
+
+@dataclass
+class SparkRun:
+    """A checked input: the checked rows (a DataFrame), the report and the counts."""
+
+    job: _Job
+    checked: DataFrame
+    lines: DataFrame
+    state: _State
+    bc: Any
+    result: BulkResult | None = None
+
+    def close(self) -> None:
+        """Drop the persisted rows and the broadcast state."""
+        self.checked.unpersist()
+        self.bc.unpersist()
+
+    def findings(self) -> DataFrame:
+        """The block findings as a DataFrame (world and duplicate findings not included)."""
+        from pyspark.sql import functions as F
+
+        return self.checked.filter(F.col("kind") == "finding").select(
+            "file",
+            "line",
+            F.col("col").alias("column"),
+            F.col("name").alias("code"),
+            "severity",
+            "message",
+            F.col("hint").alias("fix"),
+            "path",
+        )
+
+    def duplicates(self) -> list[Finding]:
+        """doc_ids used twice across the corpus, found by a groupBy; worded as locally."""
+        from pyspark.sql import functions as F
+
+        docs = self.checked.filter(F.col("kind") == "doc").select(
+            F.col("name").alias("doc_id"), "file", "line", F.col("col").alias("rank")
+        )
+        twice = (
+            docs.groupBy("doc_id")
+            .agg(F.count("*").alias("n"), F.min(F.struct("rank", "line", "file")).alias("first"))
+            .filter(F.col("n") > 1)
+        )
+        later = (
+            docs.join(F.broadcast(twice.select("doc_id", "first")), "doc_id")
+            .filter((F.col("rank") != F.col("first.rank")) | (F.col("line") != F.col("first.line")))
+            .select("doc_id", "file", "line", "rank", "first.file", "first.line")
+            .collect()
+        )
+        if not later:
+            return []
+        by_display = {n.display: k for k, n in self.job.names.items()}
+        wanted: dict[tuple[str, int], list[Any]] = {}
+        for r in later:
+            wanted.setdefault((by_display.get(r[1], r[1]), r[2]), []).append(r)
+        # the raw lines of the later uses: a second read of the input, only for these lines
+        state = _State(
+            self.state.token,
+            None,
+            None,
+            self.state.options,
+            self.state.names,
+            self.state.first_lines,
+            False,
+            frozenset(wanted),
+        )
+        bc = self.job.spark.sparkContext.broadcast(state)
+        try:
+            got = {
+                (r["file"], r["line"]): bytes(r["data"])
+                for r in self.lines.mapInArrow(_rescan_partition(bc), _OUT_DDL).collect()
+            }
+        finally:
+            bc.unpersist()
+        validator = Validator()
+        for (key, number), rs in sorted(wanted.items(), key=lambda kv: (kv[1][0][3], kv[0][1])):
+            for r in rs:
+                validator.doc_ids[r[0]] = f"{r[4]}:{r[5]}"
+                duplicate_doc_id(validator, r[0], r[1], number, got[(key, number)])
+        return validator.report.findings
+
+    def cross_document(self) -> list[Finding]:
+        """``lint-low-overlap-utterance``: the quote records grouped by utterance."""
+        from pyspark.sql import functions as F
+
+        ddl = (
+            "file string, line long, column long, code string, severity string, "
+            "message string, fix string, path string"
+        )
+        quotes = self.checked.filter(F.col("kind") == "quote").select("name", "data")
+        rows = quotes.groupBy("name").applyInPandas(_low_overlap, ddl).collect()
+        return [
+            Finding(
+                r["file"],
+                r["line"],
+                r["column"],
+                Code(r["code"]),
+                Severity(r["severity"]),
+                r["message"],
+                r["fix"],
+                r["path"],
+            )
+            for r in rows
+        ]
+
+    def collect(self) -> BulkResult:
+        """Everything on the driver: the report (findings of the world, of every block and of
+        doc_ids used twice) and the counts."""
+        if self.result is not None:
+            return self.result
+        from pyspark.sql import functions as F
+
+        v = self.job.validator
+        report = Report(list(v.report.findings), list(v.report.files), v.report.documents)
+        result = BulkResult(report)
+        stats = self.checked.filter(F.col("kind") == "stats").select("data").collect()
+        for r in self.findings().collect():
+            report.findings.append(
+                Finding(
+                    r["file"],
+                    r["line"],
+                    r["column"],
+                    Code(r["code"]),
+                    Severity(r["severity"]),
+                    r["message"],
+                    r["fix"],
+                    r["path"] or "",
+                )
+            )
+        published: list[str] = []
+        for r in stats:
+            s = json.loads(bytes(r["data"]))
+            report.documents += s["documents"]
+            result.chunks += 1
+            result.valid_documents += s["valid"]
+            result.annotations += s["annotations"]
+            result.unexported += s["unexported"]
+            result.columnar += s["columnar"]
+            result.outlets.update(s["outlets"])
+            result.languages.update(s["languages"])
+            published += s["published"]
+            for t, n in s["rows"].items():
+                result.rows[t] = result.rows.get(t, 0) + n
+        result.published = [min(published), max(published)] if published else []
+        report.findings += self.duplicates()
+        if self.state.cross_document:
+            report.findings += self.cross_document()
+        result.report = report.sorted()
+        result.world, result.root = v.corpus, v.root
+        self.result = result
+        return result
+
+
+def run(
+    spark: SparkSession,
+    paths: Any,
+    *,
+    world: str | Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    tables: bool = False,
+    group_docs: int = GROUP_DOCS,
+    cross_document: bool = False,
+) -> SparkRun:
+    """Plan the checks of ``paths`` on ``spark`` (the line count runs now; the checks when a
+    result is asked for). ``tables``: the checked rows carry the export tables too."""
+    require_pyspark()
+    job = _start(spark, paths, world, max_bytes, lint)
+    if not job.uris:
+        raise NewsannoError("no JSONL shards to read")
+    lines = _lines(job)
+    first = _first_lines(job, lines)
+    v = job.validator
+    options = Options(max_bytes, lint, None, group_docs, True)
+    state = _State(
+        uuid.uuid4().hex,
+        v.world,
+        v.root,
+        options,
+        job.names,
+        first,
+        tables,
+        cross_document=cross_document and lint,
+    )
+    bc = spark.sparkContext.broadcast(state)
+    from pyspark import StorageLevel
+
+    # persisted: the findings, counts, doc_ids (and tables) are read from it by several jobs,
+    # and the checks must run once
+    level = StorageLevel.DISK_ONLY if tables else StorageLevel.MEMORY_AND_DISK
+    checked = lines.mapInArrow(_check_partition(bc), _OUT_DDL).persist(level)
+    return SparkRun(job, checked, lines, state, bc)
+
+
+def validate(
+    spark: SparkSession,
+    paths: Any,
+    *,
+    world: str | Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    cross_document: bool = False,
+) -> DataFrame:
+    """Validate JSONL shards on Spark: a DataFrame of findings (``FINDING_COLUMNS``).
+
+    ``paths``: shards, folders of shards, globs or URIs Spark reads (``s3a://``, ``hdfs://``).
+    ``world``: the corpus file; by default the ``corpus.yaml`` in or above the shards' folder
+    (local paths only). The checks run once, here; the DataFrame holds their findings (those of
+    the world and of doc_ids used twice included), sorted as the local engine sorts them.
+    """
+    return _findings_frame(
+        spark,
+        validate_report(
+            spark,
+            paths,
+            world=world,
+            max_bytes=max_bytes,
+            lint=lint,
+            cross_document=cross_document,
+        ).findings,
+    )
+
+
+def _findings_frame(spark: SparkSession, findings: list[Finding]) -> DataFrame:
+    rows = [
+        (f.file, f.line, f.col, f.code.value, f.severity.value, f.message, f.hint, f.path)
+        for f in findings
+    ]
+    ddl = (
+        "file string, line long, column long, code string, severity string, message string, "
+        "fix string, path string"
+    )
+    return spark.createDataFrame(rows, ddl)
+
+
+def validate_report(
+    spark: SparkSession,
+    paths: Any,
+    *,
+    world: str | Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    cross_document: bool = False,
+) -> Report:
+    """:func:`validate`, as the local engine's :class:`~newsanno.model.findings.Report`."""
+    checked = run(
+        spark, paths, world=world, max_bytes=max_bytes, lint=lint, cross_document=cross_document
+    )
+    try:
+        return checked.collect().report
+    finally:
+        checked.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Export
+
+
+def export_dataset(
+    spark: SparkSession,
+    paths: Any,
+    out: str | Path,
+    *,
+    world: str | Path | None = None,
+    max_bytes: int = MAX_BYTES,
+    lint: bool = True,
+    cross_document: bool = False,
+    claims: bool = False,
+) -> ExportResult:
+    """Validate JSONL shards on Spark and, when valid, export them to ``out`` (a local or
+    mounted folder), atomically: nothing is written for an invalid corpus, and a failed job
+    leaves the previous export as it was. Tables are written by Spark's Parquet writer, one part
+    file per input partition (``<table>/part-NNNNN.parquet``; a part of one name holds the same
+    documents in every table); the rest by :mod:`newsanno.dataset.write`."""
+    import newsanno.dataset.write as ex
+    from newsanno.model.corpus import Corpus
+
+    if _is_uri(str(out)):
+        raise NewsannoError(
+            f"{out}: the Spark engine exports to a local or mounted (shared) folder only, for "
+            "now; write there and copy the folder to the object store"
+        )
+    from pyspark.sql import functions as F
+
+    target = Path(urlparse(str(out)).path)
+    ex._check_target(target)
+    checked = run(
+        spark,
+        paths,
+        world=world,
+        max_bytes=max_bytes,
+        lint=lint,
+        tables=True,
+        cross_document=cross_document,
+    )
+    tmp: Path | None = None
+    try:
+        result = checked.collect()
+        if not result.report.valid or result.world is None:
+            return ex.ExportResult(result.report)
+        if result.unexported:  # pragma: no cover - a bug, never a silent partial export
+            raise RuntimeError(f"{result.unexported} valid document(s) could not be exported")
+        tmp = ex.staging_folder(target)
+        from pyspark.sql.pandas.types import from_arrow_schema
+
+        infos = []
+        built: list[tuple[Any, Any]] = []
+        corpus = Corpus(result.world, [], result.root)
+        for spec in TABLES.values():
+            if spec.name in DOCUMENT_TABLES:
+                rows = checked.checked.filter(
+                    (F.col("kind") == "table") & (F.col("name") == spec.name)
+                ).select("data")
+                frame = rows.mapInArrow(_decode, from_arrow_schema(spec.schema))
+                folder = tmp / spec.name
+                frame.write.option("compression", "snappy").parquet(folder.resolve().as_uri())
+                names = _tidy_parts(folder, spark, spec.name, spec.schema)
+                size = sum((tmp / n).stat().st_size for n in names)
+                infos.append(ex.TableInfo(spec.name, result.rows.get(spec.name, 0), names, size))
+                built.append((spec, None))
+            elif not spec.derived:
+                table = spec.table(corpus)
+                infos.append(ex._write_table(tmp, spec, table, None))
+                built.append((spec, table))
+        digests = {  # each part file read once, here, for the manifest and the checksums
+            rel: ex.sha256_file(tmp / rel)
+            for info in infos
+            if info.name in DOCUMENT_TABLES
+            for rel in info.files
+        }
+        manifest = ex._manifest(corpus, built, infos, tmp, digests, aligned=True)
+        (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
+        corpus.documents = _Summary(result)  # type: ignore[assignment]
+        (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
+        ex.write_interop(tmp, manifest, corpus, claims=claims)
+        ex._write_checksums(tmp, digests)
+        ex.replace_folder(tmp, target)
+        tmp = None
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        checked.close()
+    return ex.ExportResult(result.report, target, infos)
+
+
+def _tidy_parts(folder: Path, spark: SparkSession, name: str, schema: pa.Schema) -> tuple[str, ...]:
+    """Spark's output folder as an export's: ``part-NNNNN.parquet`` (the partition's number),
+    without Spark's ``_SUCCESS`` and Hadoop's ``.crc`` files."""
+    names = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("part-") and path.name.endswith(".parquet"):
+            number = int(path.name.split("-")[1])
+            new = folder / f"part-{number:05d}.parquet"
+            os.replace(path, new)
+            names.append(f"{name}/{new.name}")
+        else:
+            path.unlink()
+    if not names:  # no rows in any partition, and Spark wrote no file: an empty part, typed
+        import pyarrow.parquet as pq
+
+        from newsanno.dataset.write import parquet_options
+
+        empty = folder / "part-00000.parquet"
+        pq.write_table(schema.empty_table(), empty, **parquet_options(name, schema))
+        names.append(f"{name}/{empty.name}")
+    return tuple(sorted(names))
+
+
+__all__ = [
+    "FINDING_COLUMNS",
+    "PYSPARK_MISSING",
+    "SparkRun",
+    "export_dataset",
+    "log_file",
+    "require_pyspark",
+    "run",
+    "start_session",
+    "validate",
+    "validate_report",
+]
