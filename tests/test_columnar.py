@@ -545,3 +545,42 @@ def test_crlf_files_stay_in_the_first_tier(tmp_path: Path) -> None:
     result = run_bulk(plan([folder]), group_docs=8)
     assert result.report.valid and not result.report.findings
     assert result.columnar == 20
+
+
+def test_text_anchors_are_read_as_columns_once_they_resolve(tmp_path: Path) -> None:
+    """Spans written as plain strings: the lines whose anchors all resolve are checked by the
+    tier (not the full validator), with the same findings and exported bytes as without the
+    tier; an ambiguous anchor, and a key given twice, still get the full validator's findings."""
+    lines = []
+    for i in range(30):
+        doc = make_document(SYNTH, 6000 + i, size=1200)
+        for item in doc["claims"] + doc["regions"]:
+            if doc["text"].count(item["span"]["text"]) == 1:
+                item["span"] = item["span"]["text"]  # a text anchor
+        lines.append(orjson.dumps(doc))
+    assert sum(line.count(b'"span":"') for line in lines) > 30
+    (tmp_path / "clean").mkdir()
+    folder = _corpus(tmp_path / "clean", lines)
+    assert bulk_columnar(folder) == 30  # every line in the tier
+    outs = {}
+    for columnar in (True, False):
+        out = tmp_path / f"out-{columnar}"
+        result = export_bulk(plan([folder]), out, group_docs=8, columnar=columnar)
+        assert result.written, [f.key() for f in result.report.findings]
+        outs[columnar] = {
+            p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.parquet")
+        }
+    assert outs[True] == outs[False]
+    # an anchor that occurs twice, and a duplicate key on a line with a resolving anchor
+    doc = orjson.loads(lines[3])
+    doc["mentions"][0]["span"] = next(w for w in doc["text"].split() if doc["text"].count(w) > 1)
+    lines[3] = orjson.dumps(doc)
+    lines[5] = lines[5][:-1] + b', "doc_id": "again"}'
+    (tmp_path / "bad").mkdir()
+    bad = _corpus(tmp_path / "bad", lines)
+    from tests.test_bulk import slow_report
+
+    result = run_bulk(plan([bad]), group_docs=8)
+    assert [f.key() for f in result.report.findings] == slow_report(bad)
+    found = {(f.line, f.code.value) for f in result.report.findings}
+    assert (4, "anchor-ambiguous") in found and any(line == 6 for line, _ in found), found

@@ -25,6 +25,7 @@ memory; the bulk path runs them only among YAML/JSON document files, not across 
 from __future__ import annotations
 
 import gc
+import json
 import multiprocessing
 import os
 import sys
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -44,6 +46,7 @@ from newsanno.model import CorpusFile
 from newsanno.model.corpus import LoadedDocument, display, printable
 from newsanno.model.findings import Code, Finding, Report, Severity
 from newsanno.read import native
+from newsanno.read.anchors import resolve_text_anchors
 from newsanno.read.parse import MAX_BYTES
 from newsanno.rules.checks import World
 from newsanno.rules.columnar import DOCUMENT_TABLES, Batch, ColumnarChecker, line_shapes
@@ -181,6 +184,26 @@ def chunks(
 # The worker
 
 
+def _has_duplicate_keys(raw: bytes) -> bool:
+    """Whether an object of the line ``raw`` has a key twice (or ``json`` cannot read it)."""
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            raise _Duplicate
+        return out
+
+    try:
+        json.loads(raw, object_pairs_hook=hook)
+    except (_Duplicate, ValueError):
+        return True
+    return False
+
+
+class _Duplicate(Exception):
+    pass
+
+
 class _BulkValidator(Validator):
     """The full validator as a worker runs it: doc_ids are collected, checked by the parent."""
 
@@ -241,6 +264,8 @@ class Worker:
         self.published: set[str] = set()
         self.batch: Batch | None = None
         """The columnar tier's result for the block being checked."""
+        self.more: list[Batch] = []
+        """Its results for lines of the block it read only once their text anchors resolved."""
 
     def run(self, chunk: Chunk) -> ChunkResult:
         gc.disable()
@@ -416,22 +441,62 @@ class Worker:
                     flags[lines] = some.accepted
                     positions = {k: lines[v] for k, v in some.positions.items()}
                     batch = Batch(flags, some.tables, positions, some.doc_ids)
-        todo = range(n) if batch is None else np.flatnonzero(~batch.accepted).tolist()
+        todo = list(range(n)) if batch is None else np.flatnonzero(~batch.accepted).tolist()
+        anchored = self._anchored(data, starts, stops, todo, first, chunk)
         before = len(result.doc_ids)
-        for i in todo:
-            s, e = int(starts[i]), int(stops[i])
-            self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result, i)
-        if batch is not None:
-            accepted = np.flatnonzero(batch.accepted).tolist()
+        for b in (batch, anchored):
+            if b is None:
+                continue
+            accepted = np.flatnonzero(b.accepted).tolist()
             self.fast_docs += len(accepted)
             result.columnar += len(accepted)
             result.doc_ids.extend(
                 (doc_id, first + i, at + int(starts[i]))
-                for doc_id, i in zip(batch.doc_ids, accepted, strict=True)
+                for doc_id, i in zip(b.doc_ids, accepted, strict=True)
             )
-            if todo:  # keep the doc_ids in line order
-                result.doc_ids[before:] = sorted(result.doc_ids[before:], key=lambda d: d[1])
-            self.batch = batch
+        if anchored is not None:
+            todo = [i for i in todo if not anchored.accepted[i]]
+            self.more.append(anchored)
+        for i in todo:
+            s, e = int(starts[i]), int(stops[i])
+            self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result, i)
+        if todo or anchored is not None:  # keep the doc_ids in line order
+            result.doc_ids[before:] = sorted(result.doc_ids[before:], key=lambda d: d[1])
+        self.batch = batch
+
+    def _anchored(
+        self, data: memoryview, starts: Any, stops: Any, todo: list[int], first: int, chunk: Chunk
+    ) -> Batch | None:
+        """Lines of ``todo`` with spans written as text anchors, checked by the columnar tier
+        once the anchors that resolve are written as offsets
+        (:func:`newsanno.read.anchors.resolve_text_anchors`): the same checks and rows as any
+        other line, instead of the full validator for each. A line with a key given twice is
+        left out (the JSON parser keeps one of the two, the tier's reader refuses both)."""
+        if self.columnar is None or not todo:
+            return None
+        lines, kept = [], []
+        for i in todo:
+            raw = bytes(data[int(starts[i]) : int(stops[i]) + 1])
+            if len(raw) > self.options.max_bytes:
+                continue
+            try:
+                doc = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                continue
+            if type(doc) is dict and resolve_text_anchors(doc) and not _has_duplicate_keys(raw):
+                lines.append(i)
+                kept.append(orjson.dumps(doc) + b"\n")
+        if not lines:
+            return None
+        idx = np.array(lines, dtype=np.int64)
+        ends = np.cumsum([len(k) for k in kept]) - 1
+        some = self._columnar(b"".join(kept), ends, first, chunk, idx)
+        if some is None:
+            return None
+        flags = np.zeros(len(starts), dtype=bool)
+        flags[idx] = some.accepted
+        positions = {k: idx[v] for k, v in some.positions.items()}
+        return Batch(flags, some.tables, positions, some.doc_ids)
 
     def _columnar(
         self,
@@ -511,7 +576,7 @@ class Worker:
         The columnar tier's rows and those of the documents the full validator passed are
         merged in line order.
         """
-        parts = [] if self.batch is None else [self.batch]
+        parts = ([] if self.batch is None else [self.batch]) + self.more
         if self.valid:
             assert self.checker is not None
             place, files, lines, docs = zip(*self.valid, strict=True)
@@ -524,6 +589,7 @@ class Worker:
                 positions = {k: at[v] for k, v in more.positions.items()}
                 parts.append(Batch(more.accepted, more.tables, positions, more.doc_ids))
         self.batch = None
+        self.more = []
         self.valid.clear()
         if not parts:
             tables = {name: TABLES[name].schema.empty_table() for name in DOCUMENT_TABLES}

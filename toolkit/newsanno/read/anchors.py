@@ -8,8 +8,9 @@ there is never a silent first match.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from newsanno.model import Span, SpanRef
+from newsanno.model import LAYERS, Span, SpanRef
 from newsanno.model.findings import Code
 
 _LOOKALIKES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -125,3 +126,45 @@ def moved(span: Span, text: str) -> str | None:
     if len(hits) == 1:
         return f"{hits[0]}-{hits[0] + len(span.text)}"
     return None
+
+
+def resolve_text_anchors(doc: dict[str, Any]) -> bool:
+    """Replace, in a document given as JSON data, each span written as a plain string (a text
+    anchor) that :func:`resolve` resolves by its offsets and text; return whether any was.
+
+    Spans that do not resolve stay as written, for the validator to report. This lets the bulk
+    path read a document with text anchors as columns like any other (``engines/bulk.py``).
+    """
+    text = doc.get("text")
+    if type(text) is not str:
+        return False
+    changed = False
+
+    def one(value: Any) -> Any:
+        nonlocal changed
+        if type(value) is not str or not value:
+            return value
+        try:
+            found = resolve(value, text)
+        except ValueError:  # not a span the model takes: the validator says why
+            return value
+        if isinstance(found, AnchorProblem):
+            return value
+        changed = True
+        return {"start": found.start, "end": found.end, "text": found.text}
+
+    for layer, attr in LAYERS.items():
+        items = doc.get(layer)
+        if type(items) is not list:
+            continue
+        for item in items:
+            if type(item) is not dict:
+                continue
+            value = item.get(attr)
+            if type(value) is list:
+                item[attr] = [one(v) for v in value]
+            elif value is not None:
+                item[attr] = one(value)
+            if layer == "quotes" and item.get("cue") is not None:
+                item["cue"] = one(item["cue"])
+    return changed
