@@ -484,8 +484,11 @@ class Worker:
             except orjson.JSONDecodeError:
                 continue
             if type(doc) is dict and resolve_text_anchors(doc) and not _has_duplicate_keys(raw):
+                try:
+                    kept.append(orjson.dumps(doc) + b"\n")
+                except orjson.JSONEncodeError:  # nested deeper than orjson writes: not a document
+                    continue
                 lines.append(i)
-                kept.append(orjson.dumps(doc) + b"\n")
         if not lines:
             return None
         idx = np.array(lines, dtype=np.int64)
