@@ -473,7 +473,7 @@ def test_pieces_smaller_than_a_line_change_nothing(
 ) -> None:
     """A worker reads its chunk in pieces of whole lines; a line longer than a piece is read
     whole. Findings and rows do not depend on the piece size."""
-    import newsanno.engines.bulk as bulk
+    import newsanno.engines.worker as worker
 
     rng = random.Random(5)
     mutations = _mutations(world)
@@ -486,8 +486,8 @@ def test_pieces_smaller_than_a_line_change_nothing(
     (tmp_path / "mixed").mkdir()
     folder = _corpus(tmp_path / "mixed", lines)
     found, tables = [], []
-    for piece in (bulk.BLOCK_BYTES, 20_000, 3_000):
-        monkeypatch.setattr(bulk, "BLOCK_BYTES", piece)
+    for piece in (worker.BLOCK_BYTES, 20_000, 3_000):
+        monkeypatch.setattr(worker, "BLOCK_BYTES", piece)
         result = run_bulk(plan([folder]), chunk_bytes=150_000, group_docs=6)
         found.append([f.key() for f in result.report.findings])
         out = tmp_path / f"out-{piece}"

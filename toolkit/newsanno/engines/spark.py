@@ -1,7 +1,7 @@
 """Apache Spark as an engine: JSONL shards validated and exported inside a Spark job.
 
 The checks are the bulk engine's, not a copy of them: every block of lines goes through
-:meth:`newsanno.engines.bulk.Worker.check_block`, the function the local engine's chunks go
+:meth:`newsanno.engines.worker.Worker.check_block`, the function the local engine's chunks go
 through too. What this module adds is the way there and back:
 
 1. Spark reads the shards as text (``lineSep="\\n"``, so a lone ``\\r`` is no line break; the

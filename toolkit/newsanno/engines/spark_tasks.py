@@ -1,6 +1,6 @@
 """The Spark engine's tasks: what runs on the executors (in ``mapInArrow`` and
 ``applyInPandas``), and the state the driver broadcasts to them. Each block of lines goes through
-:meth:`newsanno.engines.bulk.Worker.check_block`; see :mod:`newsanno.engines.spark`."""
+:meth:`newsanno.engines.worker.Worker.check_block`; see :mod:`newsanno.engines.spark`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import pyarrow as pa
 
-from newsanno.engines.bulk import BLOCK_BYTES, Options, Worker
+from newsanno.engines.worker import BLOCK_BYTES, Options, Worker
 from newsanno.rules.columnar import DOCUMENT_TABLES
 
 FINDING_COLUMNS = ("file", "line", "column", "code", "severity", "message", "fix", "path")

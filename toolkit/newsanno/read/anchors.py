@@ -133,7 +133,7 @@ def resolve_text_anchors(doc: dict[str, Any]) -> bool:
     anchor) that :func:`resolve` resolves by its offsets and text; return whether any was.
 
     Spans that do not resolve stay as written, for the validator to report. This lets the bulk
-    path read a document with text anchors as columns like any other (``engines/bulk.py``).
+    path read a document with text anchors as columns like any other (``engines/worker.py``).
     """
     text = doc.get("text")
     if type(text) is not str:
