@@ -1,4 +1,4 @@
-"""The bulk path: JSONL streamed through the fast check, on one or more processes.
+"""The bulk path: JSONL streamed through the columnar tier and the full validator, on one or more processes.
 
 Findings must be exactly those of the one-by-one validator, for any ``jobs`` and any chunking;
 exports must be byte-identical for any ``jobs`` and hold the same rows as the in-memory export.
@@ -83,7 +83,7 @@ def test_doc_id_used_twice_across_chunks(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# The fast check never accepts what the full validator reports on
+# The bulk path never accepts what the full validator reports on
 
 
 def _first(doc: dict[str, Any], layer: str) -> dict[str, Any]:

@@ -46,6 +46,20 @@ def test_missing_path_is_a_usage_error() -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", str(MINIMAL), "--master", "local[2]"],  # an option of --engine spark alone
+        ["export", str(MINIMAL), "--cross-document"],
+        ["bench", "--dirty", "--engine", "spark"],
+    ],
+)
+def test_options_that_do_not_go_together_are_usage_errors_not_bugs(args: list[str]) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "Error:" in result.output and "internal error" not in result.output
+
+
 def test_unknown_option_is_a_usage_error() -> None:
     assert run("validate", "--bogus").returncode == 2
 

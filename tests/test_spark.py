@@ -37,6 +37,14 @@ except ImportError:  # pragma: no cover - the dev extra installs it
     _MISSING = "pyspark is not installed (pip install 'newsanno[spark]')"
 if not _MISSING and not (shutil.which("java") or os.environ.get("JAVA_HOME")):
     _MISSING = "no Java (scripts/ensure-java installs openjdk-17-jre-headless)"
+if not _MISSING and not os.environ.get("JAVA_HOME"):
+    import re
+    import subprocess
+
+    _version = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+    _major = re.search(r'version "(\d+)', _version)
+    if _major is None or int(_major.group(1)) < 17:
+        _MISSING = f"Spark needs Java 17 or later; `java -version` says {_version.splitlines()[:1]}"
 
 
 @pytest.fixture(scope="module")

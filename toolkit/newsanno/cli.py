@@ -44,6 +44,8 @@ def guarded(func: F) -> F:
         except OSError as exc:
             _console(err=True).print(f"[bold red]error:[/] {escape(str(exc))}")
             sys.exit(EXIT_USAGE)
+        except click.ClickException:  # a usage error: click prints it and exits 2
+            raise
         except Exception as exc:  # pragma: no cover - a bug, reported without a traceback
             if os.environ.get("NEWSANNO_DEBUG"):
                 raise

@@ -84,7 +84,7 @@ class BulkResult:
     languages: set[str] = field(default_factory=set)
     unexported: int = 0
     columnar: int = 0
-    """Documents the columnar tier accepted (the rest took the row path)."""
+    """Documents the columnar tier accepted (the rest took the full validator)."""
     digests: dict[str, str] = field(default_factory=dict)
     """sha256 of every part file, by path within the export folder (see ChunkResult)."""
     world: CorpusFile | None = None

@@ -13,7 +13,10 @@ from newsanno.model.findings import NewsannoError
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-PYSPARK_MISSING = "the Spark engine needs pyspark: pip install 'newsanno[spark]'"
+PYSPARK_MISSING = (
+    "the Spark engine needs pyspark: pip install 'newsanno[spark]' "
+    "(in a checkout: pip install -e '.[spark]')"
+)
 
 
 def require_pyspark() -> None:

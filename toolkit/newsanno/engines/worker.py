@@ -86,7 +86,7 @@ class ChunkResult:
     unexported: int = 0
     """Valid documents whose rows could not be built (a bug unless the world has errors)."""
     columnar: int = 0
-    """Documents the columnar tier accepted (the rest took the row path)."""
+    """Documents the columnar tier accepted (the rest took the full validator)."""
     digests: dict[str, str] = field(default_factory=dict)
     """sha256 of each part file the worker wrote (path within the export folder), which it has
     also synced to disk: the parent need not read them again."""
@@ -149,7 +149,7 @@ class Options:
     group_docs: int = GROUP_DOCS
     """Lines per block: the unit of the columnar tier and of a Parquet row group."""
     columnar: bool = True
-    """Try the columnar tier first (:mod:`newsanno.rules.columnar`); False: the row path only."""
+    """Try the columnar tier first (:mod:`newsanno.rules.columnar`); False: the full validator only."""
 
 
 class Worker:
@@ -331,7 +331,7 @@ class Worker:
         result: ChunkResult,
     ) -> None:
         """One block of lines of ``data`` (which starts at byte ``at`` of the file), the first
-        of them line ``first``: the columnar tier, then the row path for what it leaves."""
+        of them line ``first``: the columnar tier, then the full validator for what it leaves."""
         batch = None
         lo, n = int(starts[0]), len(starts)
         hi = min(int(stops[-1]) + 1, len(data))
@@ -437,13 +437,13 @@ class Worker:
         numbers = first + (np.arange(n, dtype=np.int64) if lines is None else lines)
         try:
             return self.columnar.check(table, block, stops, chunk.annotation_file, numbers)
-        except Exception:  # pragma: no cover - a bug in the tier: the row path is exact
+        except Exception:  # pragma: no cover - a bug in the tier: the full validator is exact
             return None
 
     def _readable(self, data: memoryview, bytes_: Any, starts: Any, stops: Any) -> Any:
         """Per line: whether the columnar tier can read it. A block the reader refuses is cut in
         halves until each refused piece is one line, so that one odd line (a field the schema
-        does not know, a line that is not one JSON object) sends only itself down the row path,
+        does not know, a line that is not one JSON object) sends only itself to the full validator,
         not its whole block."""
         assert self.columnar is not None
         out = np.zeros(len(starts), dtype=bool)

@@ -3,7 +3,7 @@
 pyarrow's JSON reader reads a block of lines straight into Arrow arrays against an explicit
 schema (:func:`arrow_schema`). It is strict where the validator is: unknown fields, keys given
 twice, a wrong JSON type, a float for an integer and broken UTF-8 or surrogates all make it
-fail, and then the whole block goes to the row path. When the compiled library is built
+fail, and then the block goes to the caller, which cuts out the refused lines. When the compiled library is built
 (:mod:`newsanno.read.native`), its reader goes first and gives the same table faster; what it
 refuses goes to pyarrow's reader. The library also decodes texts to code points and runs the
 name lint's search; without it, numpy and ``re`` do, with the same results. The checks then
@@ -288,7 +288,7 @@ class ColumnarChecker:
             return pj.read_json(
                 pa.BufferReader(buffer), read_options=options, parse_options=PARSE_OPTIONS
             )
-        except Exception:  # any refusal: the row path reads the block and reports exactly
+        except Exception:  # any refusal: the full validator reads such lines and reports exactly
             return None
 
     def check(
@@ -416,7 +416,7 @@ class ColumnarChecker:
             ok[has[(at < 0) | ~same]] = False
         ok &= self._utterances(qf)
         self._nesting(qf, q_row, seg, seg_offsets, ok)
-        # the same quote twice: here, the same first segment (a superset of the fast check's rule)
+        # the same quote twice: here, the same first segment (a superset of the full validator's rule)
         first = np.minimum(seg_offsets[:-1], max(len(segs) - 1, 0))
         if len(segs):
             ok &= ~_repeated(q_row, seg.start[first], seg.end[first])

@@ -119,7 +119,7 @@ def _repeated(*keys: np.ndarray) -> np.ndarray:
     """Rows whose tuple of keys may occur more than once (the first key is the document).
 
     The tuple is hashed into one 64-bit key: equal tuples always collide, and a rare collision
-    of different ones only flags a clean document for the row path.
+    of different ones only flags a clean document for the full validator.
     """
     n = len(keys[0])
     hit = np.zeros(n, dtype=bool)
