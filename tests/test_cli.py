@@ -60,6 +60,22 @@ def test_options_that_do_not_go_together_are_usage_errors_not_bugs(args: list[st
     assert "Error:" in result.output and "internal error" not in result.output
 
 
+def test_spark_engine_refuses_document_files_before_starting_spark(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A YAML corpus is refused before a Spark session is asked for."""
+    import newsanno.cli
+
+    def no_session(master: object) -> None:
+        raise AssertionError("a Spark session was started")
+
+    monkeypatch.setattr(newsanno.cli, "_spark", no_session)
+    for command in (["validate", str(MINIMAL)], ["export", str(MINIMAL), "--out", "unused"]):
+        result = CliRunner().invoke(main, [*command, "--engine", "spark"])
+        assert result.exit_code == 2, result.output
+        assert "reads JSONL shards only" in result.output
+
+
 def test_unknown_option_is_a_usage_error() -> None:
     assert run("validate", "--bogus").returncode == 2
 

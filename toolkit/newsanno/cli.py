@@ -260,8 +260,9 @@ def validate(
         raise click.UsageError("--out needs --format json or --format html")
     _own_process()
     if engine == "spark":
-        from newsanno.engines.spark import validate_report
+        from newsanno.engines.spark import local_plan, validate_report
 
+        local_plan(list(paths or (_default_corpus(),)))  # refused before Spark starts
         with _spark(master) as spark:
             report = validate_report(
                 spark,
@@ -528,7 +529,9 @@ def export(
     _own_process()
     if engine == "spark":
         from newsanno.engines.spark import export_dataset as on_spark
+        from newsanno.engines.spark import local_plan
 
+        local_plan([corpus])  # refused before Spark starts
         with _spark(master) as spark:
             result = on_spark(
                 spark,

@@ -46,7 +46,7 @@ from newsanno.engines.bulk import (
     _Summary,
     duplicate_doc_id,
 )
-from newsanno.engines.local import Validator, plan
+from newsanno.engines.local import Plan, Validator, plan
 from newsanno.engines.spark_session import (
     PYSPARK_MISSING,
     log_file,
@@ -84,6 +84,27 @@ def _is_uri(path: str) -> bool:
     return len(scheme) > 1 and scheme != "file"  # (a Windows drive letter is no scheme)
 
 
+def local_plan(paths: str | Path | list[str | Path] | tuple[str | Path, ...]) -> Plan | None:
+    """The plan of the local paths among ``paths`` (None when all are URIs), refused before any
+    Spark starts when it cannot be read by this engine: no input, YAML/JSON document files, or
+    no JSONL shard at all."""
+    given = [paths] if isinstance(paths, str | Path) else list(paths)
+    if not given:
+        raise NewsannoError("no input: give JSONL shards, a folder of them, or a glob")
+    local = [Path(urlparse(str(p)).path) for p in given if not _is_uri(str(p))]
+    if not local:
+        return None
+    p = plan(local)
+    if p.documents:
+        raise NewsannoError(
+            f"{display(p.documents[0])}: the Spark engine reads JSONL shards only; "
+            "validate YAML/JSON document files with the local engine (--engine local)"
+        )
+    if not p.shards and len(local) == len(given):
+        raise NewsannoError(f"{local[0]}: no JSONL shards (*.jsonl) to read")
+    return p
+
+
 @dataclass
 class _Job:
     spark: Any
@@ -103,8 +124,6 @@ def _start(
     """Work out the input (local paths as the local engine's ``plan`` does; URIs as given) and
     load and check the world on the driver."""
     given = [paths] if isinstance(paths, str | Path) else list(paths)
-    if not given:
-        raise NewsannoError("no input: give JSONL shards, a folder of them, or a glob")
     validator = Validator(max_bytes=max_bytes, lint=lint)
     remote = [str(p) for p in given if _is_uri(str(p))]
     local = [Path(urlparse(str(p)).path) for p in given if not _is_uri(str(p))]
@@ -112,14 +131,8 @@ def _start(
     corpus_file: Path | None = None
     job = _Job(spark, validator, uris)
     if local:
-        p = plan(local)
-        if p.documents:
-            raise NewsannoError(
-                f"{display(p.documents[0])}: the Spark engine reads JSONL shards only; "
-                "validate YAML/JSON document files with the local engine (--engine local)"
-            )
-        if not p.shards and not remote:
-            raise NewsannoError(f"{local[0]}: no JSONL shards (*.jsonl) to read")
+        p = local_plan(given)
+        assert p is not None
         corpus_file = p.corpus_file
         uris += [str(s.resolve()) for s in p.shards]
     uris += remote
