@@ -377,7 +377,7 @@ def dataset_to_corpus(source: Path | str | Dataset) -> Corpus:
                 )
                 for r in layers["mentions"].get(key, [])
             ],
-            quotes=[_quote(r) for r in layers["quotes"].get(key, [])],
+            quotes=[quote_from_row(r) for r in layers["quotes"].get(key, [])],
             claims=[
                 Claim(
                     id=r["claim_id"],
@@ -421,7 +421,8 @@ def dataset_to_corpus(source: Path | str | Dataset) -> Corpus:
     return Corpus(world, documents, None)
 
 
-def _quote(r: dict[str, Any]) -> Quote:
+def quote_from_row(r: dict[str, Any]) -> Quote:
+    """A quote of the model from a row of the ``quotes`` table."""
     cue = _span(r, "cue_") if r["cue_start"] is not None else None
     return Quote(
         id=r["quote_id"],

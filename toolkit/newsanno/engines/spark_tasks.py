@@ -166,7 +166,7 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
     import pickle
     from types import SimpleNamespace
 
-    from newsanno.model import Span
+    from newsanno.dataset.loader import quote_from_row
     from newsanno.rules.crossdoc import CrossDocumentLints
 
     docs = res.tables["documents"].select(["doc_id", "text"]).to_pylist()
@@ -181,18 +181,7 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
         quotes = sorted(by_doc.get(d["doc_id"], []), key=lambda q: q["ordinal"])
         doc = SimpleNamespace(
             doc_id=d["doc_id"],
-            quotes=[
-                SimpleNamespace(
-                    id=q["quote_id"],
-                    type=q["quote_type"],
-                    utterance=q["utterance_id"],
-                    nested_in=q["nested_in_quote_id"],
-                    content=[
-                        Span(text=g["text"], start=g["start"], end=g["end"]) for g in q["segments"]
-                    ],
-                )
-                for q in quotes
-            ],
+            quotes=[quote_from_row(q) for q in quotes],
         )
         line = lines[d["doc_id"]]
         lints = CrossDocumentLints()
