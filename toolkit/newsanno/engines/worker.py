@@ -37,6 +37,7 @@ from newsanno.model.corpus import LoadedDocument
 from newsanno.model.findings import Code, Finding, Report, Severity
 from newsanno.read import native
 from newsanno.read.anchors import resolve_text_anchors
+from newsanno.read.jsontext import no_duplicates
 from newsanno.read.parse import MAX_BYTES
 from newsanno.rules.checks import World
 from newsanno.rules.columnar import DOCUMENT_TABLES, Batch, ColumnarChecker, line_shapes
@@ -101,22 +102,12 @@ class BlockResult(ChunkResult):
 
 def _has_duplicate_keys(raw: bytes) -> bool:
     """Whether an object of the line ``raw`` has a key twice (or ``json`` cannot read it)."""
-
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out = dict(pairs)
-        if len(out) != len(pairs):
-            raise _Duplicate
-        return out
-
+    keys: list[str] = []
     try:
-        json.loads(raw, object_pairs_hook=hook)
-    except (_Duplicate, ValueError):
+        json.loads(raw, object_pairs_hook=no_duplicates(keys))
+    except (ValueError, RecursionError):
         return True
-    return False
-
-
-class _Duplicate(Exception):
-    pass
+    return bool(keys)
 
 
 class _BulkValidator(Validator):

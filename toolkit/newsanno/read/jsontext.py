@@ -35,7 +35,9 @@ from newsanno.read.parsed import (
 from newsanno.read.yaml12 import parse_yaml_text
 
 
-def _no_duplicates(problems: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+def no_duplicates(problems: list[str]) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    """An ``object_pairs_hook`` for ``json.loads`` that adds to ``problems`` each key given twice."""
+
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, value in pairs:
@@ -51,7 +53,7 @@ def parse_json_text(text: str, *, line_offset: int = 0) -> Parsed:
     """Parse strict JSON with duplicate-key detection. Positions come from the YAML reader."""
     dups: list[str] = []
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+        data = json.loads(text, object_pairs_hook=no_duplicates(dups))
     except RecursionError:
         deep = _flow_too_deep(text)
         return _too_deep_at(*(line_col_at(text, deep) if deep is not None else (1, 1)))
@@ -382,7 +384,7 @@ def parse_json_line(text: str, *, line_offset: int = 0) -> Parsed:
         return quick
     dups: list[str] = []
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates(dups))
+        data = json.loads(text, object_pairs_hook=no_duplicates(dups))
     except (ValueError, RecursionError):
         return parse_json_text(text, line_offset=line_offset)
     too_many = _too_many_values(data, text)
