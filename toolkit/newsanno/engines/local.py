@@ -31,7 +31,9 @@ from newsanno.read.parse import (
     read_bytes,
     reading,
 )
-from newsanno.rules.checks import World, check_document, check_world, lint_document, resolve_spans
+from newsanno.rules import meaning
+from newsanno.rules.checks import World, check_world, lint_document, resolve_spans
+from newsanno.rules.columnar import VALID_SCHEMA
 from newsanno.rules.crossdoc import CrossDocumentLints
 from newsanno.rules.structure import Salvage, check_structure, salvage
 
@@ -387,7 +389,11 @@ class Validator:
             # check the rest too, mapping paths in the trimmed document back to the file
             outer = sink.remap
             sink.remap = lambda p: outer(resolved.original(p)) if outer else resolved.original(p)
-        check_document(resolved.doc, self.world, sink, dropped | resolved.failed_ids)
+        frame = meaning.frame_of([resolved.doc], VALID_SCHEMA)
+        for _, path, code, message, hint in meaning.check(
+            frame, self.world, [dropped | resolved.failed_ids]
+        ):
+            sink(path, code, message, hint)
         if resolved.failed_ids:
             return None
         return resolved.doc, text

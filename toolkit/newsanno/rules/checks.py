@@ -1,134 +1,32 @@
-"""Stage 4 and 5 of validation: meaning checks and lints.
+"""Stage 4 and 5 of validation over the model: the world's meaning checks, anchors, and lints.
 
-Meaning checks are what JSON Schema cannot say: anchors resolve to exactly one place in the text,
-every referenced id exists and is the right kind and type of thing, event roles fit the event type,
-and nothing is annotated twice. Lints are warnings: quotation marks that no quote covers, and known
-names of entities that appear in the text without a mention.
+The world (``corpus.yaml``) is checked here: ids unique across kinds, no entity twice, its
+references resolve (through the one reference rule, :mod:`newsanno.rules.world`). A document's
+anchors are resolved here (each to exactly one place in its text). A document's other meaning
+rules (ids, duplicates, references, consistency, roles) are in :mod:`newsanno.rules.meaning`,
+written once over columns. Lints are warnings: quotation marks that no quote covers, event
+arguments named in another sentence, and known names of entities without a mention.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from newsanno.model import (
-    ARTICLE,
-    LAYERS,
-    CorpusFile,
-    DocumentFile,
-    Entity,
-    Event,
-    Mention,
-    Quote,
-    Span,
-    SpanRef,
-    Utterance,
-)
+import pyarrow as pa
+
+from newsanno.model import ARTICLE, LAYERS, CorpusFile, DocumentFile, Span, SpanRef
 from newsanno.model.findings import Code, Severity
-from newsanno.model.ontology import load_ontology
 from newsanno.read.anchors import AnchorProblem, moved, resolve
 from newsanno.read.parse import Path_, untrim
-from newsanno.rules.close import close_matches
-from newsanno.rules.lints import (
-    NameIndex,
-    argument_outside_sentence,
-    unannotated_names,
-    unquoted_pairs,
-)
-from newsanno.rules.nesting import nesting_problem
+from newsanno.rules.lints import argument_outside_sentence, unannotated_names, unquoted_pairs
+from newsanno.rules.world import World
+
+__all__ = ["World", "check_world", "lint_document", "resolve_spans", "span_fields"]
 
 Emit = Callable[..., None]
 """``emit(path, code, message, hint, severity=Severity.ERROR)``"""
-
-
-@dataclass
-class World:
-    """Index of the corpus-level ids, by kind."""
-
-    entities: dict[str, Entity] = field(default_factory=dict)
-    events: dict[str, Event] = field(default_factory=dict)
-    utterances: dict[str, Utterance] = field(default_factory=dict)
-    dropped: set[str] = field(default_factory=set)
-    """Ids whose items failed structure checks: references to them are not reported again."""
-    _names: NameIndex | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def names(self) -> NameIndex:
-        """Every entity name and alias, for the name lint (built on first use)."""
-        if self._names is None:
-            self._names = NameIndex.of((e.id, [e.name, *e.aliases]) for e in self.entities.values())
-        return self._names
-
-    @classmethod
-    def of(cls, corpus: CorpusFile | None) -> World:
-        world = cls()
-        if corpus is not None:
-            world.entities = {e.id: e for e in corpus.entities}
-            world.events = {e.id: e for e in corpus.events}
-            world.utterances = {u.id: u for u in corpus.utterances}
-        return world
-
-    def kind_of(self, ident: str) -> str | None:
-        for kind, table in (
-            ("entity", self.entities),
-            ("event", self.events),
-            ("utterance", self.utterances),
-        ):
-            if ident in table:
-                return kind
-        return None
-
-
-def check_ref(
-    emit: Emit, world: World, path: Path_, ident: str | None, want: str, ref_type: str | None = None
-) -> bool:
-    """Check that ``ident`` names a world item of kind ``want`` (and a fitting entity type)."""
-    if ident is None:
-        return False
-    kind = world.kind_of(ident)
-    if kind is None and ident in world.dropped:
-        return False  # its definition failed structure checks, already reported
-    if kind is None:
-        close = close_matches(ident, _all_ids(world, want), n=1, cutoff=0.75)
-        hint = (
-            f"did you mean `{close[0]}`?"
-            if close
-            else f"add {want} `{ident}` to corpus.yaml, or fix the id"
-        )
-        emit(path, Code.REF_DANGLING, f"no {want} has the id `{ident}`", hint)
-        return False
-    if kind != want:
-        emit(
-            path,
-            Code.REF_WRONG_KIND,
-            f"`{ident}` is {_a(kind)}, but {_a(want)} is needed here",
-            f"give the id of {_a(want)}",
-        )
-        return False
-    if want == "entity" and ref_type is not None:
-        allowed = load_ontology().reference_types[ref_type]
-        etype = world.entities[ident].type
-        if etype not in allowed:
-            emit(
-                path,
-                Code.REF_WRONG_TYPE,
-                f"{ref_type} `{ident}` is an entity of type {etype}; a {ref_type} must be "
-                f"{' or '.join(allowed)}",
-                f"point `{path[-1]}` at an entity of type {' or '.join(allowed)}, or fix the entity's type",
-            )
-            return False
-    return True
-
-
-def _a(kind: str) -> str:
-    return ("an " if kind[0] in "aeiou" else "a ") + kind
-
-
-def _all_ids(world: World, kind: str) -> list[str]:
-    if kind == "entity":
-        return list(world.entities)
-    return list(world.events) if kind == "event" else list(world.utterances)
 
 
 # --------------------------------------------------------------------------------------------
@@ -186,17 +84,19 @@ def check_world(corpus: CorpusFile, emit: Emit) -> World:
                     f"alias {alias!r} repeats the name or another alias",
                     "remove it",
                 )
-    for i, ev in enumerate(corpus.events):
-        check_ref(emit, world, ("events", i, "place"), ev.place, "entity", "place")
-        for j, part in enumerate(ev.participants):
-            check_ref(
-                emit, world, ("events", i, "participants", j, "entity"), part.entity, "entity"
-            )
+    refs = _WorldRefs(world, emit)
+    refs("events", corpus.events, "place", "place")
+    participants = [
+        (i, j, p.entity) for i, e in enumerate(corpus.events) for j, p in enumerate(e.participants)
+    ]
+    refs.column(
+        [p[2] for p in participants],
+        [("events", i, "participants", j, "entity") for i, j, _ in participants],
+        None,
+    )
+    for name in ("speaker", "platform", "addressee", "place"):
+        refs("utterances", corpus.utterances, name, name)
     for i, utt in enumerate(corpus.utterances):
-        check_ref(emit, world, ("utterances", i, "speaker"), utt.speaker, "entity", "speaker")
-        check_ref(emit, world, ("utterances", i, "platform"), utt.platform, "entity", "platform")
-        check_ref(emit, world, ("utterances", i, "addressee"), utt.addressee, "entity", "addressee")
-        check_ref(emit, world, ("utterances", i, "place"), utt.place, "entity", "place")
         if utt.platform and utt.channel != "social_media_post":
             emit(
                 ("utterances", i, "platform"),
@@ -205,6 +105,25 @@ def check_world(corpus: CorpusFile, emit: Emit) -> World:
                 "use channel `social_media_post` for posts, or drop the platform",
             )
     return world
+
+
+class _WorldRefs:
+    """The reference rule (:meth:`newsanno.rules.world.Known.refs`) over a field of the world."""
+
+    def __init__(self, world: World, emit: Emit) -> None:
+        self.known, self.emit = world.known, emit
+
+    def __call__(self, layer: str, items: list[Any], name: str, ref_type: str | None) -> None:
+        paths: list[Path_] = [(layer, i, name) for i in range(len(items))]
+        self.column([getattr(item, name) for item in items], paths, ref_type)
+
+    def column(self, ids: list[str | None], paths: list[Path_], ref_type: str | None) -> None:
+        column = pa.array(ids, pa.string())
+        _, problems = self.known.refs(
+            column, "entity", ref_type, str(paths[0][-1]) if paths else ""
+        )
+        for k, code, message, hint in problems:
+            self.emit(paths[k], code, message, hint)
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,181 +203,6 @@ def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: boo
 def _key(span: SpanRef) -> tuple[int, int]:
     assert isinstance(span, Span) and span.start is not None and span.end is not None
     return span.start, span.end
-
-
-def check_document(
-    doc: DocumentFile, world: World | None, emit: Emit, dropped: frozenset[str] = frozenset()
-) -> None:
-    """Reference, consistency and duplicate checks on a document whose spans are resolved.
-
-    ``dropped`` holds ids of items that failed structure checks; references to them are skipped.
-    """
-    ids: dict[str, Path_] = {}
-    for layer in LAYERS:
-        for i, item in enumerate(getattr(doc, layer)):
-            if item.id in ids:
-                emit(
-                    (layer, i, "id"),
-                    Code.ID_DUPLICATE,
-                    f"id `{item.id}` is used twice in this document (first at {'/'.join(map(str, ids[item.id]))})",
-                    "annotation ids are unique within a document; rename one",
-                )
-            else:
-                ids[item.id] = (layer, i)
-    mentions: dict[str, Mention] = {m.id: m for m in doc.mentions}
-    quotes: dict[str, Quote] = {q.id: q for q in doc.quotes}
-    _duplicates(doc, emit)
-
-    def local(path: Path_, ident: str | None, layer: str, table: dict[str, Any]) -> bool:
-        if ident is None or ident in dropped:
-            return False
-        if ident not in table:
-            where = ids.get(ident)
-            if where is not None:
-                emit(
-                    path,
-                    Code.REF_WRONG_KIND,
-                    f"`{ident}` is in `{where[0]}`, but `{path[-1]}` needs one of `{layer}`",
-                    f"give the id of an item in `{layer}`",
-                )
-            else:
-                emit(
-                    path,
-                    Code.REF_DANGLING,
-                    f"no item in `{layer}` has the id `{ident}`",
-                    f"add it to `{layer}` of this document, or fix the id",
-                )
-            return False
-        return True
-
-    w = world if world is not None else World()
-    have_world = world is not None
-    ref = (lambda *a: check_ref(emit, w, *a)) if have_world else (lambda *a: False)
-    ref(("metadata", "outlet"), doc.metadata.outlet, "entity", "outlet")
-    for i, m in enumerate(doc.mentions):
-        ref(("mentions", i, "entity"), m.entity, "entity")
-    for i, q in enumerate(doc.quotes):
-        p: Path_ = ("quotes", i)
-        speaker_ok = ref((*p, "speaker"), q.speaker, "entity", "speaker")
-        ref((*p, "addressee"), q.addressee, "entity", "addressee")
-        ref((*p, "platform"), q.platform, "entity", "platform")
-        if local((*p, "speaker_mention"), q.speaker_mention, "mentions", mentions):
-            mention = mentions[q.speaker_mention or ""]
-            if q.speaker is None:
-                emit(
-                    (*p, "speaker_mention"),
-                    Code.REF_INCONSISTENT,
-                    "a speaker mention is given but no speaker",
-                    f"add `speaker: {mention.entity}`",
-                )
-            elif speaker_ok and mention.entity != q.speaker:
-                emit(
-                    (*p, "speaker_mention"),
-                    Code.REF_INCONSISTENT,
-                    f"mention `{mention.id}` refers to `{mention.entity}`, but the speaker is `{q.speaker}`",
-                    "point `speaker_mention` at a mention of the speaker, or fix the speaker",
-                )
-        if local((*p, "nested_in"), q.nested_in, "quotes", quotes):
-            _check_nesting(doc, i, quotes, emit)
-        if have_world and ref((*p, "utterance"), q.utterance, "utterance"):
-            _check_utterance(q, w.utterances[q.utterance or ""], p, emit, speaker_ok)
-    for i, c in enumerate(doc.claims):
-        p = ("claims", i)
-        if c.claimant != ARTICLE:
-            ref((*p, "claimant"), c.claimant, "entity", "claimant")
-        if local((*p, "quote"), c.quote, "quotes", quotes):
-            speaker = quotes[c.quote or ""].speaker
-            if speaker is not None and w.kind_of(speaker) == "entity" and c.claimant != speaker:
-                emit(
-                    (*p, "claimant"),
-                    Code.REF_INCONSISTENT,
-                    f"the claimant is `{c.claimant}` but quote `{c.quote}` is by `{speaker}`",
-                    "a claim carried by a quote is made by the quote's speaker",
-                )
-    ontology = load_ontology()
-    for i, em in enumerate(doc.event_mentions):
-        p = ("event_mentions", i)
-        has_event = ref((*p, "event"), em.event, "event")
-        for j, arg in enumerate(em.arguments):
-            ap: Path_ = (*p, "arguments", j)
-            if has_event:
-                etype = w.events[em.event].type
-                allowed = ontology.roles_for(etype)
-                if arg.role not in allowed:
-                    emit(
-                        (*ap, "role"),
-                        Code.ROLE_NOT_ALLOWED,
-                        f"role `{arg.role}` is not allowed for event type {etype}",
-                        f"use one of: {', '.join(allowed)}",
-                    )
-            ref((*ap, "entity"), arg.entity, "entity")
-            if local((*ap, "mention"), arg.mention, "mentions", mentions):
-                ment = mentions[arg.mention or ""]
-                if ment.entity != arg.entity:
-                    emit(
-                        (*ap, "mention"),
-                        Code.REF_INCONSISTENT,
-                        f"mention `{ment.id}` refers to `{ment.entity}`, not `{arg.entity}`",
-                        "point `mention` at a mention of the argument's entity",
-                    )
-
-
-def _check_utterance(q: Quote, utt: Utterance, p: Path_, emit: Emit, speaker_ok: bool) -> None:
-    for name in ("speaker", "channel", "platform", "addressee"):
-        if name == "speaker" and not speaker_ok:
-            continue
-        mine, theirs = getattr(q, name), getattr(utt, name)
-        if mine is not None and theirs is not None and mine != theirs:
-            emit(
-                (*p, name),
-                Code.REF_INCONSISTENT,
-                f"the quote's {name} is `{mine}` but utterance `{utt.id}` has `{theirs}`",
-                "a quote and the utterance it reports must agree; fix one, or link another utterance",
-            )
-    if q.date and utt.date and not (q.date.startswith(utt.date) or utt.date.startswith(q.date)):
-        emit(
-            (*p, "date"),
-            Code.REF_INCONSISTENT,
-            f"the quote's date {q.date} contradicts utterance `{utt.id}` ({utt.date})",
-            "fix the date, or link the quote to another utterance",
-        )
-
-
-def _check_nesting(doc: DocumentFile, index: int, quotes: dict[str, Quote], emit: Emit) -> None:
-    q = doc.quotes[index]
-    nested_in = {i: quote.nested_in for i, quote in quotes.items()}
-    content = {i: [_key(s) for s in quote.content] for i, quote in quotes.items()}
-    problem = nesting_problem(
-        q.id, q.nested_in or "", [_key(s) for s in q.content], nested_in, content
-    )
-    if problem is not None:
-        emit(("quotes", index, "nested_in"), *problem)
-
-
-def _duplicates(doc: DocumentFile, emit: Emit) -> None:
-    keys: dict[tuple[Any, ...], str] = {}
-
-    def seen(path: Path_, key: tuple[Any, ...], what: str, ident: str) -> None:
-        if key in keys:
-            emit(
-                path,
-                Code.ANNOTATION_DUPLICATE,
-                f"{what} `{ident}` repeats `{keys[key]}`",
-                "remove the duplicate",
-            )
-        else:
-            keys[key] = ident
-
-    for i, m in enumerate(doc.mentions):
-        seen(("mentions", i), ("m", _key(m.span), m.entity), "mention", m.id)
-    for i, r in enumerate(doc.regions):
-        seen(("regions", i), ("r", _key(r.span)), "region", r.id)
-    for i, q in enumerate(doc.quotes):
-        seen(("quotes", i), ("q", tuple(_key(s) for s in q.content)), "quote", q.id)
-    for i, c in enumerate(doc.claims):
-        seen(("claims", i), ("c", _key(c.span), c.claimant, c.statement), "claim", c.id)
-    for i, e in enumerate(doc.event_mentions):
-        seen(("event_mentions", i), ("e", _key(e.trigger), e.event), "event mention", e.id)
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,37 +44,36 @@ import pyarrow.json as pj
 from jsonschema import Draft202012Validator
 
 from newsanno.dataset.tables import TABLES
-from newsanno.model import ARTICLE, DATE_PATTERN, DOC_ID_PATTERN, ID_PATTERN, LANGUAGE_PATTERN
+from newsanno.model import (
+    ARTICLE,
+    DATE_PATTERN,
+    DOC_ID_PATTERN,
+    ID_PATTERN,
+    LANGUAGE_PATTERN,
+    LAYERS,
+)
 from newsanno.model import check_date as _check_date
 from newsanno.model.ontology import load_ontology
 from newsanno.read.native import READER_BUILT, NativeReader
-from newsanno.rules.checks import World
+from newsanno.rules import meaning
 from newsanno.rules.columns import (
     _arrow,
-    _codes,
     _Docs,
     _field,
     _is_in,
-    _lookup,
     _mask,
     _matches,
     _np,
-    _repeated,
     _Spans,
     _take,
-    _unnest,
     _valid,
     _where,
 )
 from newsanno.rules.lintfilter import LintFilter
-from newsanno.rules.nesting import nesting_problem
+from newsanno.rules.meaning import Frame, Layer
+from newsanno.rules.world import World
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
-QUOTE_FIELDS = (
-    *("id", "type", "content", "cue", "speaker", "speaker_mention", "addressee", "channel"),
-    *("platform", "date", "utterance", "nested_in", "note"),
-)
-CLAIM_FIELDS = ("id", "span", "claimant", "quote", "type", "checkworthy", "statement", "note")
 SEGMENTS = TABLES["quotes"].schema.field("segments").type
 DOCUMENT_TABLES = (
     *("documents", "regions", "mentions", "quotes", "claims", "event_mentions"),
@@ -204,6 +203,11 @@ class Batch:
     """doc_id of each accepted document, in line order."""
 
 
+def _span(spans: _Spans) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """A layer's span columns: start, end, text."""
+    return spans.start, spans.end, spans.text
+
+
 def _is_date(value: str) -> bool:
     """What the model's date fields take (their pattern, then :func:`newsanno.model.check_date`)."""
     if _DATE.fullmatch(value) is None:
@@ -220,46 +224,18 @@ class ColumnarChecker:
 
     def __init__(self, world: World, *, lint: bool = True) -> None:
         ontology = load_ontology()
-        entities = {i: e.type for i, e in world.entities.items()}
-        events = {i: e.type for i, e in world.events.items()}
-        utterances = {
-            i: (u.speaker, u.channel, u.platform, u.addressee, u.date)
-            for i, u in world.utterances.items()
-        }
-        # an id held by more than one kind of world item is reported by World.kind_of's order:
-        # such ids are refused here (the full validator says what is wrong)
-        clash = (entities.keys() & events.keys()) | (
-            utterances.keys() & (entities.keys() | events.keys())
-        )
-        for ident in clash:
-            entities.pop(ident, None)
-            events.pop(ident, None)
-            utterances.pop(ident, None)
 
         def values(items: Any) -> pa.Array:
             return pa.array(sorted(items), pa.string())
 
-        self.entities = values(entities)
-        self.of_type = {
-            ref: values(i for i, t in entities.items() if t in allowed)
-            for ref, allowed in ontology.reference_types.items()
-        }
-        self.event_ids = values(events)
-        self.event_types = pa.array([events[e] for e in sorted(events)], pa.string())
-        self.role_pairs = values(
-            f"{t}\x1f{r}" for t in ontology.event_types for r in ontology.roles_for(t)
-        )
+        self.world = world
+        world.known  # noqa: B018 - built once here, not in the first block
         self.region_kinds = values(ontology.region_kinds)
         self.mention_kinds = values(ontology.mention_kinds)
         self.quote_types = values(ontology.quote_types)
         self.channels = values(ontology.channels)
         self.claim_types = values(ontology.claim_types)
         self.realis = values(ontology.realis)
-        ids = sorted(utterances)
-        self.utterance_ids = values(ids)
-        self.utterance_fields = [
-            pa.array([utterances[u][k] for u in ids], pa.string()) for k in range(5)
-        ]
         self.urls: dict[str, bool] = {}
         self.reader = NativeReader(SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
@@ -346,88 +322,121 @@ class ColumnarChecker:
         bad |= ~_valid(meta)
         m = {k: _field(meta, k) for k in DOC_META}
         bad |= ~_matches(m["language"], LANGUAGE_PATTERN)
-        bad |= ~_is_in(m["outlet"], self.of_type["outlet"], optional=True)
         bad |= ~self._dates(m["published"])
         bad |= ~self._urls(m["url"])
 
-        ids: list[tuple[np.ndarray, pa.Array]] = []  # (row, id) of every annotation
-        out: dict[str, tuple[np.ndarray, list[Any]]] = {}
-        lint: dict[str, tuple[np.ndarray, ...]] = {}
-        """(row, start, end) of the spans that resolve, per layer, for the lints."""
+        # the layers as columns, each span checked against its document's text (the anchors)
+        frame = Frame.of(column)
+        layer = frame.layers
+        for name in LAYERS:
+            missing_list(column[name])
+        missing_list(layer["event_mentions"]["arguments"], layer["event_mentions"].row)
+        spans: dict[str, _Spans] = {}
+        for name, attr in (*LAYERS.items(), ("segments", "")):
+            item = layer[name]
+            if name == "quotes":
+                attr = "cue"
+            s = _Spans(item[attr] if attr else item.items, item.row, doc)
+            left_out(item.row[s.missing])
+            item.start, item.end, item.ok = s.start, s.end, s.ok
+            spans[name] = s
+        regions, mentions, quotes = layer["regions"], layer["mentions"], layer["quotes"]
+        claims, events, args, segs = (
+            layer[k] for k in ("claims", "event_mentions", "arguments", "segments")
+        )
+        seg = spans["segments"]
 
+        # what the structure says of each item (its vocabulary, its spans); JSON Schema reports it
+        for item, ok in (
+            (regions, regions.ok & _is_in(regions["kind"], self.region_kinds)),
+            (mentions, mentions.ok & _is_in(mentions["kind"], self.mention_kinds)),
+        ):
+            bad[item.row[~(ok & _valid(item.items))]] = True
+        ok = _valid(quotes.items) & _is_in(quotes["type"], self.quote_types)
+        ok &= _np(pc.list_value_length(quotes["content"]).fill_null(0)) > 0
+        ok[segs.parent[~seg.ok]] = False
+        cue_given = _valid(quotes["cue"])
+        ok &= quotes.ok | ~cue_given
+        ok &= _is_in(quotes["channel"], self.channels, optional=True)
+        ok &= self._dates(quotes["date"])
+        bad[quotes.row[~ok]] = True
+        ok = _valid(claims.items) & claims.ok
+        ok &= _is_in(claims["type"], self.claim_types) & _valid(claims["checkworthy"])
+        ok &= _mask(pc.greater(pc.utf8_length(claims["statement"]), 0))
+        if "fact_check" in [f.name for f in claims.items.type]:  # a valid document's (:meth:`rows`)
+            fact = claims["fact_check"]
+            ok &= trusted | ~_valid(fact)
+            fact_check = [_field(fact, k) for k in ("url", "fact_checker", "rating")]
+        else:  # the reader's schema has none: a line with one takes the full validator
+            fact_check = [pa.nulls(len(claims), pa.string())] * 3
+        bad[claims.row[~ok]] = True
+        ok = _valid(events.items) & events.ok & _is_in(events["realis"], self.realis)
+        ok[args.parent[~_valid(args.items)]] = False
+        bad[events.row[~ok]] = True
+        ids = pa.concat_arrays([layer[name]["id"] for name in LAYERS])
+        coded = pc.dictionary_encode(ids)
+        codes = _np(coded.indices.fill_null(-1)).astype(np.int64)
+        fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)  # once per distinct id
+        bad[np.concatenate([layer[name].row for name in LAYERS])[~fits[codes]]] = True
+
+        # the meaning rules, written once (:mod:`newsanno.rules.meaning`)
+        if not trusted:
+            for found in meaning.check(frame, self.world):
+                bad[found[0]] = True
+
+        # the spans the lints look at: those that resolve, per layer; and each argument named by
+        # a mention, with its event's trigger (the sentence lint)
+        lint: dict[str, tuple[np.ndarray, ...]] = {
+            name: (item.row[s.ok], s.start[s.ok], s.end[s.ok])
+            for name, item, s in (
+                ("regions", regions, spans["regions"]),
+                ("mentions", mentions, spans["mentions"]),
+                ("quotes", segs, seg),
+            )
+        }
+        mention = args["mention"]
+        has = np.flatnonzero(_valid(mention))
+        if len(has):
+            at = meaning.find(
+                mentions.row, mentions["id"], args.row[has], _take(mention, has), last=True
+            )
+            named = (at >= 0) & events.ok[args.parent[has]] & mentions.ok[np.maximum(at, 0)]
+            at, arg = at[named], has[named]
+            trigger = args.parent[arg]
+            lint["arguments"] = (
+                *(args.row[arg], events.start[trigger], events.end[trigger]),
+                *(mentions.start[at], mentions.end[at]),
+            )
+
+        # the rows of the tables
         def take_doc(row: np.ndarray) -> pa.Array:
             return doc_id.take(pa.array(row, pa.int64()))
 
-        # regions and mentions
-        for name in ("regions", "mentions"):
-            col = column[name]
-            missing_list(col)
-            items, row, ordinal, _ = _unnest(col)
-            ident, kind, note = (_field(items, k) for k in ("id", "kind", "note"))
-            spans = _Spans(_field(items, "span"), row, doc)
-            left_out(row[spans.missing])
-            ok = spans.ok & _valid(items)
-            if name == "regions":
-                ok &= _is_in(kind, self.region_kinds)
-                ok &= ~_repeated(row, spans.start, spans.end)
-                rest: list[Any] = [kind, spans.start, spans.end, spans.text, note]
-            else:
-                entity = _field(items, "entity")
-                ok &= _is_in(entity, self.entities) & _is_in(kind, self.mention_kinds)
-                ok &= ~_repeated(row, spans.start, spans.end, *_codes(entity))
-                rest = [entity, spans.start, spans.end, spans.text, kind, note]
-                mentions = (row, ident, entity)
-                m_spans = spans
-            bad[row[~ok]] = True
-            ids.append((row, ident))
-            lint[name] = (row[spans.ok], spans.start[spans.ok], spans.end[spans.ok])
-            out[name] = (row, [take_doc(row), ident, ordinal, *rest])
-        m_row, m_id, m_entity = mentions
+        def common(item: Layer) -> list[Any]:
+            return [take_doc(item.row), item["id"], item.ordinal]
 
-        # quotes
-        col = column["quotes"]
-        missing_list(col)
-        q, q_row, q_ordinal, _ = _unnest(col)
-        qf = {k: _field(q, k) for k in QUOTE_FIELDS}
-        speaker = qf["speaker"]
-        ok = _valid(q) & _is_in(qf["type"], self.quote_types)
-        content = qf["content"]
-        ok &= _np(pc.list_value_length(content).fill_null(0)) > 0
-        segs, seg_quote, _, seg_offsets = _unnest(content)
-        seg_row = q_row[seg_quote]
-        seg = _Spans(segs, seg_row, doc)
-        left_out(seg_row[seg.missing])
-        ok[seg_quote[~seg.ok]] = False
-        cue_given = _valid(qf["cue"])
-        cue = _Spans(qf["cue"], q_row, doc)
-        left_out(q_row[cue.missing])
-        ok &= cue.ok | ~cue_given
-        ok &= _is_in(speaker, self.of_type["speaker"], optional=True)
-        ok &= _is_in(qf["addressee"], self.of_type["addressee"], optional=True)
-        ok &= _is_in(qf["platform"], self.of_type["platform"], optional=True)
-        ok &= _is_in(qf["channel"], self.channels, optional=True)
-        ok &= self._dates(qf["date"])
-        # speaker_mention: a mention of the same document, naming the speaker
-        sm = qf["speaker_mention"]
-        has = np.nonzero(_valid(sm))[0]
-        if len(has):
-            at = _lookup(m_row, m_id, q_row[has], _take(sm, has))
-            same = _mask(pc.equal(_take(m_entity, np.maximum(at, 0)), _take(speaker, has)))
-            ok[has[(at < 0) | ~same]] = False
-        ok &= self._utterances(qf)
-        self._nesting(qf, q_row, seg, seg_offsets, ok)
-        # the same quote twice: here, the same first segment (a superset of the full validator's rule)
-        first = np.minimum(seg_offsets[:-1], max(len(segs) - 1, 0))
+        out: dict[str, tuple[np.ndarray, list[Any]]] = {}
+        out["regions"] = (
+            regions.row,
+            [*common(regions), regions["kind"], *_span(spans["regions"]), regions["note"]],
+        )
+        out["mentions"] = (
+            mentions.row,
+            [
+                *common(mentions),
+                mentions["entity"],
+                *_span(spans["mentions"]),
+                mentions["kind"],
+                mentions["note"],
+            ],
+        )
+        pick = np.minimum(segs.offsets[:-1], max(len(segs) - 1, 0))
         if len(segs):
-            ok &= ~_repeated(q_row, seg.start[first], seg.end[first])
-            q_start = np.minimum.reduceat(seg.start, first)
-            q_end = np.maximum.reduceat(seg.end, first)
+            q_start = np.minimum.reduceat(seg.start, pick)
+            q_end = np.maximum.reduceat(seg.end, pick)
         else:
-            q_start = q_end = np.zeros(len(q), dtype=np.int64)
-        bad[q_row[~ok]] = True
-        ids.append((q_row, qf["id"]))
-        lint["quotes"] = (seg_row[seg.ok], seg.start[seg.ok], seg.end[seg.ok])
-        offsets = pa.array(seg_offsets, pa.int32())
+            q_start = q_end = np.zeros(len(quotes), dtype=np.int64)
+        offsets = pa.array(segs.offsets, pa.int32())
         segments = pa.ListArray.from_arrays(
             offsets,
             pa.StructArray.from_arrays(
@@ -436,15 +445,14 @@ class ColumnarChecker:
             ),
             type=SEGMENTS,
         )
+        cue = spans["quotes"]
         out["quotes"] = (
-            q_row,
+            quotes.row,
             [
-                take_doc(q_row),
-                qf["id"],
-                q_ordinal,
-                speaker,
-                sm,
-                qf["type"],
+                *common(quotes),
+                quotes["speaker"],
+                quotes["speaker_mention"],
+                quotes["type"],
                 q_start,
                 q_end,
                 pc.binary_join(pa.ListArray.from_arrays(offsets, seg.text), " "),
@@ -452,131 +460,46 @@ class ColumnarChecker:
                 _where(cue_given, cue.start),
                 _where(cue_given, cue.end),
                 cue.text,
-                *(qf[k] for k in ("addressee", "channel", "platform", "date", "utterance")),
-                qf["nested_in"],
-                qf["note"],
+                *(quotes[k] for k in ("addressee", "channel", "platform", "date", "utterance")),
+                quotes["nested_in"],
+                quotes["note"],
             ],
         )
-
-        # claims
-        col = column["claims"]
-        missing_list(col)
-        c, c_row, c_ordinal, _ = _unnest(col)
-        cf = {k: _field(c, k) for k in CLAIM_FIELDS}
-        spans = _Spans(cf["span"], c_row, doc)
-        left_out(c_row[spans.missing])
-        claimant = cf["claimant"]
-        by_article = _mask(pc.equal(claimant, ARTICLE))
-        ok = _valid(c) & spans.ok
-        ok &= by_article | _is_in(claimant, self.of_type["claimant"])
-        ok &= _is_in(cf["type"], self.claim_types) & _valid(cf["checkworthy"])
-        ok &= _mask(pc.greater(pc.utf8_length(cf["statement"]), 0))
-        quote = cf["quote"]
-        has = np.nonzero(_valid(quote))[0]
-        if len(has):
-            at = _lookup(q_row, qf["id"], c_row[has], _take(quote, has))
-            said = _take(speaker, np.maximum(at, 0))
-            differ = _valid(said) & ~_mask(pc.equal(said, _take(claimant, has)))
-            ok[has[(at < 0) | differ]] = False
-        ok &= ~_repeated(c_row, spans.start, spans.end)
-        if "fact_check" in [f.name for f in c.type]:  # a valid document's (:meth:`rows`)
-            fact = _field(c, "fact_check")
-            ok &= trusted | ~_valid(fact)
-            fact_check = [_field(fact, k) for k in ("url", "fact_checker", "rating")]
-        else:  # the reader's schema has none: a line with one takes the full validator
-            fact_check = [pa.nulls(len(c_row), pa.string())] * 3
-        bad[c_row[~ok]] = True
-        ids.append((c_row, cf["id"]))
-        article = pa.array(by_article)
+        claimant = claims["claimant"]
+        article = pa.array(_mask(pc.equal(claimant, ARTICLE)))
         out["claims"] = (
-            c_row,
+            claims.row,
             [
-                take_doc(c_row),
-                cf["id"],
-                c_ordinal,
+                *common(claims),
                 pc.if_else(article, "article", "entity"),
                 pc.if_else(article, pa.scalar(None, pa.string()), claimant),
-                quote,
-                spans.start,
-                spans.end,
-                spans.text,
-                cf["type"],
-                cf["checkworthy"],
-                cf["statement"],
+                claims["quote"],
+                *_span(spans["claims"]),
+                *(claims[k] for k in ("type", "checkworthy", "statement")),
                 *fact_check,
-                cf["note"],
+                claims["note"],
             ],
         )
-
-        # event mentions and their arguments
-        col = column["event_mentions"]
-        missing_list(col)
-        em, e_row, e_ordinal, _ = _unnest(col)
-        ef = {k: _field(em, k) for k in ("id", "trigger", "event", "realis", "arguments", "note")}
-        spans = _Spans(ef["trigger"], e_row, doc)
-        left_out(e_row[spans.missing])
-        event = ef["event"]
-        ok = _valid(em) & spans.ok
-        ok &= _is_in(event, self.event_ids) & _is_in(ef["realis"], self.realis)
-        ok &= ~_repeated(e_row, spans.start, spans.end, *_codes(event))
-        arguments = ef["arguments"]
-        missing_list(arguments, e_row)
-        a, a_em, a_ordinal, _ = _unnest(arguments)
-        a_row = e_row[a_em]
-        role, entity, mention = (_field(a, k) for k in ("role", "entity", "mention"))
-        event_type = self.event_types.take(pc.index_in(event, value_set=self.event_ids))
-        pair = pc.binary_join_element_wise(_take(event_type, a_em), role, "\x1f")
-        a_ok = _valid(a) & _is_in(pair, self.role_pairs) & _is_in(entity, self.entities)
-        has = np.nonzero(_valid(mention))[0]
-        if len(has):
-            at = _lookup(m_row, m_id, a_row[has], _take(mention, has))
-            same = _mask(pc.equal(_take(m_entity, np.maximum(at, 0)), _take(entity, has)))
-            a_ok[has[(at < 0) | ~same]] = False
-            # (trigger, mention) of each argument named by a mention, for the sentence lint
-            named = (at >= 0) & spans.ok[a_em[has]] & m_spans.ok[np.maximum(at, 0)]
-            at, arg = at[named], has[named]
-            trigger = a_em[arg]
-            lint["arguments"] = (
-                *(a_row[arg], spans.start[trigger], spans.end[trigger]),
-                *(m_spans.start[at], m_spans.end[at]),
-            )
-        ok[a_em[~a_ok]] = False
-        bad[e_row[~ok]] = True
-        ids.append((e_row, ef["id"]))
         out["event_mentions"] = (
-            e_row,
+            events.row,
             [
-                take_doc(e_row),
-                ef["id"],
-                e_ordinal,
-                event,
-                spans.start,
-                spans.end,
-                spans.text,
-                ef["realis"],
-                ef["note"],
+                *common(events),
+                events["event"],
+                *_span(spans["event_mentions"]),
+                events["realis"],
+                events["note"],
             ],
         )
         out["event_arguments"] = (
-            a_row,
+            args.row,
             [
-                take_doc(a_row),
-                _take(ef["id"], a_em),
-                a_ordinal,
-                _take(event, a_em),
-                *(role, entity, mention),
+                take_doc(args.row),
+                _take(events["id"], args.parent),
+                args.ordinal,
+                _take(events["event"], args.parent),
+                *(args[k] for k in ("role", "entity", "mention")),
             ],
         )
-
-        # an id used twice in a document, across its layers
-        rows = np.concatenate([r for r, _ in ids])
-        all_ids = pa.concat_arrays([i for _, i in ids])
-        coded = pc.dictionary_encode(all_ids)
-        codes = _np(coded.indices.fill_null(-1)).astype(np.int64)
-        # the id pattern, checked once per distinct id (a null id fails it too)
-        fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)
-        bad[rows[~fits[codes]]] = True
-        bad[rows[_repeated(rows, codes)]] = True
 
         if self.lints is not None and not trusted:
             self.lints.flag(doc, text, bad, lint)
@@ -616,67 +539,6 @@ class ColumnarChecker:
         from the same arrays as a block's."""
         table = pa.Table.from_pylist(docs, schema=VALID_SCHEMA)
         return self.check(table, b"", np.zeros(0, np.int64), files, lines, trusted=True)
-
-    @staticmethod
-    def _nesting(
-        qf: dict[str, pa.Array], q_row: np.ndarray, seg: _Spans, seg_offsets: np.ndarray, ok: Any
-    ) -> None:
-        """Clear ``ok`` for the quotes of each document whose nesting breaks the rule
-        (:mod:`newsanno.rules.nesting`), or names no quote of the document; only documents with
-        a nested quote are looked at."""
-        nested = np.flatnonzero(_valid(qf["nested_in"]))
-        if not len(nested):
-            return
-        starts, ends = seg.start.tolist(), seg.end.tolist()
-        for row in np.unique(q_row[nested]).tolist():
-            lo, hi = np.searchsorted(q_row, [row, row + 1]).tolist()
-            ids = qf["id"][lo:hi].to_pylist()
-            outer_of = qf["nested_in"][lo:hi].to_pylist()
-            content = {
-                ident: list(
-                    zip(
-                        starts[seg_offsets[k] : seg_offsets[k + 1]],
-                        ends[seg_offsets[k] : seg_offsets[k + 1]],
-                        strict=True,
-                    )
-                )
-                for ident, k in zip(ids, range(lo, hi), strict=True)
-            }
-            nested_in = dict(zip(ids, outer_of, strict=True))
-            broken = len(nested_in) != hi - lo or any(
-                outer is not None
-                and (
-                    outer not in nested_in
-                    or nesting_problem(quote, outer, content[quote], nested_in, content)
-                )
-                for quote, outer in zip(ids, outer_of, strict=True)
-            )
-            if broken:
-                ok[lo:hi] = False
-
-    def _utterances(self, qf: dict[str, pa.Array]) -> np.ndarray:
-        """Whether each quote's utterance (if any) exists and agrees with the quote."""
-        utterance = qf["utterance"]
-        ok = np.ones(len(utterance), dtype=bool)
-        has = np.nonzero(_valid(utterance))[0]
-        if not len(has):
-            return ok
-        at = pc.index_in(_take(utterance, has), value_set=self.utterance_ids)
-        ok[has[~_valid(at)]] = False
-        at = at.fill_null(0)
-        for k, name in enumerate(("speaker", "channel", "platform", "addressee")):
-            mine = _take(qf[name], has)
-            theirs = self.utterance_fields[k].take(at)
-            ok[has[_mask(pc.not_equal(mine, theirs))]] = False  # both given, and different
-        mine = _take(qf["date"], has)
-        theirs = self.utterance_fields[4].take(at)
-        both = np.nonzero(_valid(mine) & _valid(theirs))[0]
-        if len(both):
-            dates = zip(_take(mine, both).to_pylist(), _take(theirs, both).to_pylist(), strict=True)
-            for k, (date, u_date) in zip(both.tolist(), dates, strict=True):
-                if date and u_date and not (date.startswith(u_date) or u_date.startswith(date)):
-                    ok[has[k]] = False
-        return ok
 
     # -- per value -----------------------------------------------------------------------------
 

@@ -99,22 +99,6 @@ def _codes(*arrays: pa.Array) -> list[np.ndarray]:
     return out
 
 
-def _lookup(key_row: np.ndarray, key: pa.Array, find_row: np.ndarray, find: pa.Array) -> np.ndarray:
-    """For each (row, value) to find, the index of the same (row, value) among the keys; -1."""
-    if not len(find):
-        return np.zeros(0, dtype=np.int64)
-    if not len(key):
-        return np.full(len(find), -1, dtype=np.int64)
-    a, b = _codes(key, find)
-    width = int(max(a.max(), b.max())) + 1
-    keys = key_row * width + a
-    order = np.argsort(keys, kind="stable")
-    ranked = keys[order]
-    wanted = find_row * width + b
-    at = np.minimum(np.searchsorted(ranked, wanted), len(ranked) - 1)
-    return np.where(ranked[at] == wanted, order[at], -1)
-
-
 def _repeated(*keys: np.ndarray) -> np.ndarray:
     """Rows whose tuple of keys may occur more than once (the first key is the document).
 
