@@ -104,7 +104,9 @@ def _mutations(world: World) -> dict[str, Callable[..., None]]:
         "start": _span(lambda r, s: s.update(start=s["start"] + r.choice([-1, 1, -(10**6)]))),
         "end": _span(lambda r, s: s.update(end=s["end"] + r.choice([-1, 1, 10**6]))),
         "empty": _span(lambda r, s: s.update(end=s["start"])),
-        "span-text": _span(lambda r, s: s.update(text=r.choice(["x", s["text"] + " ", "é"]))),
+        "span-text": _span(
+            lambda r, s: s.update(text=r.choice(["x", (s.get("text") or "") + " ", "é"]))
+        ),
         "span-text-gone": _span(lambda r, s: s.pop("text")),
         "span-text-null": _span(lambda r, s: s.update(text=None)),
         "span-null": _set("mentions", "span", lambda r, d: None),
@@ -185,6 +187,17 @@ def _mutations(world: World) -> dict[str, Callable[..., None]]:
         "text-quotes": lambda r, d, w: _retext(d, d["text"] + ' "unquoted words" '),
         "text-name": lambda r, d, w: _retext(d, d["text"] + " " + r.choice(_names(w)) + "."),
         "note-null": _set("mentions", "note", lambda r, d: None),
+        # a field that must be given, given as null; an id that does not fit the id pattern
+        "mention-entity-null": _set("mentions", "entity", lambda r, d: None),
+        "claimant-null": _set("claims", "claimant", lambda r, d: None),
+        "event-null": _set("event_mentions", "event", lambda r, d: None),
+        "arg-null": lambda r, d, w: [
+            a.update({r.choice(["role", "entity"]): None})
+            for em in d["event_mentions"][:1]
+            for a in em.get("arguments", [])[:1]
+        ],
+        "ref-not-an-id": _set("mentions", "entity", lambda r, d: r.choice(["a b", "1x", "é"])),
+        "quote-ref-not-an-id": _quote_key("speaker_mention", ["m 1", "-x"]),
     }
 
 

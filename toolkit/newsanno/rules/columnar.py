@@ -74,6 +74,7 @@ from newsanno.rules.meaning import Frame, Layer
 from newsanno.rules.world import World
 
 DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
+QUOTE_REFS = ("speaker", "speaker_mention", "addressee", "platform", "utterance", "nested_in")
 SEGMENTS = TABLES["quotes"].schema.field("segments").type
 DOCUMENT_TABLES = (
     *("documents", "regions", "mentions", "quotes", "claims", "event_mentions"),
@@ -373,11 +374,33 @@ class ColumnarChecker:
         ok = _valid(events.items) & events.ok & _is_in(events["realis"], self.realis)
         ok[args.parent[~_valid(args.items)]] = False
         bad[events.row[~ok]] = True
-        ids = pa.concat_arrays([layer[name]["id"] for name in LAYERS])
-        coded = pc.dictionary_encode(ids)
+        # every id, and every id a field refers by, fits the id pattern (checked once per distinct
+        # value); a field that must be given is not null
+        id_fields = [(layer[name], "id", True) for name in LAYERS] + [
+            (mentions, "entity", True),
+            (claims, "claimant", True),
+            (events, "event", True),
+            (args, "entity", True),
+            *((quotes, k, False) for k in QUOTE_REFS),
+            (claims, "quote", False),
+            (args, "mention", False),
+        ]
+        values = pa.concat_arrays([item[k] for item, k, _ in id_fields])
+        coded = pc.dictionary_encode(values)
         codes = _np(coded.indices.fill_null(-1)).astype(np.int64)
-        fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)  # once per distinct id
-        bad[np.concatenate([layer[name].row for name in LAYERS])[~fits[codes]]] = True
+        fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)[codes]
+        at = 0
+        for item, _, required in id_fields:
+            here = fits[at : at + len(item)]
+            if not required:
+                here = here | (codes[at : at + len(item)] < 0)
+            bad[item.row[~here]] = True
+            at += len(item)
+        bad[args.row[~_valid(args["role"])]] = True
+        bad[
+            frame.outlet.is_valid().to_numpy(zero_copy_only=False)
+            & ~_matches(frame.outlet, ID_PATTERN)
+        ] = True
 
         # the meaning rules, written once (:mod:`newsanno.rules.meaning`)
         if not trusted:
