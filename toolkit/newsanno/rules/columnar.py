@@ -389,18 +389,15 @@ class ColumnarChecker:
         coded = pc.dictionary_encode(values)
         codes = _np(coded.indices.fill_null(-1)).astype(np.int64)
         fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)[codes]
-        at = 0
+        lo = 0
         for item, _, required in id_fields:
-            here = fits[at : at + len(item)]
+            here = fits[lo : lo + len(item)]
             if not required:
-                here = here | (codes[at : at + len(item)] < 0)
+                here = here | (codes[lo : lo + len(item)] < 0)
             bad[item.row[~here]] = True
-            at += len(item)
+            lo += len(item)
         bad[args.row[~_valid(args["role"])]] = True
-        bad[
-            frame.outlet.is_valid().to_numpy(zero_copy_only=False)
-            & ~_matches(frame.outlet, ID_PATTERN)
-        ] = True
+        bad[_valid(frame.outlet) & ~_matches(frame.outlet, ID_PATTERN)] = True
 
         # the meaning rules, written once (:mod:`newsanno.rules.meaning`)
         if not trusted:
