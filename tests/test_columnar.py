@@ -311,6 +311,23 @@ def test_columnar_accepts_only_what_the_fast_check_accepts(
     _same_rows(batch.tables, expected)
     for name in DOCUMENT_TABLES:
         assert len(batch.positions[name]) == batch.tables[name].num_rows
+    _same_as_reported(world, lines, batch)
+
+
+def _same_as_reported(world: World, lines: list[bytes], batch: Any) -> None:
+    """The lines the tier reports itself (meaning findings only) get exactly the findings the
+    full validator gives them."""
+    from newsanno.engines.local import Validator
+
+    assert batch.reported, "no line had meaning findings only: the test would hold nothing"
+    for row, (doc_id, found) in batch.reported.items():
+        validator = Validator()
+        validator.world = world
+        validator.line("s.jsonl", row + 1, lines[row])
+        want = {(f.code, f.path, f.message, f.hint) for f in validator.report.findings}
+        got = {(c, "/" + "/".join(map(str, p)), m, h) for _, p, c, m, h in found}
+        assert got == want, (row, doc_id)
+        assert not batch.accepted[row]
 
 
 def test_every_mutation_kind_is_caught_when_the_full_validator_reports_it(

@@ -41,6 +41,7 @@ from newsanno.read.jsontext import no_duplicates
 from newsanno.read.parse import MAX_BYTES
 from newsanno.rules.checks import World
 from newsanno.rules.columnar import DOCUMENT_TABLES, Batch, ColumnarChecker, line_shapes
+from newsanno.rules.meaning import Found
 
 GROUP_DOCS = 1_000
 """Most lines per block: the unit of the columnar tier and of a Parquet row group (buffered
@@ -343,13 +344,13 @@ class Worker:
                 ends = np.cumsum(stops[lines] - starts[lines] + 1) - 1
                 some = self._columnar(kept, ends, first, chunk, lines)
                 if some is not None:
-                    flags = np.zeros(n, dtype=bool)
-                    flags[lines] = some.accepted
-                    positions = {k: lines[v] for k, v in some.positions.items()}
-                    batch = Batch(flags, some.tables, positions, some.doc_ids)
-        todo = list(range(n)) if batch is None else np.flatnonzero(~batch.accepted).tolist()
+                    batch = some.moved(lines, n)
+        todo = list(range(n))
+        if batch is not None:
+            todo = [i for i in np.flatnonzero(~batch.accepted).tolist() if i not in batch.reported]
         anchored = self._anchored(data, starts, stops, todo, first, chunk)
         before = len(result.doc_ids)
+        reported = 0
         for b in (batch, anchored):
             if b is None:
                 continue
@@ -360,13 +361,17 @@ class Worker:
                 (doc_id, first + i, at + int(starts[i]))
                 for doc_id, i in zip(b.doc_ids, accepted, strict=True)
             )
+            for i, (doc_id, found) in b.reported.items():
+                s, e = int(starts[i]), int(stops[i])
+                self._report(bytes(data[s:e]), first + i, at + s, chunk, doc_id, found)
+                reported += 1
         if anchored is not None:
-            todo = [i for i in todo if not anchored.accepted[i]]
+            todo = [i for i in todo if not anchored.accepted[i] and i not in anchored.reported]
             self.more.append(anchored)
         for i in todo:
             s, e = int(starts[i]), int(stops[i])
             self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result, i)
-        if todo or anchored is not None:  # keep the doc_ids in line order
+        if todo or reported or anchored is not None:  # keep the doc_ids in line order
             result.doc_ids[before:] = sorted(result.doc_ids[before:], key=lambda d: d[1])
         self.batch = batch
 
@@ -402,10 +407,7 @@ class Worker:
         some = self._columnar(b"".join(kept), ends, first, chunk, idx)
         if some is None:
             return None
-        flags = np.zeros(len(starts), dtype=bool)
-        flags[idx] = some.accepted
-        positions = {k: idx[v] for k, v in some.positions.items()}
-        return Batch(flags, some.tables, positions, some.doc_ids)
+        return some.moved(idx, len(starts))
 
     def _columnar(
         self,
@@ -457,6 +459,25 @@ class Worker:
             if j - i > 1:
                 todo += [((i + j) // 2, j), (i, (i + j) // 2)]
         return out
+
+    def _report(
+        self,
+        raw: bytes,
+        number: int,
+        at: int,
+        chunk: Chunk,
+        doc_id: str,
+        found: list[Found],
+    ) -> None:
+        """A line whose only problems are the meaning findings the columnar tier found: they
+        are reported as the full validator would (the same findings, at the same places)."""
+        v = self.validator
+        sink = _Sink(v.report, chunk.file, None, line_base=number - 1, source=raw.decode())
+        v.report.documents += 1
+        v.at = (number, at)
+        v.register_doc_id(doc_id, sink, "")
+        for _, path, code, message, hint in found:
+            sink(path, code, message, hint)
 
     def _line(
         self, raw: bytes, number: int, at: int, chunk: Chunk, result: ChunkResult, place: int

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -202,6 +202,17 @@ class Batch:
     """Per table: the line (0-based, within the block) of each row."""
     doc_ids: list[str]
     """doc_id of each accepted document, in line order."""
+    reported: dict[int, tuple[str, list[meaning.Found]]] = field(default_factory=dict)
+    """Per line whose only problems are meaning findings: its doc_id and those findings, which
+    are all the full validator would report of it (its structure, anchors and lints pass)."""
+
+    def moved(self, lines: np.ndarray, n: int) -> Batch:
+        """The batch of a block of ``n`` lines whose lines ``lines`` this batch checked."""
+        flags = np.zeros(n, dtype=bool)
+        flags[lines] = self.accepted
+        positions = {k: lines[v] for k, v in self.positions.items()}
+        reported = {int(lines[k]): v for k, v in self.reported.items()}
+        return Batch(flags, self.tables, positions, self.doc_ids, reported)
 
 
 def _span(spans: _Spans) -> tuple[np.ndarray, np.ndarray, pa.Array]:
@@ -400,9 +411,7 @@ class ColumnarChecker:
         bad[_valid(frame.outlet) & ~_matches(frame.outlet, ID_PATTERN)] = True
 
         # the meaning rules, written once (:mod:`newsanno.rules.meaning`)
-        if not trusted:
-            for found in meaning.check(frame, self.world):
-                bad[found[0]] = True
+        found = [] if trusted else meaning.check(frame, self.world)
 
         # the spans the lints look at: those that resolve, per layer; and each argument named by
         # a mention, with its event's trigger (the sentence lint)
@@ -523,6 +532,14 @@ class ColumnarChecker:
 
         if self.lints is not None and not trusted:
             self.lints.flag(doc, text, bad, lint)
+        # a document whose only problems are meaning findings is reported from here
+        reported: dict[int, tuple[str, list[meaning.Found]]] = {}
+        for finding in found:
+            if not bad[finding[0]]:
+                entry = reported.setdefault(finding[0], (doc_id[finding[0]].as_py(), []))
+                entry[1].append(finding)
+        if reported:
+            bad[list(reported)] = True
 
         keep = np.ones(n, dtype=bool) if trusted else ~bad
         out["documents"] = (
@@ -551,7 +568,7 @@ class ColumnarChecker:
                 positions[name] = row[mask]
             tables[name] = pa.Table.from_arrays(columns, schema=schema)
         doc_ids = doc_id if every else doc_id.filter(pa.array(keep))
-        return Batch(keep, tables, positions, doc_ids.to_pylist())
+        return Batch(keep, tables, positions, doc_ids.to_pylist(), reported)
 
     def rows(self, docs: list[dict[str, Any]], files: list[str], lines: np.ndarray) -> Batch:
         """The export rows of documents the full validator passed, given as JSON data with
