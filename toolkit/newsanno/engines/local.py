@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from newsanno.model import CorpusFile, DocumentFile
 from newsanno.model.corpus import Corpus, LoadedDocument, display
@@ -224,6 +224,23 @@ def plan(paths: Iterable[Path | str]) -> Plan:
 # Validation
 
 
+@dataclass
+class Pending:
+    """A document waiting for the meaning rules: resolved (the items whose anchors failed left
+    out), with the ids of the items left out, and where its findings go."""
+
+    doc: DocumentFile
+    dropped: frozenset[str]
+    sink: _Sink
+    text: str
+    line: int
+    whole: bool
+    """Its structure passed and every anchor resolved: it is valid if nothing else is found."""
+    tag: Any = None
+    result: LoadedDocument | None = None
+    """The document, when it passed (set by :meth:`Validator.settle`)."""
+
+
 class Validator:
     """Validates one corpus; collects findings in a report and the valid documents."""
 
@@ -238,6 +255,12 @@ class Validator:
         self.cross = CrossDocumentLints()
         self.cross_document = True
         """Collect quotes for the cross-document lints (the bulk path's workers do not)."""
+        self.pending: list[Pending] = []
+        """Documents waiting for the meaning rules (see :meth:`settle`)."""
+        self.defer = False
+        """Collect documents for :meth:`settle` instead of checking each at once."""
+        self.tag: Any = None
+        """Given to each document's :class:`Pending` (the caller's note of where it is)."""
 
     def load_world(self, corpus_file: Path | None) -> None:
         if corpus_file is None:
@@ -345,33 +368,24 @@ class Validator:
         doc, rest = _structure("document", parsed, DocumentFile, sink)
         if doc is None:
             if rest is not None:
-                self._meaning(rest.instance, sink, frozenset(rest.dropped_ids))
+                self._meaning(rest.instance, sink, line, frozenset(rest.dropped_ids))
             return None
         self.register_doc_id(doc.doc_id, sink, f"{sink.file}:{line}" if base is None else sink.file)
-        checked = self._meaning(doc, sink)
-        if checked is None:
-            return None
-        resolved, text = checked
-        if self.lint:
-            lint_document(resolved, text, self.world, sink)
-        if sink.errors:
-            return None
-        if self.lint and self.cross_document:
-            # YAML: the quote's own line and column; JSONL: the document's line
-            kept = sink.parsed  # positions there, or to be worked out if a finding needs them
-            yaml = kept is not None and (kept.locate is not None or bool(kept.positions))
-            self.cross.add(
-                resolved,
-                text,
-                sink.file,
-                (lambda path: sink._where(path, False)) if yaml else (lambda path: (line, 1)),
-            )
-        return LoadedDocument(resolved, text, sink.file, line)
+        return self._meaning(doc, sink, line, whole=True)
 
     def _meaning(
-        self, doc: DocumentFile, sink: _Sink, dropped: frozenset[str] = frozenset()
-    ) -> tuple[DocumentFile, str] | None:
-        """Text, anchors and references of one document: the resolved document and its text."""
+        self,
+        doc: DocumentFile,
+        sink: _Sink,
+        line: int,
+        dropped: frozenset[str] = frozenset(),
+        *,
+        whole: bool = False,
+    ) -> LoadedDocument | None:
+        """Text, anchors, then the meaning rules of one document (``whole``: it passed the
+        structure checks). The rules run over a batch of documents (:meth:`settle`): at once,
+        unless the caller collects documents first (:attr:`defer`); then this returns None and
+        :meth:`settle` gives each document's outcome."""
         text = self._text(doc, sink)
         if text is None:
             return None
@@ -389,14 +403,56 @@ class Validator:
             # check the rest too, mapping paths in the trimmed document back to the file
             outer = sink.remap
             sink.remap = lambda p: outer(resolved.original(p)) if outer else resolved.original(p)
-        frame = meaning.frame_of([resolved.doc], VALID_SCHEMA)
-        for _, path, code, message, hint in meaning.check(
-            frame, self.world, [dropped | resolved.failed_ids]
-        ):
-            sink(path, code, message, hint)
-        if resolved.failed_ids:
+        pending = Pending(
+            resolved.doc,
+            dropped | resolved.failed_ids,
+            sink,
+            text,
+            line,
+            whole and not resolved.failed_ids,
+            self.tag,
+        )
+        self.pending.append(pending)
+        if self.defer:
             return None
-        return resolved.doc, text
+        self.settle()
+        return pending.result
+
+    def settle(self) -> list[Pending]:
+        """Run the meaning rules (:mod:`newsanno.rules.meaning`) over the documents waiting for
+        them, all at once; then lint each that passed. Each one's outcome is in its ``result``."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return pending
+        frame = meaning.frame_of([p.doc for p in pending], VALID_SCHEMA)
+        for row, path, code, message, hint in meaning.check(
+            frame, self.world, [p.dropped for p in pending]
+        ):
+            pending[row].sink(path, code, message, hint)
+        for p in pending:
+            if p.whole:
+                p.result = self._passed(p)
+        return pending
+
+    def _passed(self, p: Pending) -> LoadedDocument | None:
+        """The lints of a document whose structure and anchors passed; the document, when no
+        error was found in it."""
+        sink = p.sink
+        if self.lint:
+            lint_document(p.doc, p.text, self.world, sink)
+        if sink.errors:
+            return None
+        if self.lint and self.cross_document:
+            # YAML: the quote's own line and column; JSONL: the document's line
+            kept = sink.parsed  # positions there, or to be worked out if a finding needs them
+            yaml = kept is not None and (kept.locate is not None or bool(kept.positions))
+            self.cross.add(
+                p.doc,
+                p.text,
+                sink.file,
+                (lambda path: sink._where(path, False)) if yaml else (lambda path: (p.line, 1)),
+            )
+        return LoadedDocument(p.doc, p.text, sink.file, p.line)
 
     def register_doc_id(self, doc_id: str, sink: _Sink, where: str) -> None:
         """Report a doc_id used before; remember where each doc_id is first used."""

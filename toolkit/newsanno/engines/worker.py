@@ -40,7 +40,13 @@ from newsanno.read.anchors import resolve_text_anchors
 from newsanno.read.jsontext import no_duplicates
 from newsanno.read.parse import MAX_BYTES
 from newsanno.rules.checks import World
-from newsanno.rules.columnar import DOCUMENT_TABLES, Batch, ColumnarChecker, line_shapes
+from newsanno.rules.columnar import (
+    DOCUMENT_TABLES,
+    Batch,
+    ColumnarChecker,
+    line_shapes,
+    shaped,
+)
 from newsanno.rules.meaning import Found
 
 GROUP_DOCS = 1_000
@@ -117,6 +123,7 @@ class _BulkValidator(Validator):
     def __init__(self, *, max_bytes: int, lint: bool) -> None:
         super().__init__(max_bytes=max_bytes, lint=lint)
         self.cross_document = False
+        self.defer = True
         self.seen: list[tuple[str, int, int]] = []
         self.at = (0, 0)
 
@@ -371,6 +378,7 @@ class Worker:
         for i in todo:
             s, e = int(starts[i]), int(stops[i])
             self._line(bytes(data[s : e + 1]), first + i, at + s, chunk, result, i)
+        self._settle(chunk, result)
         if todo or reported or anchored is not None:  # keep the doc_ids in line order
             result.doc_ids[before:] = sorted(result.doc_ids[before:], key=lambda d: d[1])
         self.batch = batch
@@ -434,31 +442,41 @@ class Worker:
             return None
 
     def _readable(self, data: memoryview, bytes_: Any, starts: Any, stops: Any) -> Any:
-        """Per line: whether the columnar tier can read it. A block the reader refuses is cut in
-        halves until each refused piece is one line, so that one odd line (a field the schema
-        does not know, a line that is not one JSON object) sends only itself to the full validator,
-        not its whole block."""
+        """Per line: whether the columnar tier can read it, so that one odd line (a field the
+        schema does not know, a line that is not one JSON object) sends only itself to the full
+        validator, not its whole block. The compiled reader tells each line in one pass;
+        without it, a block the reader refuses is cut in halves until each refused piece is one
+        line. A line the compiled reader refuses gets pyarrow's reader too."""
         assert self.columnar is not None
+        reader = self.columnar.reader
+        if reader is not None:
+            lo, hi = int(starts[0]), min(int(stops[-1]) + 1, len(data))
+            out = reader.lines(data[lo:hi], len(starts))
+            if out is not None:
+                out &= shaped(bytes_, starts, stops)
+                for i in np.flatnonzero(~out).tolist():
+                    out[i] = self._reads(data, bytes_, starts[i : i + 1], stops[i : i + 1])
+                return out
         out = np.zeros(len(starts), dtype=bool)
         half = len(starts) // 2  # the whole block was refused already
         todo = [(half, len(starts)), (0, half)]
         while todo:
             i, j = todo.pop()
-            lo, hi = int(starts[i]), min(int(stops[j - 1]) + 1, len(data))
-            if line_shapes(bytes_, starts[i:j], stops[i:j]):
-                reader = self.columnar.reader  # several lines: the compiled reader's word alone
-                if reader is not None and j - i > 1:
-                    ok = reader.accepts(data[lo:hi]) == j - i  # (it builds no table)
-                else:
-                    longest = int((stops[i:j] - starts[i:j]).max()) + 1
-                    table = self.columnar.read(data[lo:hi], longest)
-                    ok = table is not None and table.num_rows == j - i
-                if ok:
-                    out[i:j] = True
-                    continue
-            if j - i > 1:
+            if self._reads(data, bytes_, starts[i:j], stops[i:j]):
+                out[i:j] = True
+            elif j - i > 1:
                 todo += [((i + j) // 2, j), (i, (i + j) // 2)]
         return out
+
+    def _reads(self, data: memoryview, bytes_: Any, starts: Any, stops: Any) -> bool:
+        """Whether the columnar tier reads the lines ``starts``..``stops`` of ``data``."""
+        assert self.columnar is not None
+        if not line_shapes(bytes_, starts, stops):
+            return False
+        lo, hi = int(starts[0]), min(int(stops[-1]) + 1, len(data))
+        longest = int((stops - starts).max()) + 1
+        table = self.columnar.read(data[lo:hi], longest)
+        return table is not None and table.num_rows == len(starts)
 
     def _report(
         self,
@@ -482,13 +500,18 @@ class Worker:
     def _line(
         self, raw: bytes, number: int, at: int, chunk: Chunk, result: ChunkResult, place: int
     ) -> None:
-        """One line the columnar tier did not vouch for: the full validator."""
+        """One line the columnar tier did not vouch for: the full validator (its meaning rules
+        wait for the block's other such lines: :meth:`_settle`)."""
         v = self.validator
-        v.at = (number, at)
-        doc = v.line(chunk.file, number, raw)
-        if doc is not None:
-            result.valid += 1
-            self.extract(doc, chunk.annotation_file, number, place)
+        v.at, v.tag = (number, at), place
+        v.line(chunk.file, number, raw)
+
+    def _settle(self, chunk: Chunk, result: ChunkResult) -> None:
+        """The meaning rules over the block's lines that took the full validator, at once."""
+        for p in self.validator.settle():
+            if p.result is not None:
+                result.valid += 1
+                self.extract(p.result, chunk.annotation_file, p.line, p.tag)
 
     def extract(
         self, doc: LoadedDocument, annotation_file: str, number: int, place: int | None = None

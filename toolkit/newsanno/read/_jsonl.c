@@ -390,6 +390,39 @@ int64_t nj_parse(void *handle, const char *buf, int64_t len) {
     return c->failed ? -1 : rows;
 }
 
+/* Which lines of buf[0:len] the reader reads, each on its own: ok[k] = 1 or 0 for line k (at
+ * most cap lines). One pass; a refused line is skipped to its '\n' (a string cannot hold a raw
+ * newline). Builds no table (the buffers are left in no state to read). Returns the number of
+ * lines, or -1 when an allocation failed. */
+int64_t nj_lines(void *handle, const char *buf, int64_t len, uint8_t *ok, int64_t cap) {
+    ctx_t *c = handle;
+    c->failed = 0;
+    int64_t rows = 0;
+    cur_t s = {buf, buf + len};
+    while (s.p < s.end && rows < cap) {
+        for (int i = 0; i < c->n; i++) {
+            node_t *nd = &c->node[i];
+            reset(nd);
+            if ((nd->kind == K_STRING || nd->kind == K_LIST) && !put_i32(c, &nd->offs, 0))
+                return -1;
+        }
+        const char *line_end = memchr(s.p, '\n', (size_t)(s.end - s.p));
+        if (!line_end) line_end = s.end;
+        cur_t t = {s.p, line_end};
+        int good = 0;
+        ws(&t);
+        if (t.p < t.end && *t.p == '{' && object(c, &t, &c->node[0])) {
+            ws(&t);
+            if (t.p < t.end && *t.p == '\r') t.p++;
+            good = t.p == t.end;
+        }
+        if (c->failed) return -1;
+        ok[rows++] = (uint8_t)good;
+        s.p = line_end < s.end ? line_end + 1 : s.end;
+    }
+    return rows;
+}
+
 /* What node i holds: which 0 validity, 1 offsets, 2 data. Sets *ptr, returns the byte length. */
 int64_t nj_buffer(void *handle, int i, int which, const char **ptr) {
     ctx_t *c = handle;

@@ -115,6 +115,14 @@ def _load(library: Path, source: Path) -> tuple[Any, bool]:
     lib.nj_free.argtypes = [ctypes.c_void_p]
     lib.nj_parse.restype = ctypes.c_int64
     lib.nj_parse.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+    lib.nj_lines.restype = ctypes.c_int64
+    lib.nj_lines.argtypes = [
+        ctypes.c_void_p,
+        ctypes.c_void_p,
+        ctypes.c_int64,
+        ctypes.c_void_p,
+        ctypes.c_int64,
+    ]
     lib.nj_buffer.restype = ctypes.c_int64
     lib.nj_buffer.argtypes = [
         ctypes.c_void_p,
@@ -397,6 +405,14 @@ class NativeReader:
         building the table: a cheap test of whether it reads a piece of a block."""
         view = np.frombuffer(block, dtype=np.uint8)
         return int(_LIB.nj_parse(self.handle, view.ctypes.data, len(view))) if len(view) else -1
+
+    def lines(self, block: bytes | memoryview, n: int) -> np.ndarray | None:
+        """Per line of ``block`` (``n`` lines): whether :meth:`read` reads it on its own, in one
+        pass (None when it could not run)."""
+        view = np.frombuffer(block, dtype=np.uint8)
+        ok = np.zeros(n, dtype=np.uint8)
+        got = _LIB.nj_lines(self.handle, view.ctypes.data, len(view), ok.ctypes.data, n)
+        return ok.astype(bool) if got == n else None
 
     def _buffer(self, i: int, which: int) -> bytes:
         ptr = ctypes.c_void_p()

@@ -178,16 +178,19 @@ def _longest(block: bytes | memoryview) -> int:
     return int(np.diff(ends, prepend=-1).max())
 
 
-def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
-    """Whether every line ``data[start:stop]`` starts with ``{`` and ends with ``}`` (or ``}``
+def shaped(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Per line ``data[start:stop]``: whether it starts with ``{`` and ends with ``}`` (or ``}``
     and a carriage return: CRLF files)."""
-    if not len(starts):
-        return True
-    if (stops <= starts).any() or not (data[starts] == 0x7B).all():
-        return False
-    last = data[stops - 1]
+    some = stops > starts
+    first = data[np.minimum(starts, len(data) - 1)] if len(data) else np.zeros(0, np.uint8)
+    last = data[np.maximum(stops - 1, 0)] if len(data) else np.zeros(0, np.uint8)
     crlf = (last == 0x0D) & (stops - starts >= 2) & (data[np.maximum(stops - 2, 0)] == 0x7D)
-    return bool(((last == 0x7D) | crlf).all())
+    return some & (first == 0x7B) & ((last == 0x7D) | crlf)
+
+
+def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
+    """Whether every line is :func:`shaped`."""
+    return bool(shaped(data, starts, stops).all())
 
 
 @dataclass

@@ -84,6 +84,26 @@ def _values(items: Any) -> pa.Array:
     return pa.array(sorted(items), pa.string())
 
 
+SMALL = 256
+"""Up to this many ids are looked up in a Python set: Arrow's ``is_in`` hashes the whole world
+on every call, which costs more than the look-up itself for one document's ids."""
+
+
+class IdSet:
+    """A set of ids, as a sorted Arrow array and as a Python set; :meth:`holds` takes the faster."""
+
+    def __init__(self, ids: Any) -> None:
+        self.array = _values(ids)
+        self.set = frozenset(self.array.to_pylist())
+
+    def holds(self, ids: pa.Array) -> np.ndarray:
+        """Whether each id is in the set (False for a null)."""
+        if len(ids) > SMALL:
+            return _is_in(ids, self.array)
+        found = self.set
+        return np.array([v in found for v in ids.to_pylist()], dtype=bool)
+
+
 def a(kind: str) -> str:
     """``kind`` with its indefinite article."""
     return ("an " if kind[0] in "aeiou" else "a ") + kind
@@ -95,9 +115,9 @@ class Known:
     def __init__(self, world: World) -> None:
         ontology = load_ontology()
         self.world = world
-        self.ids = {kind: _values(world.table(kind)) for kind in KINDS}
+        self.ids = {kind: IdSet(world.table(kind)) for kind in KINDS}
         self.of_type = {
-            ref: _values(i for i, e in world.entities.items() if e.type in allowed)
+            ref: IdSet(i for i, e in world.entities.items() if e.type in allowed)
             for ref, allowed in ontology.reference_types.items()
         }
         events = sorted(world.events)
@@ -112,7 +132,7 @@ class Known:
         """Per kind (:data:`KINDS`), whether each id is one of that kind (the first that has it)."""
         out, taken = [], np.zeros(len(ids), dtype=bool)
         for kind in KINDS:
-            found = _is_in(ids, self.ids[kind]) & ~taken
+            found = self.ids[kind].holds(ids) & ~taken
             taken |= found
             out.append(found)
         return out
@@ -131,7 +151,7 @@ class Known:
         kinds = self.kinds(ids)
         ok = given & kinds[KINDS.index(want)]
         if want == "entity" and ref_type is not None:
-            ok &= _is_in(ids, self.of_type[ref_type])
+            ok &= self.of_type[ref_type].holds(ids)
         wrong = np.flatnonzero(given & ~ok)
         if not len(wrong):
             return ok, []
@@ -174,9 +194,9 @@ class Known:
 
     def event_type(self, events: pa.Array) -> pa.Array:
         """The type of each event id (null where it names no event)."""
-        return self.event_types.take(pc.index_in(events, value_set=self.ids["event"]))
+        return self.event_types.take(pc.index_in(events, value_set=self.ids["event"].array))
 
     def utterance(self, ids: pa.Array, name: str) -> pa.Array:
         """Field ``name`` of the utterance each id names (null where it names none)."""
-        at = pc.index_in(ids, value_set=self.ids["utterance"])
+        at = pc.index_in(ids, value_set=self.ids["utterance"].array)
         return self.utterance_fields[name].take(at)
