@@ -46,6 +46,7 @@ from newsanno.rules.columnar import (
     ColumnarChecker,
     line_shapes,
     shaped,
+    utf8,
 )
 from newsanno.rules.meaning import Found
 
@@ -338,18 +339,24 @@ class Worker:
         if self.columnar is not None and longest <= self.options.max_bytes:
             block = data[lo:hi]
             table = None
-            if line_shapes(bytes_, starts, stops):
-                table = self.columnar.read(block, longest)
             readable = np.zeros(n, dtype=bool)
-            if table is not None and table.num_rows == n:
-                batch = self._columnar(block, stops - lo, first, chunk, table=table)
-            elif n > 1:
-                readable = self._readable(data, bytes_, starts, stops)
+            if self.columnar.reader is not None:  # one pass: the lines it reads, and which
+                readable, table = self._readable(data, bytes_, starts, stops)
+                if table is not None and readable.all():
+                    batch = self._columnar(block, stops - lo, first, chunk, table=table)
+                    readable[:] = False
+            else:
+                if line_shapes(bytes_, starts, stops):
+                    table = self.columnar.read(block, longest)
+                if table is not None and table.num_rows == n:
+                    batch = self._columnar(block, stops - lo, first, chunk, table=table)
+                elif n > 1:
+                    readable, table = self._readable(data, bytes_, starts, stops)
             if readable.any():  # the block without the lines the reader refuses
                 lines = np.flatnonzero(readable)
                 kept = b"".join(bytes(data[int(starts[i]) : int(stops[i]) + 1]) for i in lines)
                 ends = np.cumsum(stops[lines] - starts[lines] + 1) - 1
-                some = self._columnar(kept, ends, first, chunk, lines)
+                some = self._columnar(kept, ends, first, chunk, lines, table=table)
                 if some is not None:
                     batch = some.moved(lines, n)
         todo = list(range(n))
@@ -441,22 +448,33 @@ class Worker:
         except Exception:  # pragma: no cover - a bug in the tier: the full validator is exact
             return None
 
-    def _readable(self, data: memoryview, bytes_: Any, starts: Any, stops: Any) -> Any:
+    def _readable(
+        self, data: memoryview, bytes_: Any, starts: Any, stops: Any
+    ) -> tuple[Any, pa.Table | None]:
         """Per line: whether the columnar tier can read it, so that one odd line (a field the
         schema does not know, a line that is not one JSON object) sends only itself to the full
-        validator, not its whole block. The compiled reader tells each line in one pass;
-        without it, a block the reader refuses is cut in halves until each refused piece is one
-        line. A line the compiled reader refuses gets pyarrow's reader too."""
+        validator, not its whole block; and the table of those lines, when it came with them.
+
+        The compiled reader reads the lines it can and tells which, in one pass; a line it
+        refuses gets pyarrow's reader too (the table is then read again). Without it, a block
+        the reader refuses is cut in halves until each refused piece is one line."""
         assert self.columnar is not None
         reader = self.columnar.reader
         if reader is not None:
             lo, hi = int(starts[0]), min(int(stops[-1]) + 1, len(data))
-            out = reader.lines(data[lo:hi], len(starts))
-            if out is not None:
-                out &= shaped(bytes_, starts, stops)
+            got = reader.read_lines(data[lo:hi], len(starts))
+            if got is not None:
+                table, out = got
+                shape = shaped(bytes_, starts, stops)
+                if not utf8(data[lo:hi]):  # (the compiled reader copies bytes as they are)
+                    for i in np.flatnonzero(out).tolist():
+                        shape[i] &= utf8(data[int(starts[i]) : int(stops[i])])
+                whole = not (out & ~shape).any()  # the table holds just the lines kept
+                out &= shape
                 for i in np.flatnonzero(~out).tolist():
                     out[i] = self._reads(data, bytes_, starts[i : i + 1], stops[i : i + 1])
-                return out
+                    whole = whole and not out[i]
+                return out, table if whole else None
         out = np.zeros(len(starts), dtype=bool)
         half = len(starts) // 2  # the whole block was refused already
         todo = [(half, len(starts)), (0, half)]
@@ -466,7 +484,7 @@ class Worker:
                 out[i:j] = True
             elif j - i > 1:
                 todo += [((i + j) // 2, j), (i, (i + j) // 2)]
-        return out
+        return out, None
 
     def _reads(self, data: memoryview, bytes_: Any, starts: Any, stops: Any) -> bool:
         """Whether the columnar tier reads the lines ``starts``..``stops`` of ``data``."""

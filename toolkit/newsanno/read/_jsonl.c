@@ -390,21 +390,32 @@ int64_t nj_parse(void *handle, const char *buf, int64_t len) {
     return c->failed ? -1 : rows;
 }
 
-/* Which lines of buf[0:len] the reader reads, each on its own: ok[k] = 1 or 0 for line k (at
- * most cap lines). One pass; a refused line is skipped to its '\n' (a string cannot hold a raw
- * newline). Builds no table (the buffers are left in no state to read). Returns the number of
- * lines, or -1 when an allocation failed. */
+/* Read the lines of buf[0:len] that the reader reads, each on its own, leaving out the others:
+ * ok[k] = 1 or 0 for line k (at most cap lines). One pass; the buffers of a refused line are
+ * rolled back to where its line began, and the line is skipped to its '\n' (a string cannot hold
+ * a raw newline). The table then holds the rows of the lines read. Returns the number of lines,
+ * or -1 when an allocation failed. */
 int64_t nj_lines(void *handle, const char *buf, int64_t len, uint8_t *ok, int64_t cap) {
     ctx_t *c = handle;
     c->failed = 0;
+    int64_t *snap = malloc(sizeof(int64_t) * 5 * (size_t)c->n);
+    if (!snap) return -1;
+    for (int i = 0; i < c->n; i++) {
+        node_t *nd = &c->node[i];
+        reset(nd);
+        if ((nd->kind == K_STRING || nd->kind == K_LIST) && !put_i32(c, &nd->offs, 0)) {
+            free(snap);
+            return -1;
+        }
+    }
     int64_t rows = 0;
     cur_t s = {buf, buf + len};
     while (s.p < s.end && rows < cap) {
         for (int i = 0; i < c->n; i++) {
             node_t *nd = &c->node[i];
-            reset(nd);
-            if ((nd->kind == K_STRING || nd->kind == K_LIST) && !put_i32(c, &nd->offs, 0))
-                return -1;
+            int64_t *v = snap + 5 * i;
+            v[0] = nd->valid.len; v[1] = nd->offs.len; v[2] = nd->data.len;
+            v[3] = nd->count; v[4] = nd->items;
         }
         const char *line_end = memchr(s.p, '\n', (size_t)(s.end - s.p));
         if (!line_end) line_end = s.end;
@@ -414,12 +425,23 @@ int64_t nj_lines(void *handle, const char *buf, int64_t len, uint8_t *ok, int64_
         if (t.p < t.end && *t.p == '{' && object(c, &t, &c->node[0])) {
             ws(&t);
             if (t.p < t.end && *t.p == '\r') t.p++;
-            good = t.p == t.end;
+            good = t.p == t.end && put_byte(c, &c->node[0].valid, 1);
         }
-        if (c->failed) return -1;
+        if (c->failed) { free(snap); return -1; }
+        if (good) {
+            c->node[0].count++;
+        } else {
+            for (int i = 0; i < c->n; i++) {
+                node_t *nd = &c->node[i];
+                int64_t *v = snap + 5 * i;
+                nd->valid.len = v[0]; nd->offs.len = v[1]; nd->data.len = v[2];
+                nd->count = v[3]; nd->items = v[4];
+            }
+        }
         ok[rows++] = (uint8_t)good;
         s.p = line_end < s.end ? line_end + 1 : s.end;
     }
+    free(snap);
     return rows;
 }
 

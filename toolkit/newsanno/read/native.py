@@ -406,13 +406,18 @@ class NativeReader:
         view = np.frombuffer(block, dtype=np.uint8)
         return int(_LIB.nj_parse(self.handle, view.ctypes.data, len(view))) if len(view) else -1
 
-    def lines(self, block: bytes | memoryview, n: int) -> np.ndarray | None:
-        """Per line of ``block`` (``n`` lines): whether :meth:`read` reads it on its own, in one
-        pass (None when it could not run)."""
+    def read_lines(self, block: bytes | memoryview, n: int) -> tuple[pa.Table, np.ndarray] | None:
+        """The lines of ``block`` (``n`` of them) it reads, each on its own, as a table, and per
+        line whether it is in the table; in one pass (None when it could not run). As with
+        :meth:`read`, the caller checks the UTF-8 of what it keeps."""
         view = np.frombuffer(block, dtype=np.uint8)
         ok = np.zeros(n, dtype=np.uint8)
         got = _LIB.nj_lines(self.handle, view.ctypes.data, len(view), ok.ctypes.data, n)
-        return ok.astype(bool) if got == n else None
+        if got != n:
+            return None
+        root = self._array(0)
+        table = pa.Table.from_batches([pa.RecordBatch.from_struct_array(root)], schema=self.schema)
+        return table, ok.astype(bool)
 
     def _buffer(self, i: int, which: int) -> bytes:
         ptr = ctypes.c_void_p()

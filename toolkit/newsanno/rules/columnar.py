@@ -178,6 +178,20 @@ def _longest(block: bytes | memoryview) -> int:
     return int(np.diff(ends, prepend=-1).max())
 
 
+def utf8(data: bytes | memoryview | pa.Buffer) -> bool:
+    """Whether ``data`` is valid UTF-8 (Arrow's check: fast, and the one the tier relies on)."""
+    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
+    try:
+        if buffer.size >= 1 << 31:  # (one Arrow string holds less)
+            bytes(buffer).decode("utf-8")
+        else:
+            offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int32))
+            pa.Array.from_buffers(pa.binary(), 1, [None, offsets, buffer]).cast(pa.string())
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return False
+    return True
+
+
 def shaped(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """Per line ``data[start:stop]``: whether it starts with ``{`` and ends with ``}`` (or ``}``
     and a carriage return: CRLF files)."""
@@ -270,8 +284,8 @@ class ColumnarChecker:
         buffer = pa.py_buffer(block)
         try:
             # the reader leaves broken UTF-8 in strings: Arrow's own check of the whole block
-            offsets = pa.py_buffer(np.array([0, len(block)], dtype=np.int32))
-            pa.Array.from_buffers(pa.binary(), 1, [None, offsets, buffer]).cast(pa.string())
+            if not utf8(buffer):
+                return None
             if self.reader is not None:
                 table = self.reader.read(block)
                 if table is not None:
