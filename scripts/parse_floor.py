@@ -170,7 +170,7 @@ def main() -> None:
 
             show("msgspec, typed structs", _best(args.repeat, msgspec_all))
 
-        from newsanno.rules.columnar import PARSE_OPTIONS
+        from newsanno.read.lines import PARSE_OPTIONS
 
         show(
             "pyarrow.json.read_json, schema",
@@ -184,8 +184,8 @@ def main() -> None:
                 lambda: pj.read_json(shard, read_options=one, parse_options=PARSE_OPTIONS),
             ),
         )
+        from newsanno.read.lines import SCHEMA
         from newsanno.read.native import READER_BUILT, NativeReader
-        from newsanno.rules.columnar import SCHEMA
 
         if READER_BUILT:
             reader = NativeReader(SCHEMA)

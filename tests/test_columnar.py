@@ -25,8 +25,9 @@ from newsanno.bench.synth import Mix, make_document, make_world
 from newsanno.dataset.tables import TABLES
 from newsanno.engines.bulk import export_bulk, run_bulk
 from newsanno.engines.local import plan
+from newsanno.read.lines import line_shapes
 from newsanno.rules.checks import World
-from newsanno.rules.columnar import DOCUMENT_TABLES, ColumnarChecker, line_shapes
+from newsanno.rules.columnar import DOCUMENT_TABLES, ColumnarChecker
 
 Doc = dict[str, Any]
 SYNTH = make_world()

@@ -23,7 +23,7 @@ import pytest
 
 from newsanno.bench.synth import make_document, make_world
 from newsanno.read import native
-from newsanno.rules.columnar import PARSE_OPTIONS, SCHEMA
+from newsanno.read.lines import PARSE_OPTIONS, SCHEMA
 
 SYNTH = make_world()
 COMPILER = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")

@@ -38,16 +38,10 @@ from newsanno.model.findings import Code, Finding, Report, Severity
 from newsanno.read import native
 from newsanno.read.anchors import resolve_text_anchors
 from newsanno.read.jsontext import no_duplicates
+from newsanno.read.lines import line_shapes, shaped, utf8
 from newsanno.read.parse import MAX_BYTES
 from newsanno.rules.checks import World
-from newsanno.rules.columnar import (
-    DOCUMENT_TABLES,
-    Batch,
-    ColumnarChecker,
-    line_shapes,
-    shaped,
-    utf8,
-)
+from newsanno.rules.columnar import DOCUMENT_TABLES, Batch, ColumnarChecker
 from newsanno.rules.meaning import Found
 
 GROUP_DOCS = 1_000

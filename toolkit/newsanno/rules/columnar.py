@@ -25,7 +25,7 @@ What the reader cannot tell apart is handled here:
   ``null`` token at all.
 * A span written as a plain string (a text anchor) is not an object: the block fails to read.
 * The reader accepts several values on one line and values that span lines, and a line holding
-  only ``null`` crashes it (pyarrow 26). :func:`line_shapes` lets a block through only when
+  only ``null`` crashes it (pyarrow 26). :func:`newsanno.read.lines.line_shapes` lets a block through only when
   every line starts with ``{`` and ends with ``}`` (before a CRLF's carriage return); a value
   cannot then span lines, so one row per line means one object per line.
 """
@@ -54,6 +54,14 @@ from newsanno.model import (
 )
 from newsanno.model import check_date as _check_date
 from newsanno.model.ontology import load_ontology
+from newsanno.read.lines import (
+    DOC_META,
+    PARSE_OPTIONS,
+    SCHEMA,
+    VALID_SCHEMA,
+    _longest,
+    utf8,
+)
 from newsanno.read.native import READER_BUILT, NativeReader
 from newsanno.rules import meaning
 from newsanno.rules.columns import (
@@ -73,7 +81,6 @@ from newsanno.rules.lintfilter import LintFilter
 from newsanno.rules.meaning import Frame, Layer
 from newsanno.rules.world import World
 
-DOC_META = ("outlet", "title", "published", "language", "url", "source", "note")
 QUOTE_REFS = ("speaker", "speaker_mention", "addressee", "platform", "utterance", "nested_in")
 SEGMENTS = TABLES["quotes"].schema.field("segments").type
 DOCUMENT_TABLES = (
@@ -81,130 +88,9 @@ DOCUMENT_TABLES = (
     "event_arguments",
 )
 """The tables a batch of documents gives rows to (the world's tables come from ``corpus.yaml``)."""
+_NULL = re.compile(rb"null")
 _DATE = re.compile(DATE_PATTERN.strip("^$"))
 _IS_URI = Draft202012Validator.FORMAT_CHECKER
-
-
-def arrow_schema() -> pa.Schema:
-    """The document's shape as an Arrow schema: what the JSON reader reads a line into."""
-    s = pa.string()
-    span = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", s)])
-    meta = pa.struct([(k, s) for k in DOC_META])
-
-    def items(*fields: tuple[str, Any]) -> pa.DataType:
-        return pa.list_(pa.struct(list(fields)))
-
-    note = ("note", s)
-    quote_refs = "speaker speaker_mention addressee channel platform date utterance nested_in"
-    return pa.schema(
-        [
-            ("schema_version", s),
-            ("doc_id", s),
-            ("text", s),
-            ("text_sha256", s),
-            ("metadata", meta),
-            ("regions", items(("id", s), ("span", span), ("kind", s), note)),
-            ("mentions", items(("id", s), ("span", span), ("entity", s), ("kind", s), note)),
-            (
-                "quotes",
-                items(
-                    ("id", s),
-                    ("type", s),
-                    ("content", pa.list_(span)),
-                    ("cue", span),
-                    *[(k, s) for k in quote_refs.split()],
-                    note,
-                ),
-            ),
-            (
-                "claims",
-                items(
-                    ("id", s),
-                    ("span", span),
-                    ("claimant", s),
-                    ("quote", s),
-                    ("type", s),
-                    ("checkworthy", pa.bool_()),
-                    ("statement", s),
-                    note,
-                ),
-            ),
-            (
-                "event_mentions",
-                items(
-                    ("id", s),
-                    ("trigger", span),
-                    ("event", s),
-                    ("realis", s),
-                    ("arguments", items(("role", s), ("entity", s), ("mention", s))),
-                    note,
-                ),
-            ),
-        ]
-    )
-
-
-SCHEMA = arrow_schema()
-FACT_CHECK = pa.struct(
-    [("url", pa.string()), ("fact_checker", pa.string()), ("rating", pa.string())]
-)
-
-
-def _with_fact_check(schema: pa.Schema) -> pa.Schema:
-    """``schema`` with the claims' ``fact_check``: rare, so the reader's schema leaves it out (a
-    line with one takes the full validator, which checks its URL), but a document the validator
-    passed may hold one (:meth:`ColumnarChecker.rows`)."""
-    claims = schema.field("claims")
-    item = claims.type.value_type
-    fields = [*item, pa.field("fact_check", FACT_CHECK)]
-    return schema.set(
-        schema.get_field_index("claims"), claims.with_type(pa.list_(pa.struct(fields)))
-    )
-
-
-VALID_SCHEMA = _with_fact_check(SCHEMA)
-"""What a valid document reads into: :data:`SCHEMA` with the claims' ``fact_check``."""
-PARSE_OPTIONS = pj.ParseOptions(
-    explicit_schema=SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
-)
-_NULL = re.compile(rb"null")
-
-
-def _longest(block: bytes | memoryview) -> int:
-    """Length of the longest line (the reader needs each line within one of its pieces)."""
-    if len(block) <= 1 << 20:
-        return len(block)
-    ends = np.append(np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 0x0A), len(block))
-    return int(np.diff(ends, prepend=-1).max())
-
-
-def utf8(data: bytes | memoryview | pa.Buffer) -> bool:
-    """Whether ``data`` is valid UTF-8 (Arrow's check: fast, and the one the tier relies on)."""
-    buffer = data if isinstance(data, pa.Buffer) else pa.py_buffer(data)
-    try:
-        if buffer.size >= 1 << 31:  # (one Arrow string holds less)
-            bytes(buffer).decode("utf-8")
-        else:
-            offsets = pa.py_buffer(np.array([0, buffer.size], dtype=np.int32))
-            pa.Array.from_buffers(pa.binary(), 1, [None, offsets, buffer]).cast(pa.string())
-    except (pa.ArrowInvalid, UnicodeDecodeError):
-        return False
-    return True
-
-
-def shaped(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    """Per line ``data[start:stop]``: whether it starts with ``{`` and ends with ``}`` (or ``}``
-    and a carriage return: CRLF files)."""
-    some = stops > starts
-    first = data[np.minimum(starts, len(data) - 1)] if len(data) else np.zeros(0, np.uint8)
-    last = data[np.maximum(stops - 1, 0)] if len(data) else np.zeros(0, np.uint8)
-    crlf = (last == 0x0D) & (stops - starts >= 2) & (data[np.maximum(stops - 2, 0)] == 0x7D)
-    return some & (first == 0x7B) & ((last == 0x7D) | crlf)
-
-
-def line_shapes(data: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> bool:
-    """Whether every line is :func:`shaped`."""
-    return bool(shaped(data, starts, stops).all())
 
 
 @dataclass
