@@ -166,6 +166,36 @@ def test_whatever_it_accepts_pyarrow_reads_the_same(reader: native.NativeReader)
     assert accepted > 100  # enough damaged blocks still read to make the point
 
 
+def test_read_lines_reads_each_line_as_read_would_alone(reader: native.NativeReader) -> None:
+    """``read_lines`` (one pass over a block with bad lines): a line is in its table exactly
+    when :meth:`read` reads it alone, and the table is what :meth:`read` gives of those lines."""
+    rng = random.Random(11)
+    base = [orjson.dumps(make_document(SYNTH, 900 + i, size=900)) for i in range(12)]
+    tokens = [b"null", b"[", b"]", b"{", b"}", b",", b":", b'"', b"\\u", b"1", b" ", b"x"]
+    mixed = 0
+    for _ in range(300):
+        lines = [bytearray(raw) for raw in rng.sample(base, rng.randint(1, 6))]
+        for _ in range(rng.randint(0, 3)):
+            line = rng.choice(lines)
+            i = rng.randrange(0, len(line))
+            line[i : i + rng.randint(0, 4)] = rng.choice(tokens)
+        block = b"\n".join(lines) + (b"\n" if rng.random() < 0.8 else b"")
+        got = reader.read_lines(block, len(lines))
+        assert got is not None
+        table, ok = got
+        alone = [reader.read(bytes(line) + b"\n") is not None for line in lines]
+        assert ok.tolist() == alone, block
+        kept = b"".join(
+            bytes(line) + b"\n" for line, good in zip(lines, alone, strict=True) if good
+        )
+        want = reader.read(kept) if kept else None
+        assert table.num_rows == sum(alone)
+        if want is not None:
+            assert table.equals(want)
+        mixed += 0 < sum(alone) < len(lines)
+    assert mixed > 30  # blocks with good and bad lines: the case it is for
+
+
 def test_a_library_built_from_another_source_is_not_loaded(
     tmp_path: Path, reader: native.NativeReader
 ) -> None:

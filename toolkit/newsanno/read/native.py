@@ -400,12 +400,6 @@ class NativeReader:
         root = self._array(0)
         return pa.Table.from_batches([pa.RecordBatch.from_struct_array(root)], schema=self.schema)
 
-    def accepts(self, block: bytes | memoryview) -> int:
-        """How many lines :meth:`read` would read from ``block`` (-1: it refuses it), without
-        building the table: a cheap test of whether it reads a piece of a block."""
-        view = np.frombuffer(block, dtype=np.uint8)
-        return int(_LIB.nj_parse(self.handle, view.ctypes.data, len(view))) if len(view) else -1
-
     def read_lines(self, block: bytes | memoryview, n: int) -> tuple[pa.Table, np.ndarray] | None:
         """The lines of ``block`` (``n`` of them) it reads, each on its own, as a table, and per
         line whether it is in the table; in one pass (None when it could not run). As with
