@@ -64,12 +64,12 @@ def test_spark_engine_refuses_document_files_before_starting_spark(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A YAML corpus is refused before a Spark session is asked for."""
-    import newsanno.cli
+    import newsanno.cli.dataset
 
     def no_session(master: object) -> None:
         raise AssertionError("a Spark session was started")
 
-    monkeypatch.setattr(newsanno.cli, "_spark", no_session)
+    monkeypatch.setattr(newsanno.cli.dataset, "_spark", no_session)
     for command in (["validate", str(MINIMAL)], ["export", str(MINIMAL), "--out", "unused"]):
         result = CliRunner().invoke(main, [*command, "--engine", "spark"])
         assert result.exit_code == 2, result.output

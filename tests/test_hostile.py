@@ -185,7 +185,7 @@ def test_fuzzed_files_give_findings_with_positions_or_are_valid(
     kind: str, data: st.DataObject, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the CLI's own-process setup changes how pyarrow imports pandas: not in the test process
-    monkeypatch.setattr(cli, "_own_process", lambda: None)
+    monkeypatch.setattr(cli.dataset, "_own_process", lambda: None)
     edits = mutated(SEEDS[kind])
     raw = data.draw(st.one_of(edits, edits, edits, st.binary(max_size=300)), label="file")
     with tempfile.TemporaryDirectory() as tmp:
@@ -201,7 +201,7 @@ def test_fuzzed_files_give_findings_with_positions_or_are_valid(
 
 def test_the_seeds_are_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Without edits, each seed validates (so the fuzz test starts from valid files)."""
-    monkeypatch.setattr(cli, "_own_process", lambda: None)
+    monkeypatch.setattr(cli.dataset, "_own_process", lambda: None)
     for kind, name in FILES.items():
         folder = tmp_path / kind
         shutil.copytree(MINIMAL, folder)
@@ -380,7 +380,7 @@ def test_a_file_name_that_is_no_utf8_is_named_with_u_fffd(
 ) -> None:
     """Python keeps such names as lone surrogates, which no output can encode: the html and json
     reports and the export name the file with U+FFFD instead."""
-    monkeypatch.setattr(cli, "_own_process", lambda: None)
+    monkeypatch.setattr(cli.dataset, "_own_process", lambda: None)
     folder = tmp_path / "c"
     shutil.copytree(MINIMAL, folder)
     bad = os.fsdecode(b"\xff.yaml")

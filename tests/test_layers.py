@@ -13,8 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "toolkit" / "newsanno"
-# the redesign's goal is about 600; over it: cli.py, rules/columnar.py, engines/spark.py
-MAX_LINES = 850
+# the redesign's goal is about 600; over it: engines/spark.py
+MAX_LINES = 650
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
