@@ -21,6 +21,8 @@ through too. What this module adds is the way there and back:
    world tables, ``datapackage.json``, ``croissant.json``, the card and the checksums are
    written by :mod:`newsanno.dataset.write`, and the folder replaces the target by a rename
    (:func:`newsanno.dataset.write.replace_folder`).
+6. ``cross_document``: the cross-document lints over quote records the checks emit, grouped by
+   utterance and paired by shared word trigrams (:mod:`newsanno.engines.spark_crossdoc`).
 """
 
 from __future__ import annotations
