@@ -25,7 +25,7 @@ from newsanno.dataset.tables import TABLES
 from newsanno.dataset.write import verify_checksums
 from newsanno.engines.bulk import export_bulk, run_bulk
 from newsanno.engines.local import plan
-from newsanno.model.findings import NewsannoError
+from newsanno.model.findings import Code, NewsannoError
 
 pytestmark = pytest.mark.xdist_group("spark")
 
@@ -220,11 +220,13 @@ def test_cli_engine_spark(spark: Any, corpora: dict[str, Path], tmp_path: Path) 
     assert local.exit_code == 2 and "--engine spark" in local.output
 
 
-def test_low_overlap_lint_across_shards_is_the_serial_validators(
+def test_cross_document_lints_across_shards_are_the_serial_validators(
     spark: Any, tmp_path: Path, small_splits: None
 ) -> None:
-    """lint-low-overlap-utterance, which the local bulk engine skips, on Spark: the records of
-    the quotes of one utterance, grouped across shards, give the serial validator's findings."""
+    """The cross-document lints, which the local bulk engine skips for JSONL shards, on Spark:
+    lint-low-overlap-utterance (quotes grouped by utterance) and lint-possible-same-utterance
+    (candidate pairs from shared trigrams, decided by the rule) give the serial validator's
+    findings, with a doc_id used twice (its later use is left out, as serially)."""
     import orjson
 
     from newsanno.engines.local import Validator
@@ -232,8 +234,8 @@ def test_low_overlap_lint_across_shards_is_the_serial_validators(
 
     folder = tmp_path / "crossdoc"
     write_corpus(folder, 40, per_shard=15, mix=Mix(nested=0.1))
-    shard = sorted((folder / "shards").glob("*.jsonl"))[1]
-    lines = shard.read_bytes().splitlines()
+    shards = sorted((folder / "shards").glob("*.jsonl"))
+    lines = shards[1].read_bytes().splitlines()
     doc = orjson.loads(lines[2])  # two direct quotes of one speaker swap their utterances
     quotes = [q for q in doc["quotes"] if q.get("utterance") and q["type"] == "direct"]
     a, b = next(
@@ -244,20 +246,29 @@ def test_low_overlap_lint_across_shards_is_the_serial_validators(
     )
     a["utterance"], b["utterance"] = b["utterance"], a["utterance"]
     lines[2] = orjson.dumps(doc)
-    shard.write_bytes(b"\n".join(lines) + b"\n")
+    shards[1].write_bytes(b"\n".join(lines) + b"\n")
+    again = orjson.loads(shards[0].read_bytes().splitlines()[4])  # its doc_id used twice
+    for q in again["quotes"]:
+        q.pop("utterance", None)
+    with shards[2].open("ab") as f:
+        f.write(orjson.dumps(again) + b"\n")
     serial = Validator()
     for _ in serial.run(plan([folder / "shards"])):
         pass
 
-    def low(findings: Any) -> set[Any]:
-        return {f for f in findings if f.code.value == "lint-low-overlap-utterance"}
+    codes = {Code.LINT_LOW_OVERLAP_UTTERANCE, Code.LINT_POSSIBLE_SAME_UTTERANCE}
 
-    expected = low(serial.report.findings)
-    assert any(f.file.endswith(shard.name) and f.line == 3 for f in expected)
+    def cross(findings: Any) -> Counter[Any]:
+        return Counter(f for f in findings if f.code in codes)
+
+    expected = cross(serial.report.findings)
+    assert {f.code for f in expected} == codes
+    assert any(f.file.endswith(shards[1].name) and f.line == 3 for f in expected)
+    assert any(f.code == Code.ID_DUPLICATE for f in serial.report.findings)
     report = validate_report(spark, [folder / "shards"], cross_document=True)
-    assert low(report.findings) == expected
+    assert cross(report.findings) == expected
     plain = validate_report(spark, [folder / "shards"])  # off by default, as in the bulk engine
-    assert low(plain.findings) == set()
+    assert cross(plain.findings) == Counter()
 
 
 def test_remote_input_needs_the_world(spark: Any) -> None:

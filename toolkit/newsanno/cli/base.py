@@ -104,9 +104,10 @@ def bulk_options(func: F) -> F:
     func = click.option(
         "--cross-document",
         is_flag=True,
-        help="With --engine spark: also run lint-low-overlap-utterance across all shards (quotes "
-        "grouped by utterance; its work grows with the square of the documents quoting one "
-        "utterance).",
+        help="With --engine spark: also run the cross-document lints across all shards "
+        "(lint-low-overlap-utterance, quotes grouped by utterance; lint-possible-same-utterance, "
+        "quotes paired by shared word trigrams). Their work grows with the square of the "
+        "documents quoting one utterance and of the quotes sharing a trigram.",
     )(func)
     func = click.option(
         "--master",

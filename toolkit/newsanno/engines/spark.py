@@ -21,6 +21,8 @@ through too. What this module adds is the way there and back:
    world tables, ``datapackage.json``, ``croissant.json``, the card and the checksums are
    written by :mod:`newsanno.dataset.write`, and the folder replaces the target by a rename
    (:func:`newsanno.dataset.write.replace_folder`).
+6. ``cross_document``: the cross-document lints over quote records the checks emit, grouped by
+   utterance and paired by shared word trigrams (:mod:`newsanno.engines.spark_crossdoc`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from newsanno.engines.bulk import (
     duplicate_doc_id,
 )
 from newsanno.engines.local import Plan, Validator, plan
+from newsanno.engines.spark_crossdoc import cross_document, finding_of
 from newsanno.engines.spark_session import (
     PYSPARK_MISSING,
     log_file,
@@ -59,7 +62,6 @@ from newsanno.engines.spark_tasks import (
     _check_partition,
     _decode,
     _key,
-    _low_overlap,
     _Name,
     _rescan_partition,
     _State,
@@ -244,6 +246,8 @@ class SparkRun:
     state: _State
     bc: Any
     result: BulkResult | None = None
+    later: set[tuple[int, int]] = field(default_factory=set)
+    """(file rank, line) of the documents whose doc_id was used before."""
 
     def close(self) -> None:
         """Drop the persisted rows and the broadcast state."""
@@ -283,6 +287,7 @@ class SparkRun:
             .select("doc_id", "file", "line", "rank", "first.file", "first.line")
             .collect()
         )
+        self.later = {(r[3], r[2]) for r in later}  # left out of the cross-document lints
         if not later:
             return []
         by_display = {n.display: k for k, n in self.job.names.items()}
@@ -315,30 +320,6 @@ class SparkRun:
                 duplicate_doc_id(validator, r[0], r[1], number, got[(key, number)])
         return validator.report.findings
 
-    def cross_document(self) -> list[Finding]:
-        """``lint-low-overlap-utterance``: the quote records grouped by utterance."""
-        from pyspark.sql import functions as F
-
-        ddl = (
-            "file string, line long, column long, code string, severity string, "
-            "message string, fix string, path string"
-        )
-        quotes = self.checked.filter(F.col("kind") == "quote").select("name", "data")
-        rows = quotes.groupBy("name").applyInPandas(_low_overlap, ddl).collect()
-        return [
-            Finding(
-                r["file"],
-                r["line"],
-                r["column"],
-                Code(r["code"]),
-                Severity(r["severity"]),
-                r["message"],
-                r["fix"],
-                r["path"],
-            )
-            for r in rows
-        ]
-
     def collect(self) -> BulkResult:
         """Everything on the driver: the report (findings of the world, of every block and of
         doc_ids used twice) and the counts."""
@@ -350,19 +331,7 @@ class SparkRun:
         report = Report(list(v.report.findings), list(v.report.files), v.report.documents)
         result = BulkResult(report)
         stats = self.checked.filter(F.col("kind") == "stats").select("data").collect()
-        for r in self.findings().collect():
-            report.findings.append(
-                Finding(
-                    r["file"],
-                    r["line"],
-                    r["column"],
-                    Code(r["code"]),
-                    Severity(r["severity"]),
-                    r["message"],
-                    r["fix"],
-                    r["path"] or "",
-                )
-            )
+        report.findings += [finding_of(r) for r in self.findings().collect()]
         published: list[str] = []
         for r in stats:
             s = json.loads(bytes(r["data"]))
@@ -380,7 +349,7 @@ class SparkRun:
         result.published = [min(published), max(published)] if published else []
         report.findings += self.duplicates()
         if self.state.cross_document:
-            report.findings += self.cross_document()
+            report.findings += cross_document(self.checked, self.later)
         result.report = report.sorted()
         result.world, result.root = v.corpus, v.root
         self.result = result

@@ -60,9 +60,9 @@ class _State:
     first_lines: dict[tuple[str, int], int]
     tables: bool
     wanted: frozenset[tuple[str, int]] = frozenset()
-    cross_document: bool = False
-    """Emit a record of every quote of a valid document, for the cross-document lint."""
     """(file, line) of the lines a rescan returns."""
+    cross_document: bool = False
+    """Emit a record of every quote of a valid document, for the cross-document lints."""
 
 
 def _key(file_uri: str) -> str:
@@ -160,9 +160,11 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
 
 
 def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
-    """A record of every quote linked to an utterance in the valid documents of a block, as
+    """A record of every quote in the valid documents of a block, as
     :class:`newsanno.rules.crossdoc.CrossDocumentLints` keeps it (built by its own ``add``,
-    from the block's export rows: the documents that passed, with their spans resolved)."""
+    from the block's export rows: the documents that passed, with their spans resolved), keyed
+    by its place in input order; the row's name is its utterance, file, line and col (the file's
+    rank) are its document's (see :mod:`newsanno.engines.spark_crossdoc`)."""
     import pickle
     from types import SimpleNamespace
 
@@ -190,10 +192,12 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
             {
                 "kind": "quote",
                 "name": r.utterance,
+                "file": name.display,
+                "line": line,
+                "col": name.rank,
                 "data": pickle.dumps(((name.rank, line, r.index), r)),
             }
             for r in lints.quotes
-            if r.utterance
         ]
     return rows
 
@@ -201,26 +205,6 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
 def _at_line(line: int) -> Any:
     """Where a JSONL document's quote is reported: its line, column 1 (as locally)."""
     return lambda path: (line, 1)
-
-
-def _low_overlap(pdf: Any) -> Any:
-    """The low-overlap lint over the quotes of one utterance (a group of ``groupBy``), by
-    :class:`newsanno.rules.crossdoc.CrossDocumentLints` itself: its records in input order."""
-    import pickle
-
-    import pandas as pd
-
-    from newsanno.rules.crossdoc import CrossDocumentLints
-
-    records = [r for _, r in sorted(pickle.loads(b) for b in pdf["data"])]
-    found = list(CrossDocumentLints(quotes=records)._low_overlap())
-    return pd.DataFrame(
-        [
-            (f.file, f.line, f.col, f.code.value, f.severity.value, f.message, f.hint, f.path)
-            for f in found
-        ],
-        columns=list(FINDING_COLUMNS),
-    )
 
 
 def _check_partition(bc: Any) -> Any:

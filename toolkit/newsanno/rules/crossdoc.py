@@ -79,57 +79,21 @@ class CrossDocumentLints:
     def findings(self) -> list[Finding]:
         return [*self._possible_same(), *self._low_overlap()]
 
-    def _finding(self, at: _QuoteRecord, code: Code, message: str, hint: str) -> Finding:
-        path = ("quotes", at.index, "utterance") if at.utterance else ("quotes", at.index)
-        return Finding(
-            at.file,
-            at.line,
-            at.col,
-            code,
-            Severity.WARNING,
-            message,
-            hint,
-            "/" + "/".join(map(str, path)),
-        )
-
     def _possible_same(self) -> Iterator[Finding]:
+        """Candidate pairs from shared word trigrams (:func:`trigrams`), each pair once and in
+        input order, each decided by :func:`possible_same`."""
         index: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for n, q in enumerate(self.quotes):
-            for g in {q.words[k : k + 3] for k in range(len(q.words) - 2)}:
+            for g in trigrams(q):
                 index[g].append(n)
         candidates: set[tuple[int, int]] = set()
         for hits in index.values():
             for x, y in combinations(hits, 2):
                 candidates.add((x, y))
         for x, y in sorted(candidates):
-            qa, qb = self.quotes[x], self.quotes[y]
-            if qa.doc_id == qb.doc_id or qa.context & qb.context:
-                continue  # linked to one utterance, directly or through the quote they are in
-            if min(len(qa.words), len(qb.words)) < POSSIBLE_SAME_MIN_WORDS:
-                continue
-            _, contained = word_overlap(qa.words, qb.words)
-            if contained < POSSIBLE_SAME_OVERLAP:
-                continue
-            at, other = (qb, qa) if qa.utterance and not qb.utterance else (qa, qb)
-            if at.utterance is None and other.utterance is None:
-                hint = (
-                    "add an utterance to corpus.yaml and link both quotes to it with `utterance:`"
-                )
-            elif at.utterance is None:
-                hint = f"if it reports the same act of saying, add `utterance: {other.utterance}`"
-            else:
-                hint = (
-                    f"if both report one act of saying, link both to one utterance "
-                    f"(`{at.utterance}` or `{other.utterance}`)"
-                )
-            yield self._finding(
-                at,
-                Code.LINT_POSSIBLE_SAME_UTTERANCE,
-                f"quote `{at.quote_id}` shares {contained:.0%} of its words with quote "
-                f"`{other.quote_id}` in {other.doc_id} ({other.file}:{other.line}), but they are "
-                "not linked to one utterance",
-                hint,
-            )
+            found = possible_same(self.quotes[x], self.quotes[y])
+            if found is not None:
+                yield found
 
     def _low_overlap(self) -> Iterator[Finding]:
         by_utt: dict[str, dict[str, list[_QuoteRecord]]] = defaultdict(lambda: defaultdict(list))
@@ -151,7 +115,7 @@ class CrossDocumentLints:
                 if contained >= LOW_OVERLAP:
                     continue
                 first = qa[0]
-                yield self._finding(
+                yield _finding(
                     qb[0],
                     Code.LINT_LOW_OVERLAP_UTTERANCE,
                     f"the quotes of utterance `{utt}` in {db} share only {contained:.0%} of their "
@@ -159,3 +123,56 @@ class CrossDocumentLints:
                     "check the `utterance:` links: quotes of one utterance repeat the same words; "
                     "link a different utterance, or mark a paraphrase as `type: indirect`",
                 )
+
+
+def trigrams(q: _QuoteRecord) -> set[tuple[str, ...]]:
+    """The distinct word trigrams of a quote: two quotes are a candidate pair of
+    ``lint-possible-same-utterance`` when they share one. None for a quote too short to be
+    reported (:data:`POSSIBLE_SAME_MIN_WORDS`) has none: no pair with it is."""
+    if len(q.words) < POSSIBLE_SAME_MIN_WORDS:
+        return set()
+    return {q.words[k : k + 3] for k in range(len(q.words) - 2)}
+
+
+def possible_same(qa: _QuoteRecord, qb: _QuoteRecord) -> Finding | None:
+    """``lint-possible-same-utterance`` for one candidate pair, ``qa`` before ``qb`` in input
+    order: quotes of different documents, not linked to one utterance, that share most words."""
+    if qa.doc_id == qb.doc_id or qa.context & qb.context:
+        return None  # linked to one utterance, directly or through the quote they are in
+    if min(len(qa.words), len(qb.words)) < POSSIBLE_SAME_MIN_WORDS:
+        return None
+    _, contained = word_overlap(qa.words, qb.words)
+    if contained < POSSIBLE_SAME_OVERLAP:
+        return None
+    at, other = (qb, qa) if qa.utterance and not qb.utterance else (qa, qb)
+    if at.utterance is None and other.utterance is None:
+        hint = "add an utterance to corpus.yaml and link both quotes to it with `utterance:`"
+    elif at.utterance is None:
+        hint = f"if it reports the same act of saying, add `utterance: {other.utterance}`"
+    else:
+        hint = (
+            f"if both report one act of saying, link both to one utterance "
+            f"(`{at.utterance}` or `{other.utterance}`)"
+        )
+    return _finding(
+        at,
+        Code.LINT_POSSIBLE_SAME_UTTERANCE,
+        f"quote `{at.quote_id}` shares {contained:.0%} of its words with quote "
+        f"`{other.quote_id}` in {other.doc_id} ({other.file}:{other.line}), but they are "
+        "not linked to one utterance",
+        hint,
+    )
+
+
+def _finding(at: _QuoteRecord, code: Code, message: str, hint: str) -> Finding:
+    path = ("quotes", at.index, "utterance") if at.utterance else ("quotes", at.index)
+    return Finding(
+        at.file,
+        at.line,
+        at.col,
+        code,
+        Severity.WARNING,
+        message,
+        hint,
+        "/" + "/".join(map(str, path)),
+    )
