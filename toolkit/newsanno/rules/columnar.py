@@ -78,10 +78,9 @@ from newsanno.rules.columns import (
     _where,
 )
 from newsanno.rules.lintfilter import LintFilter
-from newsanno.rules.meaning import Frame, Layer
+from newsanno.rules.meaning import REFERENCES, Frame, Layer
 from newsanno.rules.world import World
 
-QUOTE_REFS = ("speaker", "speaker_mention", "addressee", "platform", "utterance", "nested_in")
 SEGMENTS = TABLES["quotes"].schema.field("segments").type
 DOCUMENT_TABLES = (
     *("documents", "regions", "mentions", "quotes", "claims", "event_mentions"),
@@ -290,26 +289,14 @@ class ColumnarChecker:
         bad[events.row[~ok]] = True
         # every id, and every id a field refers by, fits the id pattern (checked once per distinct
         # value); a field that must be given is not null
-        id_fields = [(layer[name], "id", True) for name in LAYERS] + [
-            (mentions, "entity", True),
-            (claims, "claimant", True),
-            (events, "event", True),
-            (args, "entity", True),
-            *((quotes, k, False) for k in QUOTE_REFS),
-            (claims, "quote", False),
-            (args, "mention", False),
-        ]
-        values = pa.concat_arrays([item[k] for item, k, _ in id_fields])
-        coded = pc.dictionary_encode(values)
-        codes = _np(coded.indices.fill_null(-1)).astype(np.int64)
-        fits = np.append(_matches(coded.dictionary, ID_PATTERN), False)[codes]
-        lo = 0
-        for item, _, required in id_fields:
-            here = fits[lo : lo + len(item)]
-            if not required:
-                here = here | (codes[lo : lo + len(item)] < 0)
-            bad[item.row[~here]] = True
-            lo += len(item)
+        coded = frame.coded
+        fits = np.append(_matches(coded.distinct, ID_PATTERN), False)[coded.codes]
+        for name, fields in (*((k, (("id", True),)) for k in LAYERS), *REFERENCES.items()):
+            item = layer[name]
+            for k, required in fields:
+                lo, hi = coded.at[(name, k)]
+                here = fits[lo:hi] if required else fits[lo:hi] | (coded.codes[lo:hi] < 0)
+                bad[item.row[~here]] = True
         bad[args.row[~_valid(args["role"])]] = True
         bad[_valid(frame.outlet) & ~_matches(frame.outlet, ID_PATTERN)] = True
 
@@ -330,7 +317,11 @@ class ColumnarChecker:
         has = np.flatnonzero(_valid(mention))
         if len(has):
             at = meaning.find(
-                mentions.row, mentions["id"], args.row[has], _take(mention, has), last=True
+                mentions.row,
+                coded("mentions", "id"),
+                args.row[has],
+                coded("arguments", "mention")[has],
+                last=True,
             )
             named = (at >= 0) & events.ok[args.parent[has]] & mentions.ok[np.maximum(at, 0)]
             at, arg = at[named], has[named]

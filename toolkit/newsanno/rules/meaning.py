@@ -32,7 +32,7 @@ from newsanno.model import ARTICLE, LAYERS, DocumentFile
 from newsanno.model.findings import Code
 from newsanno.model.ontology import load_ontology
 from newsanno.read.parse import Path_
-from newsanno.rules.columns import _codes, _field, _mask, _np, _repeated, _take, _unnest, _valid
+from newsanno.rules.columns import _field, _mask, _np, _repeated, _take, _unnest, _valid
 from newsanno.rules.nesting import nesting_problem
 from newsanno.rules.world import Known, World
 
@@ -87,6 +87,35 @@ class Layer:
         self.end = _np(end.fill_null(0)).astype(np.int64)
 
 
+REFERENCES: dict[str, tuple[tuple[str, bool], ...]] = {
+    "mentions": (("entity", True),),
+    "quotes": tuple(
+        (k, False)
+        for k in ("speaker", "speaker_mention", "addressee", "platform", "utterance", "nested_in")
+    ),
+    "claims": (("claimant", True), ("quote", False)),
+    "event_mentions": (("event", True),),
+    "arguments": (("entity", True), ("mention", False)),
+}
+"""Per layer, the fields that hold an id of another item (and whether each must be given)."""
+
+
+@dataclass
+class Coded:
+    """Every id of a frame's items and every id its fields refer to, encoded once: a code per
+    distinct value (-1: null), and the distinct values."""
+
+    codes: np.ndarray
+    distinct: pa.Array
+    at: dict[tuple[str, str], tuple[int, int]]
+    """Where the values of each (layer, field) lie in ``codes``; the items' ids come first, in
+    the order of :data:`LAYERS`."""
+
+    def __call__(self, layer: str, name: str) -> np.ndarray:
+        lo, hi = self.at[(layer, name)]
+        return self.codes[lo:hi]
+
+
 @dataclass
 class Frame:
     """A batch of documents as columns: the documents' own fields and one :class:`Layer` per
@@ -96,6 +125,23 @@ class Frame:
     doc_id: pa.Array
     outlet: pa.Array
     layers: dict[str, Layer]
+    _coded: Coded | None = field(default=None, repr=False)
+
+    @property
+    def coded(self) -> Coded:
+        """Every id and reference of the frame, encoded once (:class:`Coded`)."""
+        if self._coded is None:
+            parts = [(name, "id") for name in LAYERS]
+            parts += [(name, k) for name, fields in REFERENCES.items() for k, _ in fields]
+            arrays = [self.layers[name][k].cast(pa.string()) for name, k in parts]
+            coded = pc.dictionary_encode(pa.concat_arrays(arrays))
+            ends = np.cumsum([0, *(len(a) for a in arrays)]).tolist()
+            self._coded = Coded(
+                _np(coded.indices.fill_null(-1)).astype(np.int64),
+                coded.dictionary,
+                {part: (ends[i], ends[i + 1]) for i, part in enumerate(parts)},
+            )
+        return self._coded
 
     @classmethod
     def of(cls, column: dict[str, pa.Array]) -> Frame:
@@ -162,7 +208,7 @@ def check(
     if known is not None and len(has):
         speaker = _take(quotes["speaker"], at[has])
         claimant = _take(claims["claimant"], has)
-        differ = _mask(pc.not_equal(speaker, claimant)) & known.kinds(speaker)[0]
+        differ = _mask(pc.not_equal(speaker, claimant)) & known.ids["entity"].holds(speaker)
         for k in has[differ].tolist():
             c = claims.items[k].as_py()
             who = quotes["speaker"][at[k]].as_py()
@@ -234,7 +280,9 @@ class _Local:
         has = np.flatnonzero(_valid(idents))
         if not len(has):
             return at
-        at[has] = find(target.row, target["id"], layer.row[has], _take(idents, has), last=True)
+        coded = self.frame.coded
+        key = coded(target.name, "id")
+        at[has] = find(target.row, key, layer.row[has], coded(layer.name, name)[has], last=True)
         if self.dropped is not None:  # (an id of an item left out, given again to another)
             for k in has[at[has] >= 0].tolist():
                 if idents[k].as_py() in self.dropped[int(layer.row[k])]:
@@ -281,20 +329,19 @@ class _Local:
 
 
 def find(
-    key_row: np.ndarray, key: pa.Array, find_row: np.ndarray, find: pa.Array, *, last: bool
+    key_row: np.ndarray, key: np.ndarray, find_row: np.ndarray, find: np.ndarray, *, last: bool
 ) -> np.ndarray:
-    """For each (row, value) to find, the index of the first (or ``last``) same (row, value)
-    among the keys; -1 where there is none."""
+    """For each (row, code) to find, the index of the first (or ``last``) same (row, code)
+    among the keys; -1 where there is none (codes of one :class:`Coded`)."""
     if not len(find):
         return np.zeros(0, dtype=np.int64)
     if not len(key):
         return np.full(len(find), -1, dtype=np.int64)
-    a, b = _codes(key, find)
-    width = int(max(a.max(), b.max())) + 1
-    keys = key_row * width + a
+    width = int(max(key.max(), find.max())) + 2
+    keys = key_row * width + (key + 1)
     order = np.argsort(keys, kind="stable")
     ranked = keys[order]
-    wanted = find_row * width + b
+    wanted = find_row * width + (find + 1)
     if last:
         at = np.searchsorted(ranked, wanted, side="right") - 1
     else:
@@ -306,9 +353,9 @@ def find(
 def _duplicates(frame: Frame, out: list[Found]) -> None:
     """An id used twice in a document (across its layers), and an annotation made twice."""
     where = [frame.layers[name] for name in LAYERS]
-    ids = pa.concat_arrays([layer["id"].cast(pa.string()) for layer in where])
     every = np.concatenate([layer.row for layer in where])
-    codes = _np(pc.dictionary_encode(ids).indices.fill_null(-1)).astype(np.int64)
+    codes = np.concatenate([frame.coded(name, "id") for name in LAYERS])
+    ids = frame.coded.distinct
     maybe = np.flatnonzero(_repeated(every, codes) & (codes >= 0))
     if len(maybe):
         sizes = np.cumsum([0, *(len(layer) for layer in where)])
@@ -316,7 +363,7 @@ def _duplicates(frame: Frame, out: list[Found]) -> None:
         for at in maybe.tolist():  # each document's ids in the order of the layers
             i = int(np.searchsorted(sizes, at, side="right")) - 1
             layer, k = where[i], at - int(sizes[i])
-            row, ident = int(layer.row[k]), ids[at].as_py()
+            row, ident = int(layer.row[k]), ids[int(codes[at])].as_py()
             if (row, ident) in first:
                 out.append(
                     (
@@ -335,7 +382,7 @@ def _duplicates(frame: Frame, out: list[Found]) -> None:
         "mentions": ("mention", ("entity",)),
         "regions": ("region", ()),
         "quotes": ("quote", ()),
-        "claims": ("claim", ("claimant", "statement")),
+        "claims": ("claim", ("claimant", "statement")),  # (only the span picks candidates)
         "event_mentions": ("event mention", ("event",)),
     }
     for name, (label, also) in what.items():
@@ -350,7 +397,9 @@ def _duplicates(frame: Frame, out: list[Found]) -> None:
             ok, start, end = layer.ok, layer.start, layer.end
         if len(layer) < 2:
             continue
-        keys = [layer.row, start, end, *(_codes(*(layer[k] for k in also)) if also else [])]
+        keys = [layer.row, start, end]
+        if name in ("mentions", "event_mentions"):  # (its entity or event, encoded already)
+            keys.append(frame.coded(name, also[0]))
         maybe = np.flatnonzero(_repeated(*keys) & ok)
         seen: dict[tuple[Any, ...], str] = {}
         for k in maybe.tolist():

@@ -120,6 +120,14 @@ class Known:
             ref: IdSet(i for i, e in world.entities.items() if e.type in allowed)
             for ref, allowed in ontology.reference_types.items()
         }
+        self.shadowed: dict[str, IdSet] = {}
+        """Per kind, its ids that an earlier kind (:data:`KINDS`) holds too (rare: an error)."""
+        earlier: set[str] = set()
+        for kind in KINDS:
+            both = earlier & world.table(kind).keys()
+            if both:
+                self.shadowed[kind] = IdSet(both)
+            earlier |= world.table(kind).keys()
         events = sorted(world.events)
         self.event_types = pa.array([world.events[e].type for e in events], pa.string())
         ids = sorted(world.utterances)
@@ -127,15 +135,6 @@ class Known:
             name: pa.array([getattr(world.utterances[u], name) for u in ids], pa.string())
             for name in ("speaker", "channel", "platform", "addressee", "date")
         }
-
-    def kinds(self, ids: pa.Array) -> list[np.ndarray]:
-        """Per kind (:data:`KINDS`), whether each id is one of that kind (the first that has it)."""
-        out, taken = [], np.zeros(len(ids), dtype=bool)
-        for kind in KINDS:
-            found = self.ids[kind].holds(ids) & ~taken
-            taken |= found
-            out.append(found)
-        return out
 
     def refs(
         self, ids: pa.Array, want: str, ref_type: str | None = None, name: str = ""
@@ -148,10 +147,11 @@ class Known:
         not, except ids of items that failed structure checks (:attr:`World.dropped`).
         """
         given = _valid(ids)
-        kinds = self.kinds(ids)
-        ok = given & kinds[KINDS.index(want)]
-        if want == "entity" and ref_type is not None:
-            ok &= self.of_type[ref_type].holds(ids)
+        target = self.of_type[ref_type] if want == "entity" and ref_type else self.ids[want]
+        ok = given & target.holds(ids)
+        shadow = self.shadowed.get(want)
+        if shadow is not None:  # an id an earlier kind holds too is taken as that kind
+            ok &= ~shadow.holds(ids)
         wrong = np.flatnonzero(given & ~ok)
         if not len(wrong):
             return ok, []
