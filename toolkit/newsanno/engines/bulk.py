@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from newsanno.dataset.tables import TABLES
 from newsanno.engines.local import Plan, Validator, _Sink
+from newsanno.engines.parts import _PartWriter
 from newsanno.engines.worker import (
     ANNOTATION_TABLES as ANNOTATION_TABLES,
 )
@@ -54,9 +55,6 @@ from newsanno.engines.worker import (
 )
 from newsanno.engines.worker import (
     Worker as Worker,
-)
-from newsanno.engines.worker import (
-    _PartWriter,
 )
 from newsanno.model import CorpusFile
 from newsanno.model.corpus import display, printable
