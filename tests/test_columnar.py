@@ -168,6 +168,11 @@ def _mutations(world: World) -> dict[str, Callable[..., None]]:
             for em in d["event_mentions"][:1]
             for a in em.get("arguments", [])[:1]
         ],
+        "arg-twice": lambda r, d, w: [
+            em["arguments"].append(dict(em["arguments"][0]))
+            for em in d["event_mentions"][:1]
+            if em.get("arguments")
+        ],
         "arguments-null": lambda r, d, w: [em.update(arguments=None) for em in d["event_mentions"]],
         "arguments-gone": lambda r, d, w: [em.pop("arguments", None) for em in d["event_mentions"]],
         "layer-null": lambda r, d, w: d.update({r.choice(["regions", "claims"]): None}),

@@ -4,7 +4,8 @@ What JSON Schema cannot say about a document: every id is used once in it; nothi
 twice; every reference resolves, to the right kind and type of thing (:meth:`Known.refs
 <newsanno.rules.world.Known.refs>`); a quote agrees with its speaker mention and its utterance,
 and lies within the quote it is nested in; a claim carried by a quote is made by its speaker; an
-event argument takes a role the event's type allows, and its mention names its entity.
+event argument takes a role the event's type allows, its mention names its entity, and it is
+not listed twice.
 
 Every input reaches these rules the same way, as a :class:`Frame` (a batch of documents as Arrow
 columns, one array per field of each layer): the bulk path's blocks of JSONL lines
@@ -15,7 +16,8 @@ what fails. The findings are data, ``(row, path, code, message, hint)``: the doc
 the batch and the path in the document; the caller turns the path into file, line and column.
 
 To add a rule: write a function here that appends to ``out``, call it from :func:`check`, and
-add a case under ``tests/golden/``.
+add a golden case under ``tests/cases/invalid/`` (:func:`_arguments_twice` and the case
+``argument-twice`` are one such rule and its test).
 """
 
 from __future__ import annotations
@@ -222,6 +224,7 @@ def check(
                 )
             )
     _events(frame, ref, local, out)
+    _arguments_twice(frame, out)
     return out
 
 
@@ -555,3 +558,32 @@ def _events(frame: Frame, ref: _Refs, local: _Local, out: list[Found]) -> None:
                     "point `mention` at a mention of the argument's entity",
                 )
             )
+
+
+def _arguments_twice(frame: Frame, out: list[Found]) -> None:
+    """An event mention that lists the same argument twice (the same role, entity and mention):
+    a slip of hand editing, or of an import that carries a relation twice, which would count the
+    argument twice in the ``event_arguments`` table and in agreement."""
+    args = frame.layers["arguments"]
+    if len(args) < 2:
+        return
+    role = _np(pc.dictionary_encode(args["role"]).indices.fill_null(-1)).astype(np.int64)
+    coded = frame.coded
+    keys = (args.parent, role, coded("arguments", "entity"), coded("arguments", "mention"))
+    seen: dict[tuple[int, ...], int] = {}
+    for k in np.flatnonzero(_repeated(*(key + 1 for key in keys))).tolist():
+        key = tuple(int(a[k]) for a in keys)
+        if key not in seen:
+            seen[key] = k
+            continue
+        first = frame.path(args, seen[key])
+        out.append(
+            (
+                int(args.row[k]),
+                frame.path(args, k),
+                Code.ANNOTATION_DUPLICATE,
+                f"this argument repeats {'/'.join(map(str, first))} (role "
+                f"`{args['role'][k].as_py()}`, entity `{args['entity'][k].as_py()}`)",
+                "remove the duplicate",
+            )
+        )
