@@ -163,3 +163,17 @@ def test_validate_without_paths_uses_the_corpus_here_or_annotations(tmp_path: Pa
     assert at_repo_root.returncode == 0 and "2 document(s)" in at_repo_root.stdout
     empty = run("validate", cwd=tmp_path)
     assert empty.returncode == 2 and "not a corpus folder" in empty.stderr
+
+
+def test_a_folder_above_a_corpus_of_shards_is_refused_with_its_name(tmp_path: Path) -> None:
+    """Its shards belong to the corpus below: reading none of them and calling that valid
+    would hide the mistake."""
+    corpus = tmp_path / "corpus"
+    (corpus / "shards").mkdir(parents=True)
+    (corpus / "corpus.yaml").write_text((MINIMAL / "corpus.yaml").read_text())
+    (corpus / "shards" / "part-0.jsonl").write_text("")
+    for command in ("validate", "export"):
+        result = run(command, str(tmp_path))
+        assert result.returncode == 2, result.stdout
+        assert f"holds corpus folders ({corpus})" in result.stderr
+        assert "Traceback" not in result.stderr

@@ -188,9 +188,22 @@ def plan(paths: Iterable[Path | str]) -> Plan:
                     f"{path}: not a corpus folder (no corpus.yaml, corpus.yml or corpus.json); "
                     "pass the folder that holds the corpus file, or single annotation files"
                 )
-            corpus_file = corpus_file or found
             # a sub-folder holding its own corpus file is another corpus: not read with this one
             nested = {c.parent for n in CORPUS_NAMES for c in path.rglob(n) if c.parent != path}
+            if (
+                found is None
+                and nested
+                and not any(
+                    p.suffix == BULK_SUFFIX and not any(q in nested for q in p.parents)
+                    for p in path.rglob(f"*{BULK_SUFFIX}")
+                )
+            ):  # every shard below belongs to a corpus below: that is what was meant
+                below = ", ".join(str(q) for q in sorted(nested)[:3])
+                raise NewsannoError(
+                    f"{path}: not a corpus folder, but holds corpus folders ({below}"
+                    f"{', ...' if len(nested) > 3 else ''}); pass one of them"
+                )
+            corpus_file = corpus_file or found
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts):
