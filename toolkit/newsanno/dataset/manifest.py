@@ -89,8 +89,10 @@ def frictionless_schema(
     refers, when ``aligned``, to its part of the same name (a bulk export writes each input
     chunk as one part of every document table, so all rows of a document are in parts of one
     name); otherwise (parts cut by row counts) it is left out, as Table Schema names one
-    resource per key.
+    resource per key. A derived table's parts (quote variants, grouped by utterance across
+    documents) are never aligned with the documents'.
     """
+    aligned = aligned and not spec.derived
     fields = []
     for c in spec.columns:
         t = c.type

@@ -119,6 +119,9 @@ class TableSpec:
 
     def table(self, corpus: Corpus) -> pa.Table:
         """Build the table for ``corpus``, rows sorted by primary key (ties keep their order)."""
-        rows = list(self.build(corpus))
-        rows.sort(key=lambda r: tuple(r[k] for k in self.primary_key))
-        return pa.Table.from_pylist(rows, schema=self.schema)
+        return self.of_rows(self.build(corpus))
+
+    def of_rows(self, rows: Iterable[dict[str, Any]]) -> pa.Table:
+        """The table of ``rows``, sorted by primary key (ties keep their order)."""
+        ordered = sorted(rows, key=lambda r: tuple(r[k] for k in self.primary_key))
+        return pa.Table.from_pylist(ordered, schema=self.schema)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsanno.dataset.tables import Column, ForeignKey, TableSpec, list_of, register_table
-from newsanno.fidelity.align import OP_CLASSES, RELATIONS, compare_corpus, pair_rows, variant_rows
+from newsanno.fidelity.align import (
+    OP_CLASSES,
+    RELATIONS,
+    PairAlignment,
+    compare_corpus,
+    pair_rows,
+    variant_rows,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -16,6 +23,16 @@ if TYPE_CHECKING:
 def quote_variant_tables(corpus: Corpus) -> dict[str, pa.Table]:
     """The ``quote_variants`` and ``quote_variant_pairs`` tables, with their explicit schemas."""
     return {spec.name: spec.table(corpus) for spec in TABLE_SPECS}
+
+
+def tables_of_pairs(pairs: list[PairAlignment]) -> dict[str, pa.Table]:
+    """The rows of both tables for some aligned pairs (the Spark engine's, one utterance at a
+    time), each sorted by its primary key as :func:`quote_variant_tables` sorts them."""
+    variants, pair_spec = TABLE_SPECS
+    return {
+        variants.name: variants.of_rows(variant_rows(pairs)),
+        pair_spec.name: pair_spec.of_rows(pair_rows(pairs)),
+    }
 
 
 def _required(name: str, type_: pa.DataType, description: str, **kw: Any) -> Column:

@@ -49,7 +49,7 @@ from newsanno.engines.bulk import (
     duplicate_doc_id,
 )
 from newsanno.engines.local import Plan, Validator, plan
-from newsanno.engines.spark_crossdoc import cross_document, finding_of
+from newsanno.engines.spark_crossdoc import cross_document, finding_of, quote_variants
 from newsanno.engines.spark_session import (
     PYSPARK_MISSING,
     log_file,
@@ -476,7 +476,9 @@ def export_dataset(
     mounted folder), atomically: nothing is written for an invalid corpus, and a failed job
     leaves the previous export as it was. Tables are written by Spark's Parquet writer, one part
     file per input partition (``<table>/part-NNNNN.parquet``; a part of one name holds the same
-    documents in every table); the rest by :mod:`newsanno.dataset.write`."""
+    documents in every document table), and the quote-variant tables from the renderings of all
+    shards grouped by utterance (:func:`newsanno.engines.spark_crossdoc.quote_variants`); the
+    rest by :mod:`newsanno.dataset.write`."""
     import newsanno.dataset.write as ex
     from newsanno.model.corpus import Corpus
 
@@ -485,6 +487,7 @@ def export_dataset(
             f"{out}: the Spark engine exports to a local or mounted (shared) folder only, for "
             "now; write there and copy the folder to the object store"
         )
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     target = Path(urlparse(str(out)).path)
@@ -499,6 +502,7 @@ def export_dataset(
         cross_document=cross_document,
     )
     tmp: Path | None = None
+    variants: DataFrame | None = None
     try:
         result = checked.collect()
         if not result.report.valid or result.world is None:
@@ -506,22 +510,16 @@ def export_dataset(
         if result.unexported:  # pragma: no cover - a bug, never a silent partial export
             raise RuntimeError(f"{result.unexported} valid document(s) could not be exported")
         tmp = ex.staging_folder(target)
-        from pyspark.sql.pandas.types import from_arrow_schema
-
         infos = []
         built: list[tuple[Any, Any]] = []
         corpus = Corpus(result.world, [], result.root)
+        tables = checked.checked.filter(F.col("kind") == "table")
+        variants = quote_variants(checked.checked).persist(StorageLevel.DISK_ONLY)
+        parts = checked.checked.rdd.getNumPartitions()  # (not the shuffle's, mostly empty)
         for spec in TABLES.values():
-            if spec.name in DOCUMENT_TABLES:
-                rows = checked.checked.filter(
-                    (F.col("kind") == "table") & (F.col("name") == spec.name)
-                ).select("data")
-                frame = rows.mapInArrow(_decode, from_arrow_schema(spec.schema))
-                folder = tmp / spec.name
-                frame.write.option("compression", "snappy").parquet(folder.resolve().as_uri())
-                names = _tidy_parts(folder, spark, spec.name, spec.schema)
-                size = sum((tmp / n).stat().st_size for n in names)
-                infos.append(ex.TableInfo(spec.name, result.rows.get(spec.name, 0), names, size))
+            if spec.name in DOCUMENT_TABLES or spec.derived:
+                rows = tables if spec.name in DOCUMENT_TABLES else variants.coalesce(parts)
+                infos.append(_write(rows.filter(F.col("name") == spec.name), spec, tmp))
                 built.append((spec, None))
             elif not spec.derived:
                 table = spec.table(corpus)
@@ -544,11 +542,30 @@ def export_dataset(
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+        if variants is not None:
+            variants.unpersist()
         checked.close()
     return ex.ExportResult(result.report, target, infos)
 
 
-def _tidy_parts(folder: Path, spark: SparkSession, name: str, schema: pa.Schema) -> tuple[str, ...]:
+def _write(rows: DataFrame, spec: Any, tmp: Path) -> Any:
+    """Write a table from rows ``(name, data)`` whose data are Arrow IPC streams of its rows,
+    with Spark's Parquet writer, into ``tmp/<table>/part-NNNNN.parquet``; its ``TableInfo``."""
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    import newsanno.dataset.write as ex
+
+    frame = rows.select("data").mapInArrow(_decode, from_arrow_schema(spec.schema))
+    folder = tmp / spec.name
+    frame.write.option("compression", "snappy").parquet(folder.resolve().as_uri())
+    names = _tidy_parts(folder, spec.name, spec.schema)
+    size = sum((tmp / n).stat().st_size for n in names)
+    count = sum(pq.ParquetFile(tmp / n).metadata.num_rows for n in names)
+    return ex.TableInfo(spec.name, count, names, size)
+
+
+def _tidy_parts(folder: Path, name: str, schema: pa.Schema) -> tuple[str, ...]:
     """Spark's output folder as an export's: ``part-NNNNN.parquet`` (the partition's number),
     without Spark's ``_SUCCESS`` and Hadoop's ``.crc`` files."""
     names = []

@@ -20,6 +20,15 @@ would change what the lint finds; it is why the lints are off by default.
 
 Documents whose doc_id was used before (an error the driver finds across blocks) are left out,
 as the serial validator leaves them out.
+
+The ``quote_variants`` and ``quote_variant_pairs`` tables of an export (:func:`quote_variants`)
+group the same way: each valid document's rendering of each utterance it quotes
+(:func:`newsanno.fidelity.renderings.document_renderings`, packed with only the text it covers)
+goes to its utterance's group, and each group's pairs are aligned by
+:func:`newsanno.fidelity.align.align_renderings`, as :func:`~newsanno.fidelity.align.compare_corpus`
+aligns them on one machine. Cost: a shuffle of one record per (document, utterance it quotes),
+about the size of the quoted text; the alignments grow with the square of the documents quoting
+one utterance (an utterance quoted by 1,000 documents makes 499,500 pairs, in one task).
 """
 
 from __future__ import annotations
@@ -73,16 +82,20 @@ def _row(f: Finding) -> dict[str, Any]:
     return dict(zip(FINDING_COLUMNS, values, strict=True))
 
 
-def _low_overlap(pdf: Any) -> Any:
+def _findings_table(found: list[Finding]) -> pa.Table:
+    schema = pa.schema(
+        [(c, pa.int64() if c in ("line", "column") else pa.string()) for c in FINDING_COLUMNS]
+    )
+    return pa.Table.from_pylist([_row(f) for f in found], schema=schema)
+
+
+def _low_overlap(group: pa.Table) -> pa.Table:
     """The low-overlap lint over the quotes of one utterance (a group of ``groupBy``), by
     :class:`newsanno.rules.crossdoc.CrossDocumentLints` itself: its records in input order."""
-    import pandas as pd
-
     from newsanno.rules.crossdoc import CrossDocumentLints
 
-    records = [r for _, r in sorted(pickle.loads(b) for b in pdf["data"])]
-    found = list(CrossDocumentLints(quotes=records)._low_overlap())
-    return pd.DataFrame([_row(f) for f in found], columns=list(FINDING_COLUMNS))
+    records = [r for _, r in sorted(pickle.loads(b) for b in group.column("data").to_pylist())]
+    return _findings_table(list(CrossDocumentLints(quotes=records)._low_overlap()))
 
 
 def _keyed(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -102,16 +115,46 @@ def _decide(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Each candidate pair (the earlier quote's record, the later one's) decided by the rule."""
     from newsanno.rules.crossdoc import possible_same
 
-    schema = pa.schema(
-        [(c, pa.int64() if c in ("line", "column") else pa.string()) for c in FINDING_COLUMNS]
-    )
     for batch in batches:
-        rows = []
+        found = []
         for a, b in zip(batch.column("a").to_pylist(), batch.column("b").to_pylist(), strict=True):
-            found = possible_same(pickle.loads(a)[1], pickle.loads(b)[1])
-            if found is not None:
-                rows.append(_row(found))
-        yield pa.RecordBatch.from_pylist(rows, schema=schema)
+            same = possible_same(pickle.loads(a)[1], pickle.loads(b)[1])
+            if same is not None:
+                found.append(same)
+        yield from _findings_table(found).to_batches()
+
+
+def _variants(group: pa.Table) -> pa.Table:
+    """The rows of both quote-variant tables for one utterance (a group of ``groupBy``): one
+    Arrow IPC stream per table; nothing when fewer than two documents quote it."""
+    from newsanno.dataset.variants import tables_of_pairs
+    from newsanno.engines.spark_tasks import _ipc
+    from newsanno.fidelity.align import align_renderings
+    from newsanno.fidelity.renderings import unpack
+
+    tables: dict[str, pa.Table] = {}
+    if group.num_rows > 1:
+        renderings = (unpack(pickle.loads(b)) for b in group.column("data").to_pylist())
+        tables = tables_of_pairs(align_renderings(renderings))
+    return pa.table(
+        {
+            "name": pa.array(list(tables), pa.string()),
+            "data": pa.array([_ipc(t) for t in tables.values()], pa.binary()),
+        }
+    )
+
+
+def quote_variants(checked: DataFrame) -> DataFrame:
+    """Rows ``(name, data)``: per utterance quoted by two or more documents, the rows of
+    ``quote_variants`` and of ``quote_variant_pairs`` (``name``), each as one Arrow IPC stream."""
+    from pyspark.sql import functions as F
+
+    return (
+        checked.filter(F.col("kind") == "rendering")
+        .select("name", "data")
+        .groupBy("name")
+        .applyInArrow(_variants, "name string, data binary")
+    )
 
 
 def cross_document(checked: DataFrame, later: set[tuple[int, int]]) -> list[Finding]:
@@ -128,7 +171,7 @@ def cross_document(checked: DataFrame, later: set[tuple[int, int]]) -> list[Find
         quotes.filter(F.col("name").isNotNull())
         .select("name", "data")
         .groupBy("name")
-        .applyInPandas(_low_overlap, FINDING_DDL)
+        .applyInArrow(_low_overlap, FINDING_DDL)
         .collect()
     )
     keyed = quotes.select("data").mapInArrow(_keyed, _KEYED_DDL).persist(StorageLevel.DISK_ONLY)

@@ -51,8 +51,14 @@ def start_session(master: str | None = None, log: Path | None = None) -> SparkSe
     go to ``log`` (default :func:`log_file`), never to the terminal; a Spark that cannot start
     (no Java) is a one-line :class:`NewsannoError` naming that file."""
     import sys
+    import warnings
 
     require_pyspark()
+    # PySpark warns, once per job, that it does not fully support pandas 3: the engine hands
+    # Spark Arrow batches only (mapInArrow, applyInArrow), never pandas frames, so it is noise
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
     log = log or log_file()
     if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
         raise NewsannoError(

@@ -1,5 +1,5 @@
 """The Spark engine's tasks: what runs on the executors (in ``mapInArrow`` and
-``applyInPandas``), and the state the driver broadcasts to them. Each block of lines goes through
+``applyInArrow``), and the state the driver broadcasts to them. Each block of lines goes through
 :meth:`newsanno.engines.worker.Worker.check_block`; see :mod:`newsanno.engines.spark`."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ FINDING_COLUMNS = ("file", "line", "column", "code", "severity", "message", "fix
 """The columns of :func:`validate`'s DataFrame."""
 _OUT_SCHEMA = pa.schema(
     [
-        ("kind", pa.string()),  # finding | doc | stats | table | line
+        ("kind", pa.string()),  # finding | doc | stats | table | line | quote | rendering
         ("name", pa.string()),  # the code of a finding, the doc_id, the table's name
         ("file", pa.string()),
         ("line", pa.int64()),
@@ -151,6 +151,7 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
     if state.cross_document:
         rows += _quote_records(res, name)
     if state.tables:
+        rows += _rendering_records(res)
         rows += [
             {"kind": "table", "name": t, "data": _ipc(res.tables[t])}
             for t in DOCUMENT_TABLES
@@ -159,35 +160,38 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
     return _out(rows)
 
 
+def _documents(res: Any) -> Iterator[tuple[str, str, list[Any]]]:
+    """(doc_id, text, quotes) of each valid document of a block, from the block's export rows
+    (the documents that passed, with their spans resolved; the quotes as the model's)."""
+    from newsanno.dataset.loader import quote_from_row
+
+    docs = res.tables["documents"].select(["doc_id", "text"]).to_pylist()
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    if docs:
+        for q in res.tables["quotes"].to_pylist():
+            by_doc.setdefault(q["doc_id"], []).append(q)
+    for d in docs:
+        quotes = sorted(by_doc.get(d["doc_id"], []), key=lambda q: q["ordinal"])
+        yield d["doc_id"], d["text"], [quote_from_row(q) for q in quotes]
+
+
 def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
     """A record of every quote in the valid documents of a block, as
-    :class:`newsanno.rules.crossdoc.CrossDocumentLints` keeps it (built by its own ``add``,
-    from the block's export rows: the documents that passed, with their spans resolved), keyed
-    by its place in input order; the row's name is its utterance, file, line and col (the file's
-    rank) are its document's (see :mod:`newsanno.engines.spark_crossdoc`)."""
+    :class:`newsanno.rules.crossdoc.CrossDocumentLints` keeps it (built by its own ``add``),
+    keyed by its place in input order; the row's name is its utterance, file, line and col (the
+    file's rank) are its document's (see :mod:`newsanno.engines.spark_crossdoc`)."""
     import pickle
     from types import SimpleNamespace
 
-    from newsanno.dataset.loader import quote_from_row
     from newsanno.rules.crossdoc import CrossDocumentLints
 
-    docs = res.tables["documents"].select(["doc_id", "text"]).to_pylist()
-    if not docs:
-        return []
     lines = {doc_id: line for doc_id, line, _ in res.doc_ids}
-    by_doc: dict[str, list[dict[str, Any]]] = {}
-    for q in res.tables["quotes"].to_pylist():
-        by_doc.setdefault(q["doc_id"], []).append(q)
     rows = []
-    for d in docs:
-        quotes = sorted(by_doc.get(d["doc_id"], []), key=lambda q: q["ordinal"])
-        doc = SimpleNamespace(
-            doc_id=d["doc_id"],
-            quotes=[quote_from_row(q) for q in quotes],
-        )
-        line = lines[d["doc_id"]]
+    for doc_id, text, quotes in _documents(res):
+        line = lines[doc_id]
         lints = CrossDocumentLints()
-        lints.add(doc, d["text"], name.display, _at_line(line))  # type: ignore[arg-type]
+        doc = SimpleNamespace(doc_id=doc_id, quotes=quotes)
+        lints.add(doc, text, name.display, _at_line(line))  # type: ignore[arg-type]
         rows += [
             {
                 "kind": "quote",
@@ -200,6 +204,22 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
             for r in lints.quotes
         ]
     return rows
+
+
+def _rendering_records(res: Any) -> list[dict[str, Any]]:
+    """Each valid document's rendering of each utterance it quotes
+    (:func:`newsanno.fidelity.renderings.document_renderings`), packed with only the text it
+    covers; the row's name is the utterance (for the ``quote_variants`` tables)."""
+    import pickle
+
+    from newsanno.fidelity.renderings import document_renderings, pack
+
+    return [
+        {"kind": "rendering", "name": r.utterance_id, "data": pickle.dumps(pack(r))}
+        for doc_id, text, quotes in _documents(res)
+        if any(q.utterance for q in quotes)
+        for r in document_renderings(doc_id, text, quotes)
+    ]
 
 
 def _at_line(line: int) -> Any:

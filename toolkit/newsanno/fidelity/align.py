@@ -183,11 +183,13 @@ def _extent(r: Rendering) -> tuple[int, int]:
 
 def compare_corpus(corpus: Corpus) -> list[PairAlignment]:
     """Every pair of documents quoting one utterance, aligned; ordered by utterance and doc_ids."""
-    out = []
-    for _, rs in renderings(corpus).items():
-        for a, b in combinations(rs, 2):
-            out.append(align(a, b))
-    return out
+    return [p for rs in renderings(corpus).values() for p in align_renderings(rs)]
+
+
+def align_renderings(rs: Iterable[Rendering]) -> list[PairAlignment]:
+    """Every pair of the renderings of one utterance, aligned, ordered by doc_ids (the earlier
+    document is ``a``)."""
+    return [align(a, b) for a, b in combinations(sorted(rs, key=lambda r: r.doc_id), 2)]
 
 
 def compare_utterance(corpus: Corpus, utterance_id: str) -> list[PairAlignment]:

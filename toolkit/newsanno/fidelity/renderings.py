@@ -136,29 +136,63 @@ def rendering_of(
         return None
     chosen = sorted(chosen, key=lambda q: min(_span(s) for s in q.content))
     segments = merge_segments(_span(s) for q in chosen for s in q.content)
-    tokens = [t for i, (s, e) in enumerate(segments) for t in tokenize(text, s, e, i)]
-    return Rendering(
+    return _rendering(
         doc_id,
         utterance_id,
         text,
         tuple(q.id for q in chosen),
         tuple(q.type for q in chosen),
         tuple(segments),
-        tuple(tokens),
     )
+
+
+def _rendering(
+    doc_id: str,
+    utterance_id: str,
+    text: str,
+    quote_ids: tuple[str, ...],
+    quote_types: tuple[str, ...],
+    segments: tuple[tuple[int, int], ...],
+) -> Rendering:
+    tokens = [t for i, (s, e) in enumerate(segments) for t in tokenize(text, s, e, i)]
+    return Rendering(doc_id, utterance_id, text, quote_ids, quote_types, segments, tuple(tokens))
+
+
+def document_renderings(doc_id: str, text: str, quotes: Sequence[Quote]) -> list[Rendering]:
+    """A document's rendering of each utterance its quotes report, by utterance id."""
+    ids = sorted({q.utterance for q in quotes if q.utterance})
+    found = (rendering_of(doc_id, text, quotes, u) for u in ids)
+    return [r for r in found if r is not None]
 
 
 def renderings(corpus: Corpus) -> dict[str, list[Rendering]]:
     """Every utterance quoted in two or more documents, with its renderings by doc_id."""
     by_utterance: dict[str, list[Rendering]] = defaultdict(list)
     for doc in corpus.documents:
-        ids = sorted({q.utterance for q in doc.model.quotes if q.utterance})
-        for u in ids:
-            r = rendering_of(doc.model.doc_id, doc.text, doc.model.quotes, u)
-            if r is not None:
-                by_utterance[u].append(r)
+        for r in document_renderings(doc.model.doc_id, doc.text, doc.model.quotes):
+            by_utterance[r.utterance_id].append(r)
     return {
         u: sorted(rs, key=lambda r: r.doc_id)
         for u, rs in sorted(by_utterance.items())
         if len(rs) > 1
     }
+
+
+Packed = tuple[str, str, int, str, tuple[str, ...], tuple[str, ...], tuple[tuple[int, int], ...]]
+"""A rendering without its article: (doc_id, utterance_id, where the text kept starts, the text
+from its first segment's start to its last segment's end, quote ids, quote types, segments)."""
+
+
+def pack(r: Rendering) -> Packed:
+    """A rendering as plain values that carry only the text it covers (for grouping renderings
+    of many documents by utterance elsewhere, as the Spark engine does)."""
+    lo, hi = (r.segments[0][0], r.segments[-1][1]) if r.segments else (0, 0)
+    return (r.doc_id, r.utterance_id, lo, r.text[lo:hi], r.quote_ids, r.quote_types, r.segments)
+
+
+def unpack(packed: Packed) -> Rendering:
+    """The rendering :func:`pack` was given, for alignment: the same segments, tokens and
+    offsets; the text outside its segments' extent, which no alignment reads, is blank."""
+    doc_id, utterance_id, lo, kept, quote_ids, quote_types, segments = packed
+    text = " " * lo + kept
+    return _rendering(doc_id, utterance_id, text, quote_ids, quote_types, segments)
