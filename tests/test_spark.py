@@ -146,7 +146,7 @@ def test_export_has_the_local_engines_rows(
     shards = corpora["clean"] / "shards"
     local, out = tmp_path / "local", tmp_path / "spark"
     assert export_bulk(plan([shards]), local, chunk_bytes=1 << 16).written
-    result = export_dataset(spark, [shards], out)
+    result = export_dataset(spark, [shards], out, cross_document=True)
     assert result.written and result.report.valid
     names = table_names(out)
     variants = ["quote_variants", "quote_variant_pairs"]  # (the local bulk engine has none)
@@ -200,7 +200,9 @@ def test_invalid_or_failed_export_leaves_the_previous_one(
     def broken(*args: Any) -> Any:
         raise OSError("disk full")
 
-    monkeypatch.setattr(engine, "_tidy_parts", broken)
+    import newsanno.engines.spark_write as write
+
+    monkeypatch.setattr(write, "_tidy_parts", broken)
     with pytest.raises(OSError, match="disk full"):
         engine.export_dataset(spark, corpora["clean"] / "shards", out)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before

@@ -106,8 +106,10 @@ def bulk_options(func: F) -> F:
         is_flag=True,
         help="With --engine spark: also run the cross-document lints across all shards "
         "(lint-low-overlap-utterance, quotes grouped by utterance; lint-possible-same-utterance, "
-        "quotes paired by shared word trigrams). Their work grows with the square of the "
-        "documents quoting one utterance and of the quotes sharing a trigram.",
+        "quotes paired by shared word trigrams), and with export write the quote_variants "
+        "and quote_variant_pairs tables (renderings grouped by utterance). Their work grows "
+        "with the square of the documents quoting one utterance and of the quotes sharing a "
+        "trigram.",
     )(func)
     func = click.option(
         "--master",

@@ -28,7 +28,6 @@ through too. What this module adds is the way there and back:
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 import uuid
@@ -36,8 +35,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
-
-import pyarrow as pa
 
 from newsanno.dataset.tables import TABLES
 from newsanno.engines.bulk import (
@@ -60,12 +57,12 @@ from newsanno.engines.spark_tasks import (
     _OUT_DDL,
     FINDING_COLUMNS,
     _check_partition,
-    _decode,
     _key,
     _Name,
     _rescan_partition,
     _State,
 )
+from newsanno.engines.spark_write import write_table
 from newsanno.model.corpus import display
 from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
 from newsanno.read.parse import MAX_BYTES
@@ -476,9 +473,10 @@ def export_dataset(
     mounted folder), atomically: nothing is written for an invalid corpus, and a failed job
     leaves the previous export as it was. Tables are written by Spark's Parquet writer, one part
     file per input partition (``<table>/part-NNNNN.parquet``; a part of one name holds the same
-    documents in every document table), and the quote-variant tables from the renderings of all
-    shards grouped by utterance (:func:`newsanno.engines.spark_crossdoc.quote_variants`); the
-    rest by :mod:`newsanno.dataset.write`."""
+    documents in every document table); with ``cross_document``, also the quote-variant tables,
+    from the renderings of all shards grouped by utterance
+    (:func:`newsanno.engines.spark_crossdoc.quote_variants`); the rest by
+    :mod:`newsanno.dataset.write`."""
     import newsanno.dataset.write as ex
     from newsanno.model.corpus import Corpus
 
@@ -514,17 +512,23 @@ def export_dataset(
         built: list[tuple[Any, Any]] = []
         corpus = Corpus(result.world, [], result.root)
         tables = checked.checked.filter(F.col("kind") == "table")
-        variants = quote_variants(checked.checked).persist(StorageLevel.DISK_ONLY)
+        if cross_document:
+            variants = quote_variants(checked.checked).persist(StorageLevel.DISK_ONLY)
         parts = checked.checked.rdd.getNumPartitions()  # (not the shuffle's, mostly empty)
         for spec in TABLES.values():
-            if spec.name in DOCUMENT_TABLES or spec.derived:
-                rows = tables if spec.name in DOCUMENT_TABLES else variants.coalesce(parts)
-                infos.append(_write(rows.filter(F.col("name") == spec.name), spec, tmp))
-                built.append((spec, None))
-            elif not spec.derived:
+            if spec.name in DOCUMENT_TABLES:
+                rows = tables
+            elif spec.derived and variants is not None:
+                rows = variants.coalesce(parts)
+            elif not spec.derived:  # the world's, from corpus.yaml
                 table = spec.table(corpus)
                 infos.append(ex._write_table(tmp, spec, table, None))
                 built.append((spec, table))
+                continue
+            else:
+                continue
+            infos.append(write_table(rows.filter(F.col("name") == spec.name), spec, tmp))
+            built.append((spec, None))
         digests = {  # each part file read once, here, for the manifest and the checksums
             rel: ex.sha256_file(tmp / rel)
             for info in infos
@@ -546,46 +550,6 @@ def export_dataset(
             variants.unpersist()
         checked.close()
     return ex.ExportResult(result.report, target, infos)
-
-
-def _write(rows: DataFrame, spec: Any, tmp: Path) -> Any:
-    """Write a table from rows ``(name, data)`` whose data are Arrow IPC streams of its rows,
-    with Spark's Parquet writer, into ``tmp/<table>/part-NNNNN.parquet``; its ``TableInfo``."""
-    import pyarrow.parquet as pq
-    from pyspark.sql.pandas.types import from_arrow_schema
-
-    import newsanno.dataset.write as ex
-
-    frame = rows.select("data").mapInArrow(_decode, from_arrow_schema(spec.schema))
-    folder = tmp / spec.name
-    frame.write.option("compression", "snappy").parquet(folder.resolve().as_uri())
-    names = _tidy_parts(folder, spec.name, spec.schema)
-    size = sum((tmp / n).stat().st_size for n in names)
-    count = sum(pq.ParquetFile(tmp / n).metadata.num_rows for n in names)
-    return ex.TableInfo(spec.name, count, names, size)
-
-
-def _tidy_parts(folder: Path, name: str, schema: pa.Schema) -> tuple[str, ...]:
-    """Spark's output folder as an export's: ``part-NNNNN.parquet`` (the partition's number),
-    without Spark's ``_SUCCESS`` and Hadoop's ``.crc`` files."""
-    names = []
-    for path in sorted(folder.iterdir()):
-        if path.name.startswith("part-") and path.name.endswith(".parquet"):
-            number = int(path.name.split("-")[1])
-            new = folder / f"part-{number:05d}.parquet"
-            os.replace(path, new)
-            names.append(f"{name}/{new.name}")
-        else:
-            path.unlink()
-    if not names:  # no rows in any partition, and Spark wrote no file: an empty part, typed
-        import pyarrow.parquet as pq
-
-        from newsanno.dataset.write import parquet_options
-
-        empty = folder / "part-00000.parquet"
-        pq.write_table(schema.empty_table(), empty, **parquet_options(name, schema))
-        names.append(f"{name}/{empty.name}")
-    return tuple(sorted(names))
 
 
 __all__ = [

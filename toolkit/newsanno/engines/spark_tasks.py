@@ -62,7 +62,8 @@ class _State:
     wanted: frozenset[tuple[str, int]] = frozenset()
     """(file, line) of the lines a rescan returns."""
     cross_document: bool = False
-    """Emit a record of every quote of a valid document, for the cross-document lints."""
+    """Emit a record of every quote of a valid document, for the cross-document lints (and,
+    when exporting, its renderings of utterances, for the quote-variant tables)."""
 
 
 def _key(file_uri: str) -> str:
@@ -150,8 +151,9 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
     rows.append({"kind": "stats", "data": json.dumps(stats).encode()})
     if state.cross_document:
         rows += _quote_records(res, name)
-    if state.tables:
+    if state.tables and state.cross_document:
         rows += _rendering_records(res)
+    if state.tables:
         rows += [
             {"kind": "table", "name": t, "data": _ipc(res.tables[t])}
             for t in DOCUMENT_TABLES
