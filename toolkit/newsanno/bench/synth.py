@@ -344,14 +344,19 @@ def _broken(line: bytes) -> bytes:
 def document_lines(
     world: World, start: int, stop: int, seed: int = 0, mix: Mix = CLEAN
 ) -> Iterator[bytes]:
-    """JSONL lines (with the newline) of documents ``start`` to ``stop - 1``."""
-    bad = random.Random(seed * 104_729 + start)
+    """JSONL lines (with the newline) of documents ``start`` to ``stop - 1``.
+
+    With ``mix.bad``, exactly that share of the lines is bad (to one line, over any run of
+    lines), spread evenly from a seeded phase, and the kinds of error come in turn: a share
+    drawn line by line strayed by a third at the bench's 2,000 documents (6.5% for 5%)."""
+    phase = random.Random(seed * 104_729).random()
     for i in range(start, stop):
         doc = make_document(world, i, seed, mix=mix)
         broken = False
-        if mix.bad and bad.random() < mix.bad:
-            damage(doc, i)
-            broken = i % DAMAGE_KINDS == DAMAGE_KINDS - 1
+        if mix.bad and int((i + 1) * mix.bad + phase) > int(i * mix.bad + phase):
+            kind = int(i * mix.bad + phase)  # (the how-many-th bad line this is)
+            damage(doc, kind)
+            broken = kind % DAMAGE_KINDS == DAMAGE_KINDS - 1
         line = orjson.dumps(doc)
         yield (_broken(line) if broken else line) + b"\n"
 

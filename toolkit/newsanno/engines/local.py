@@ -33,7 +33,6 @@ from newsanno.read.parse import (
 )
 from newsanno.rules import meaning
 from newsanno.rules.checks import World, check_world, lint_document, resolve_spans
-from newsanno.rules.columnar import VALID_SCHEMA
 from newsanno.rules.crossdoc import CrossDocumentLints
 from newsanno.rules.structure import Salvage, check_structure, salvage
 
@@ -437,7 +436,7 @@ class Validator:
         pending, self.pending = self.pending, []
         if not pending:
             return pending
-        frame = meaning.frame_of([p.doc for p in pending], VALID_SCHEMA)
+        frame = meaning.frame_of([p.doc for p in pending])
         for row, path, code, message, hint in meaning.check(
             frame, self.world, [p.dropped for p in pending]
         ):

@@ -76,6 +76,9 @@ def resolve(ref: SpanRef, text: str) -> Span | AnchorProblem:
                 f"offsets {span.start}-{span.end} hold {_show(actual)}, not {_show(span.text)}",
                 f"fix `start`/`end` or `text` so they agree{where}",
             )
+        plain = span.prefix is None and span.suffix is None and span.occurrence is None
+        if span.text is not None and plain:
+            return span  # resolved as written (the common case: no copy)
         return Span(start=span.start, end=span.end, text=actual)
     needle = span.text
     assert needle is not None  # the model guarantees text or offsets

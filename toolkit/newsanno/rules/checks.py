@@ -189,12 +189,15 @@ def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: boo
             change: dict[str, Any] = {}
             value = getattr(item, attr)
             if isinstance(value, list):
-                change[attr] = [spans[(layer, i, attr, j)] for j in range(len(value))]
-            else:
+                resolved = [spans[(layer, i, attr, j)] for j in range(len(value))]
+                if any(a is not b for a, b in zip(resolved, value, strict=True)):
+                    change[attr] = resolved
+            elif spans[(layer, i, attr)] is not value:
                 change[attr] = spans[(layer, i, attr)]
-            if layer == "quotes" and item.cue is not None:
-                change["cue"] = spans[(layer, i, "cue")]
-            items.append(item.model_copy(update=change))
+            cue = spans.get((layer, i, "cue")) if layer == "quotes" else None
+            if cue is not None and cue is not item.cue:
+                change["cue"] = cue
+            items.append(item.model_copy(update=change) if change else item)
             kept[layer].append(i)
         update[layer] = items
     return Resolved(doc.model_copy(update=update), kept, failed_ids)

@@ -117,6 +117,20 @@ class Batch:
         return Batch(flags, self.tables, positions, self.doc_ids, reported)
 
 
+def _kept(table: pa.Table, mask: np.ndarray) -> pa.Table:
+    """The rows of ``table`` where ``mask`` holds. The rows a block leaves out are those of a
+    few documents, so the rows kept are a few runs: taken as zero-copy slices, joined as chunks
+    (filtering copied every column, the texts too: 8 ms a block of 333 documents); with many
+    runs, one filter."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    starts, stops = edges[::2].tolist(), edges[1::2].tolist()
+    if not starts:
+        return table.slice(0, 0)
+    if len(starts) > 64:
+        return table.filter(pa.array(mask))
+    return pa.concat_tables([table.slice(a, b - a) for a, b in zip(starts, stops, strict=True)])
+
+
 def _span(spans: _Spans) -> tuple[np.ndarray, np.ndarray, pa.Array]:
     """A layer's span columns: start, end, text."""
     return spans.start, spans.end, spans.text
@@ -453,14 +467,14 @@ class ColumnarChecker:
         for name, (row, arrays) in out.items():
             schema = TABLES[name].schema
             columns = [_arrow(v, f.type) for v, f in zip(arrays, schema, strict=True)]
+            table = pa.Table.from_arrays(columns, schema=schema)
             if every:
                 positions[name] = row
             else:
                 mask = keep[row]
-                rows = pa.array(mask)
-                columns = [c.filter(rows) for c in columns]
+                table = _kept(table, mask)
                 positions[name] = row[mask]
-            tables[name] = pa.Table.from_arrays(columns, schema=schema)
+            tables[name] = table
         doc_ids = doc_id if every else doc_id.filter(pa.array(keep))
         return Batch(keep, tables, positions, doc_ids.to_pylist(), reported)
 

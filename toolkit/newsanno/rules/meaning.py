@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 from newsanno.model import ARTICLE, LAYERS, DocumentFile
 from newsanno.model.findings import Code
 from newsanno.model.ontology import load_ontology
+from newsanno.read.lines import VALID_SCHEMA
 from newsanno.read.parse import Path_
 from newsanno.rules.columns import _field, _mask, _np, _repeated, _take, _unnest, _valid
 from newsanno.rules.nesting import nesting_problem
@@ -163,10 +164,10 @@ class Frame:
         return (layer.name, int(layer.ordinal[k]), *rest)
 
 
-def frame_of(docs: Sequence[DocumentFile], schema: pa.Schema) -> Frame:
-    """The frame of documents whose spans are resolved (``schema``: the columnar reader's)."""
+def frame_of(docs: Sequence[DocumentFile]) -> Frame:
+    """The frame of documents whose spans are resolved."""
     table = pa.Table.from_pylist(
-        [doc.model_dump(mode="python", exclude_none=True) for doc in docs], schema=schema
+        [doc.model_dump(mode="python", exclude_none=True) for doc in docs], schema=VALID_SCHEMA
     )
     column = {name: table.column(name).combine_chunks() for name in table.column_names}
     frame = Frame.of(column)

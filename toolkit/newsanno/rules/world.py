@@ -128,6 +128,7 @@ class Known:
             if both:
                 self.shadowed[kind] = IdSet(both)
             earlier |= world.table(kind).keys()
+        self._nearest: dict[tuple[str, str], str | None] = {}
         events = sorted(world.events)
         self.event_types = pa.array([world.events[e].type for e in events], pa.string())
         ids = sorted(world.utterances)
@@ -162,9 +163,9 @@ class Known:
             if kind is None and ident in world.dropped:
                 continue  # its definition failed structure checks, already reported
             if kind is None:
-                close = close_matches(ident, list(world.table(want)), n=1, cutoff=0.75)
+                close = self.nearest(ident, want)
                 hint = (
-                    f"did you mean `{close[0]}`?"
+                    f"did you mean `{close}`?"
                     if close
                     else f"add {want} `{ident}` to corpus.yaml, or fix the id"
                 )
@@ -191,6 +192,16 @@ class Known:
                     )
                 )
         return ok, problems
+
+    def nearest(self, ident: str, kind: str) -> str | None:
+        """The world's id of ``kind`` closest to ``ident`` (difflib's ratio, at least 0.75),
+        for the fix of a dangling reference; kept, as a missing id is seldom missing once (an
+        entity renamed or removed leaves every reference to it dangling)."""
+        key = (ident, kind)
+        if key not in self._nearest:
+            close = close_matches(ident, list(self.world.table(kind)), n=1, cutoff=0.75)
+            self._nearest[key] = close[0] if close else None
+        return self._nearest[key]
 
     def event_type(self, events: pa.Array) -> pa.Array:
         """The type of each event id (null where it names no event)."""
