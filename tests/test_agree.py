@@ -26,8 +26,12 @@ from .conftest import ANNOTATIONS, CASES, MINIMAL, REPO
 SECOND = ANNOTATIONS / "agreement" / "annotator-b"
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, cwd: Path | None = None, hash_seed: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
+    if hash_seed is not None:
+        env["PYTHONHASHSEED"] = hash_seed
     return subprocess.run(
         [sys.executable, "-m", "newsanno", *args],
         capture_output=True,
@@ -352,6 +356,13 @@ def test_cli_agree_html_shows_both_texts_side_by_side(tmp_path: Path) -> None:
     assert page.count('<div class="sbs">') == 4  # texts and disagreement lists, two documents
     assert "A: 000_2e9678c93963f465" in page and "B: 001_9a0d3f690929b67c" in page
     assert 'class="hl mention' in page and "agree-miss" in page and "agree-diff" in page
+    # the same page whatever order Python's string hashing gives sets (it listed the
+    # disagreements of one layer before another's at random)
+    again = tmp_path / "again.html"
+    for seed in ("1", "2"):
+        args = ("annotations", "annotations/agreement/annotator-b", "--format", "html")
+        assert run("agree", *args, "--out", str(again), hash_seed=seed).returncode == 0
+        assert again.read_text(encoding="utf-8") == page, seed
 
 
 def test_cli_agree_refuses_an_invalid_corpus_with_its_findings() -> None:

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from newsanno.agree.core import Agreement, Key
+from newsanno.model import LAYERS
 from newsanno.model.corpus import Corpus, LoadedDocument
 
 LAYER_NAMES = {
@@ -218,9 +219,10 @@ def _side_html(
                 p, classes=f"{p.classes} agree-diff", title=f"{p.title}: {'; '.join(notes[key])}"
             )
         parts.append(p)
+    order = list(LAYERS)  # the document's order, not the set's (which changes run to run)
     items = {
         item.id: (layer, item)
-        for layer in layers
+        for layer in sorted(layers, key=lambda x: (order.index(x) if x in order else len(order), x))
         if layer != "event_arguments"
         for item in getattr(doc.model, layer)
     }
