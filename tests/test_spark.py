@@ -185,28 +185,63 @@ def read_table_file(path: Path, column: str) -> list[Any]:
     return pq.read_table(path, columns=[column]).column(column).to_pylist()
 
 
+@pytest.mark.parametrize("as_uri", [False, True], ids=["folder", "uri"])
 def test_invalid_or_failed_export_leaves_the_previous_one(
-    spark: Any, corpora: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark: Any,
+    corpora: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    as_uri: bool,
 ) -> None:
+    """The same for a folder and for a URI (``file://`` here, through Hadoop's FileSystem API,
+    the way s3a:// and hdfs:// go)."""
     import newsanno.engines.spark as engine
+    import newsanno.engines.spark_write as write
 
     out = tmp_path / "dist"
-    assert engine.export_dataset(spark, corpora["clean"] / "shards", out).written
+    target: Any = out.as_uri() if as_uri else out
+    assert engine.export_dataset(spark, corpora["clean"] / "shards", target).written
+    assert verify_checksums(out) == []
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    bad = engine.export_dataset(spark, corpora["bad"] / "shards", out)
+    bad = engine.export_dataset(spark, corpora["bad"] / "shards", target)
     assert not bad.written and not bad.report.valid
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
     def broken(*args: Any) -> Any:
         raise OSError("disk full")
 
-    import newsanno.engines.spark_write as write
-
-    monkeypatch.setattr(write, "_tidy_parts", broken)
+    monkeypatch.setattr(write.Store if as_uri else write.Folder, "tidy", broken)
     with pytest.raises(OSError, match="disk full"):
-        engine.export_dataset(spark, corpora["clean"] / "shards", out)
+        engine.export_dataset(spark, corpora["clean"] / "shards", target)
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]  # no staging left behind
+
+
+def test_export_to_a_uri_is_the_folder_export(
+    spark: Any, corpora: dict[str, Path], tmp_path: Path
+) -> None:
+    """Through Hadoop's FileSystem API: the same files, rows and checksums as a folder export,
+    an export replaced in place, and a folder that is no export refused."""
+    from newsanno.spark import export_dataset
+
+    shards = corpora["clean"] / "shards"
+    folder, store = tmp_path / "folder", tmp_path / "store"
+    assert export_dataset(spark, shards, folder).written
+    for _ in range(2):  # written, then replaced
+        result = export_dataset(spark, shards, store.as_uri())
+        assert result.written and result.out == store.as_uri()
+        assert verify_checksums(store) == []
+    files = {p.relative_to(store) for p in store.rglob("*") if p.is_file()}
+    assert files == {p.relative_to(folder) for p in folder.rglob("*") if p.is_file()}
+    for name in table_names(store):
+        assert _rows(store, name) == _rows(folder, name), name
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    with pytest.raises(NewsannoError, match="holds no newsanno export"):
+        export_dataset(spark, shards, other.as_uri())
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]
 
 
 def test_cli_engine_spark(spark: Any, corpora: dict[str, Path], tmp_path: Path) -> None:
@@ -224,6 +259,13 @@ def test_cli_engine_spark(spark: Any, corpora: dict[str, Path], tmp_path: Path) 
     )
     assert good.exit_code == 0, good.output
     assert "exported" in good.output and verify_checksums(out) == []
+    uri = (tmp_path / "by-uri").as_uri()  # through Hadoop's FileSystem API, as s3a:// goes
+    shards = str(corpora["clean"] / "shards")
+    by_uri = runner.invoke(main, ["export", shards, "--out", uri, "--engine", "spark"])
+    assert by_uri.exit_code == 0, by_uri.output
+    assert f"to {uri}" in by_uri.output and verify_checksums(tmp_path / "by-uri") == []
+    local = runner.invoke(main, ["export", shards, "--out", "s3a://bucket/dist"])
+    assert local.exit_code == 2 and "a URI needs --engine spark" in local.output
     assert spark.sparkContext._jsc is not None  # the CLI did not stop a session it did not start
     missing = runner.invoke(main, ["validate", str(tmp_path / "nope"), "--engine", "spark"])
     assert missing.exit_code == 2 and "no such file or folder" in missing.output

@@ -155,9 +155,10 @@ def schema(out: Path, check: bool) -> None:
 @click.option(
     "--out",
     "out",
-    type=click.Path(path_type=Path),
+    type=str,
     default=None,
-    help="Folder to write the dataset into (replaced atomically when the export is complete).  "
+    help="Folder to write the dataset into (replaced atomically when the export is complete); "
+    "with --engine spark also a URI (s3a://, hdfs://, gs://, file://; see the README).  "
     "[default: dist/newsanno; dist/FORMAT with --to]",
 )
 @click.option(
@@ -180,7 +181,7 @@ def schema(out: Path, check: bool) -> None:
 @guarded
 def export(
     corpus: str,
-    out: Path | None,
+    out: str | None,
     to: str,
     no_lint: bool,
     claims: bool | None,
@@ -199,10 +200,13 @@ def export(
     A second annotation in CORPUS/agreement/NAME/ is measured against CORPUS (newsanno agree) and
     the figures go into the dataset card.
     """
+    uri = out is not None and "://" in out
+    if uri and (to != "parquet" or engine != "spark"):
+        raise click.UsageError(f"--out {out}: a URI needs --engine spark (and Parquet)")
     if to != "parquet":
-        _export_to(Path(corpus), to, out or Path("dist") / to)
+        _export_to(Path(corpus), to, Path(out) if out else Path("dist") / to)
         return
-    out = out or Path("dist/newsanno")
+    out = out or "dist/newsanno"
     from newsanno.agree.card import export_dataset as run
 
     _own_process()
@@ -223,7 +227,9 @@ def export(
             )
     else:
         _local_only(master, world, cross_document)
-        result = run(corpus, out, lint=not no_lint, jobs=jobs, progress=progress, claims=claims)
+        result = run(
+            corpus, Path(out), lint=not no_lint, jobs=jobs, progress=progress, claims=claims
+        )
     if not result.written:
         print_report(result.report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)

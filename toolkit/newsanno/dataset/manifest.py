@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pyarrow as pa
@@ -214,14 +214,18 @@ def _manifest(
     return package
 
 
-def _write_checksums(folder: Path, digests: dict[str, str] | None = None) -> None:
-    """``checksums.sha256`` of every file; ``digests``: those already known, by relative path."""
-    known = digests or {}
+def _write_checksums(
+    folder: Path, digests: dict[str, str] | None = None, elsewhere: dict[str, str] | None = None
+) -> None:
+    """``checksums.sha256`` of every file; ``digests``: those already known, by relative path;
+    ``elsewhere``: files of the export that are not in ``folder`` (parts Spark wrote to an
+    object store), with their digests."""
+    known = {**(digests or {}), **(elsewhere or {})}
+    here = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
     lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = path.relative_to(folder).as_posix()
+    for rel in sorted({*here, *(elsewhere or {})}, key=PurePosixPath):
         if rel != CHECKSUMS:
-            lines.append(f"{known.get(rel) or sha256_file(path)}  {rel}\n")
+            lines.append(f"{known.get(rel) or sha256_file(here[rel])}  {rel}\n")
     (folder / CHECKSUMS).write_text("".join(lines), encoding="utf-8")
 
 

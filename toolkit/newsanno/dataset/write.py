@@ -50,7 +50,8 @@ class ExportResult:
     """The outcome of :func:`export`: the validation report and, when valid, what was written."""
 
     report: Report
-    out: Path | None = None
+    out: Path | str | None = None
+    """Where the dataset was written: a folder, or a URI (the Spark engine's object stores)."""
     tables: list[TableInfo] = field(default_factory=list)
 
     @property

@@ -17,10 +17,10 @@ through too. What this module adds is the way there and back:
    later uses are read again (only when there are any) to word the finding exactly as the local
    engine does (:func:`newsanno.engines.bulk.duplicate_doc_id`).
 5. Export: the checked rows are persisted, so each table is decoded from them (not checked
-   again) and written by Spark's Parquet writer into a staging folder beside the target; the
-   world tables, ``datapackage.json``, ``croissant.json``, the card and the checksums are
-   written by :mod:`newsanno.dataset.write`, and the folder replaces the target by a rename
-   (:func:`newsanno.dataset.write.replace_folder`).
+   again) and written by Spark's Parquet writer into a staging folder beside the target (a
+   folder, or a URI reached through Hadoop's FileSystem API: :mod:`newsanno.engines.spark_write`);
+   the world tables, ``datapackage.json``, ``croissant.json``, the card and the checksums are
+   written by :mod:`newsanno.dataset.write`, and the staging folder then replaces the target.
 6. ``cross_document``: the cross-document lints over quote records the checks emit, grouped by
    utterance and paired by shared word trigrams (:mod:`newsanno.engines.spark_crossdoc`).
 """
@@ -28,7 +28,6 @@ through too. What this module adds is the way there and back:
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -62,7 +61,7 @@ from newsanno.engines.spark_tasks import (
     _rescan_partition,
     _State,
 )
-from newsanno.engines.spark_write import write_table
+from newsanno.engines.spark_write import Folder, Output, Store, write_table
 from newsanno.model.corpus import display
 from newsanno.model.findings import Code, Finding, NewsannoError, Report, Severity
 from newsanno.read.parse import MAX_BYTES
@@ -477,19 +476,20 @@ def export_dataset(
     from the renderings of all shards grouped by utterance
     (:func:`newsanno.engines.spark_crossdoc.quote_variants`); the rest by
     :mod:`newsanno.dataset.write`."""
-    import newsanno.dataset.write as ex
-    from newsanno.model.corpus import Corpus
-
-    if _is_uri(str(out)):
-        raise NewsannoError(
-            f"{out}: the Spark engine exports to a local or mounted (shared) folder only, for "
-            "now; write there and copy the folder to the object store"
-        )
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    target = Path(urlparse(str(out)).path)
-    ex._check_target(target)
+    import newsanno.dataset.write as ex
+    from newsanno.model.corpus import Corpus
+
+    uri = str(out)
+    remote = _is_uri(uri) or uri.startswith("file:")
+    if remote and claims:
+        raise NewsannoError(
+            f"{uri}: claims.jsonld is not written to a URI yet; export without --claims, or to "
+            "a local or mounted folder"
+        )
+    output: Output = Store(spark, uri) if remote else Folder(Path(uri))
     checked = run(
         spark,
         paths,
@@ -499,7 +499,7 @@ def export_dataset(
         tables=True,
         cross_document=cross_document,
     )
-    tmp: Path | None = None
+    begun = False
     variants: DataFrame | None = None
     try:
         result = checked.collect()
@@ -507,7 +507,8 @@ def export_dataset(
             return ex.ExportResult(result.report)
         if result.unexported:  # pragma: no cover - a bug, never a silent partial export
             raise RuntimeError(f"{result.unexported} valid document(s) could not be exported")
-        tmp = ex.staging_folder(target)
+        output.begin()
+        begun = True
         infos = []
         built: list[tuple[Any, Any]] = []
         corpus = Corpus(result.world, [], result.root)
@@ -522,34 +523,36 @@ def export_dataset(
                 rows = variants.coalesce(parts)
             elif not spec.derived:  # the world's, from corpus.yaml
                 table = spec.table(corpus)
-                infos.append(ex._write_table(tmp, spec, table, None))
+                infos.append(ex._write_table(output.meta, spec, table, None))
                 built.append((spec, table))
                 continue
             else:
                 continue
-            infos.append(write_table(rows.filter(F.col("name") == spec.name), spec, tmp))
+            infos.append(write_table(rows.filter(F.col("name") == spec.name), spec, output))
             built.append((spec, None))
-        digests = {  # each part file read once, here, for the manifest and the checksums
-            rel: ex.sha256_file(tmp / rel)
-            for info in infos
-            if info.name in DOCUMENT_TABLES
-            for rel in info.files
-        }
-        manifest = ex._manifest(corpus, built, infos, tmp, digests, aligned=True)
-        (tmp / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
+        # each part file read once, for the manifest and the checksums
+        digests = output.digests(
+            [
+                rel
+                for info, (_, t) in zip(infos, built, strict=True)
+                if t is None
+                for rel in info.files
+            ]
+        )
+        manifest = ex._manifest(corpus, built, infos, output.meta, digests, aligned=True)
+        (output.meta / ex.MANIFEST).write_text(ex._json(manifest), encoding="utf-8")
         corpus.documents = _Summary(result)  # type: ignore[assignment]
-        (tmp / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
-        ex.write_interop(tmp, manifest, corpus, claims=claims)
-        ex._write_checksums(tmp, digests)
-        ex.replace_folder(tmp, target)
-        tmp = None
+        (output.meta / ex.CARD).write_text(ex.dataset_card(corpus, infos), encoding="utf-8")
+        ex.write_interop(output.meta, manifest, corpus, claims=claims)
+        output.commit(digests)
+        begun = False
     finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
+        if begun:
+            output.abort()
         if variants is not None:
             variants.unpersist()
         checked.close()
-    return ex.ExportResult(result.report, target, infos)
+    return ex.ExportResult(result.report, uri if remote else Path(uri), infos)
 
 
 __all__ = [
