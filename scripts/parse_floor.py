@@ -1,4 +1,4 @@
-"""How fast can JSONL become columns at all? The floor figures behind the README's c/a section.
+"""How fast can JSONL become columns at all? The floor figures behind the c/a figures of docs/performance.md.
 
 Generates the bench's synthetic corpus (``--docs``, default 10,000) and times, in this process:
 orjson (the bench's stage a), msgspec into typed structs (when installed), pyarrow's JSON

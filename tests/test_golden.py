@@ -21,7 +21,7 @@ VALID = sorted(p for p in (CASES / "valid").iterdir() if p.is_dir())
 def test_invalid_case_gives_exact_findings(case: Path) -> None:
     spec = json.loads(case.with_suffix(".json").read_text())
     with chdir(case):
-        report = validate(*spec.get("paths", ["."]), **spec["args"])
+        report = validate(*spec.get("paths", ["."]), **spec.get("args", {}))
     assert [list(f.key()) for f in report.findings] == spec["findings"]
     assert not report.valid
     for finding in report.findings:
@@ -35,6 +35,12 @@ def test_valid_case_has_no_findings(case: Path) -> None:
         report = validate(".")
     assert report.findings == []
     assert report.valid
+
+
+def test_every_case_folder_has_its_findings() -> None:
+    """A folder under tests/cases/invalid/ without its <name>.json would never run."""
+    folders = {p.name for p in (CASES / "invalid").iterdir() if p.is_dir()}
+    assert folders == {p.name for p in INVALID}
 
 
 def test_every_required_kind_of_bad_input_has_a_golden_case() -> None:

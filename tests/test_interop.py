@@ -631,10 +631,10 @@ def test_doccano_utf16_offsets_and_the_unverified_warning(tmp_path: Path) -> Non
     assert [f.line for f in result.findings] == [1, 2]
 
 
-def test_readme_label_map_example_loads(tmp_path: Path) -> None:
+def test_docs_label_map_example_loads(tmp_path: Path) -> None:
     from newsanno.interop.mapping import load_mapping
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "interop.md").read_text(encoding="utf-8")
     start = readme.index("```yaml\nspans:") + len("```yaml\n")
     (tmp_path / "labels.yaml").write_text(
         readme[start : readme.index("```", start)], encoding="utf-8"

@@ -66,8 +66,17 @@ def _default_corpus() -> Path:
         return Path("annotations")
     raise NewsannoError(
         "this folder is not a corpus folder (no corpus.yaml, corpus.yml or corpus.json) and has "
-        "no annotations/ folder: give the corpus folder or files as PATH"
+        "no annotations/ folder: name the corpus folder (or, for validate, files) on the command "
+        "line"
     )
+
+
+def _corpus(corpus: str | Path) -> str | Path:
+    """A command's CORPUS: when it is the default, ``annotations``, and there is none here, the
+    current folder if it is a corpus, else the error that says what to give."""
+    if str(corpus) == "annotations" and not Path(corpus).exists():
+        return _default_corpus()
+    return corpus
 
 
 def _own_process() -> None:

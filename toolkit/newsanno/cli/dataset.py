@@ -15,6 +15,7 @@ from newsanno.cli.base import (
     EXIT_INVALID,
     EXIT_OK,
     _console,
+    _corpus,
     _default_corpus,
     _local_only,
     _own_process,
@@ -158,7 +159,8 @@ def schema(out: Path, check: bool) -> None:
     type=str,
     default=None,
     help="Folder to write the dataset into (replaced atomically when the export is complete); "
-    "with --engine spark also a URI (s3a://, hdfs://, gs://, file://; see the README).  "
+    "with --engine spark also a URI (s3a://, hdfs://, gs://, file://), where the final rename is "
+    "atomic on HDFS but a copy on object stores (docs/spark.md).  "
     "[default: dist/newsanno; dist/FORMAT with --to]",
 )
 @click.option(
@@ -168,7 +170,7 @@ def schema(out: Path, check: bool) -> None:
     default="parquet",
     show_default=True,
     help="parquet: the dataset; brat, label-studio, inception, doccano: files for that annotation tool "
-    "(see the README's section per tool; what the tool cannot hold is reported).",
+    "(docs/interop.md has a section per tool; what the tool cannot hold is reported).",
 )
 @click.option("--no-lint", is_flag=True, help="Skip the lints (warnings) while validating.")
 @click.option(
@@ -200,9 +202,12 @@ def export(
     A second annotation in CORPUS/agreement/NAME/ is measured against CORPUS (newsanno agree) and
     the figures go into the dataset card.
     """
-    uri = out is not None and "://" in out
-    if uri and (to != "parquet" or engine != "spark"):
-        raise click.UsageError(f"--out {out}: a URI needs --engine spark (and Parquet)")
+    if out is not None and "://" in out and (to != "parquet" or engine != "spark"):
+        raise click.UsageError(
+            f"--out {out}: only the Spark engine writes to a URI (export JSONL shards with "
+            "--engine spark, as Parquet); export this corpus to a folder"
+        )
+    corpus = str(_corpus(corpus))
     if to != "parquet":
         _export_to(Path(corpus), to, Path(out) if out else Path("dist") / to)
         return

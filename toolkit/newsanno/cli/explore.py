@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from newsanno.cli.base import EXIT_INVALID, _console, guarded, main, print_report
+from newsanno.cli.base import EXIT_INVALID, _console, _corpus, guarded, main, print_report
 from newsanno.model.findings import NewsannoError
 
 
@@ -30,7 +30,7 @@ def stats(corpus: Path, fmt: str) -> None:
     from newsanno.dataset.stats import corpus_stats
     from newsanno.engines.local import load_corpus
 
-    loaded, report = load_corpus(corpus)
+    loaded, report = load_corpus(_corpus(corpus))
     if loaded is None:
         print_report(report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)
@@ -75,7 +75,7 @@ def render(corpus: Path, out: Path) -> None:
     from newsanno.engines.local import load_corpus
     from newsanno.view.render import render_site
 
-    loaded, report = load_corpus(corpus)
+    loaded, report = load_corpus(_corpus(corpus))
     if loaded is None:
         print_report(report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)
@@ -107,7 +107,7 @@ def compare(utterance: str | None, corpus: Path) -> None:
     from newsanno.fidelity.align import compare_corpus, compare_utterance
     from newsanno.view.fidelity import LEGEND, render_pair
 
-    loaded, report = load_corpus(corpus, lint=False)
+    loaded, report = load_corpus(_corpus(corpus), lint=False)
     if loaded is None:
         print_report(report, "text", _console(err=True))
         sys.exit(EXIT_INVALID)

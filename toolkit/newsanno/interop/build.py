@@ -73,8 +73,8 @@ class Unmapped:
                 self.first[(kind, label)],
                 f"{kind} label {label!r} maps to nothing in newsanno: {n} annotation(s) "
                 "not imported (this is the first)",
-                f"map it in a --map file ({kind}s: {{{label}: ...}}; see the README's label "
-                "mapping), or leave it out knowingly",
+                f"map it in a --map file ({kind}s: {{{label}: ...}}; label mapping: "
+                "docs/interop.md), or leave it out knowingly",
                 Severity.ERROR if strict else Severity.WARNING,
             )
 
