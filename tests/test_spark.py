@@ -265,7 +265,7 @@ def test_cli_engine_spark(spark: Any, corpora: dict[str, Path], tmp_path: Path) 
     assert by_uri.exit_code == 0, by_uri.output
     assert f"to {uri}" in by_uri.output and verify_checksums(tmp_path / "by-uri") == []
     local = runner.invoke(main, ["export", shards, "--out", "s3a://bucket/dist"])
-    assert local.exit_code == 2 and "a URI needs --engine spark" in local.output
+    assert local.exit_code == 2 and "only the Spark engine writes to a URI" in local.output
     assert spark.sparkContext._jsc is not None  # the CLI did not stop a session it did not start
     missing = runner.invoke(main, ["validate", str(tmp_path / "nope"), "--engine", "spark"])
     assert missing.exit_code == 2 and "no such file or folder" in missing.output

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from newsanno.dataset.tables import TABLES
+from newsanno.engines import spark_crossdoc
 from newsanno.engines.bulk import (
     GROUP_DOCS,
     BulkResult,
@@ -406,20 +407,32 @@ def validate(
 
     ``paths``: shards, folders of shards, globs or URIs Spark reads (``s3a://``, ``hdfs://``).
     ``world``: the corpus file; by default the ``corpus.yaml`` in or above the shards' folder
-    (local paths only). The checks run once, here; the DataFrame holds their findings (those of
-    the world and of doc_ids used twice included), sorted as the local engine sorts them.
+    (local paths only). The checks run once, here. The findings of the blocks stay with the
+    executors (never all on the driver): with those the driver finds itself (the world's, doc_ids
+    used twice, the cross-document lints), they are written to the executors' disks once, so the
+    frame does not run the checks again; duplicates dropped, sorted by (file, line, column,
+    code), as the local engine sorts them.
     """
-    return _findings_frame(
-        spark,
-        validate_report(
-            spark,
-            paths,
-            world=world,
-            max_bytes=max_bytes,
-            lint=lint,
-            cross_document=cross_document,
-        ).findings,
+    from pyspark import StorageLevel
+
+    checked = run(
+        spark, paths, world=world, max_bytes=max_bytes, lint=lint, cross_document=cross_document
     )
+    try:
+        found = list(checked.job.validator.report.findings) + checked.duplicates()
+        if checked.state.cross_document:
+            found += spark_crossdoc.cross_document(checked.checked, checked.later)
+        frame = (
+            checked.findings()
+            .unionByName(_findings_frame(spark, found))
+            .distinct()
+            .orderBy("file", "line", "column", "code")
+            .persist(StorageLevel.DISK_ONLY)
+        )
+        frame.count()  # written out now, while the checked rows are there
+    finally:
+        checked.close()
+    return frame
 
 
 def _findings_frame(spark: SparkSession, findings: list[Finding]) -> DataFrame:
