@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from newsanno.model import Span
 from newsanno.model.findings import Code
-from newsanno.read.anchors import AnchorProblem, find_all, resolve
+from newsanno.read.anchors import AnchorProblem, find_all
+from newsanno.rules.checks import resolve
 
 # Text that stresses offsets: emoji (astral), combining marks, right-to-left script, CRLF.
 PIECES = st.sampled_from(

@@ -30,7 +30,7 @@ from newsanno.fidelity.align import (
 )
 from newsanno.model import Quote, Span
 from newsanno.model.findings import Code, Severity
-from newsanno.read.anchors import resolve
+from newsanno.rules.checks import resolve
 
 from .conftest import ANNOTATIONS, chdir
 

@@ -53,33 +53,38 @@ def _not_found_hint(text: str, needle: str) -> str:
     return "copy the span from the article text exactly, character for character"
 
 
-def resolve(ref: SpanRef, text: str) -> Span | AnchorProblem:
-    """Resolve one anchor against ``text``: a :class:`Span` with start, end and text, or a problem."""
+def offset_problem(span: Span, text: str) -> AnchorProblem:
+    """The words for a span by offsets that the offset rule refused
+    (:func:`newsanno.rules.columns.offsets_hold`, the one place that decides): past the end of
+    the text, or holding other text than the span gives (and where that text is)."""
+    assert span.start is not None and span.end is not None
+    if span.end > len(text):
+        return AnchorProblem(
+            Code.ANCHOR_OUT_OF_RANGE,
+            f"offsets {span.start}-{span.end} are past the end of the text ({len(text)} code points)",
+            "offsets count Unicode code points from 0; `end` is exclusive",
+        )
+    actual, given = text[span.start : span.end], span.text or ""
+    hits = find_all(text, given)
+    where = (
+        f"; {_show(given)} occurs at {', '.join(f'{h}-{h + len(given)}' for h in hits[:5])}"
+        if hits
+        else ""
+    )
+    return AnchorProblem(
+        Code.ANCHOR_MISMATCH,
+        f"offsets {span.start}-{span.end} hold {_show(actual)}, not {_show(given)}",
+        f"fix `start`/`end` or `text` so they agree{where}",
+    )
+
+
+def search(ref: SpanRef, text: str) -> Span | AnchorProblem:
+    """Resolve a text anchor (a span without offsets) against ``text``: where its text occurs,
+    narrowed by ``prefix``/``suffix`` and ``occurrence``; a :class:`Span` with start, end and
+    text, or a problem. Spans by offsets are checked over columns instead
+    (:func:`newsanno.rules.columns.offsets_hold`)."""
     span = Span(text=ref) if isinstance(ref, str) else ref
-    if span.start is not None and span.end is not None:
-        if span.end > len(text):
-            return AnchorProblem(
-                Code.ANCHOR_OUT_OF_RANGE,
-                f"offsets {span.start}-{span.end} are past the end of the text ({len(text)} code points)",
-                "offsets count Unicode code points from 0; `end` is exclusive",
-            )
-        actual = text[span.start : span.end]
-        if span.text is not None and actual != span.text:
-            hits = find_all(text, span.text)
-            where = (
-                f"; {_show(span.text)} occurs at {', '.join(f'{h}-{h + len(span.text)}' for h in hits[:5])}"
-                if hits
-                else ""
-            )
-            return AnchorProblem(
-                Code.ANCHOR_MISMATCH,
-                f"offsets {span.start}-{span.end} hold {_show(actual)}, not {_show(span.text)}",
-                f"fix `start`/`end` or `text` so they agree{where}",
-            )
-        plain = span.prefix is None and span.suffix is None and span.occurrence is None
-        if span.text is not None and plain:
-            return span  # resolved as written (the common case: no copy)
-        return Span(start=span.start, end=span.end, text=actual)
+    assert span.start is None or span.end is None, "a span by offsets: see offsets_hold"
     needle = span.text
     assert needle is not None  # the model guarantees text or offsets
     hits = find_all(text, needle)
@@ -133,7 +138,7 @@ def moved(span: Span, text: str) -> str | None:
 
 def resolve_text_anchors(doc: dict[str, Any]) -> bool:
     """Replace, in a document given as JSON data, each span written as a plain string (a text
-    anchor) that :func:`resolve` resolves by its offsets and text; return whether any was.
+    anchor) that :func:`search` finds once in the text; return whether any was.
 
     Spans that do not resolve stay as written, for the validator to report. This lets the bulk
     path read a document with text anchors as columns like any other (``engines/worker.py``).
@@ -148,7 +153,7 @@ def resolve_text_anchors(doc: dict[str, Any]) -> bool:
         if type(value) is not str or not value:
             return value
         try:
-            found = resolve(value, text)
+            found = search(value, text)
         except ValueError:  # not a span the model takes: the validator says why
             return value
         if isinstance(found, AnchorProblem):

@@ -18,8 +18,9 @@ import pyarrow as pa
 
 from newsanno.model import ARTICLE, LAYERS, CorpusFile, DocumentFile, Span, SpanRef
 from newsanno.model.findings import Code, Severity
-from newsanno.read.anchors import AnchorProblem, moved, resolve
+from newsanno.read.anchors import AnchorProblem, moved, offset_problem, search
 from newsanno.read.parse import Path_, untrim
+from newsanno.rules.columns import offsets_hold
 from newsanno.rules.lints import argument_outside_sentence, unannotated_names, unquoted_pairs
 from newsanno.rules.world import World
 
@@ -157,25 +158,45 @@ class Resolved:
         return untrim(path, self.kept)
 
 
+def resolve(ref: SpanRef, text: str) -> Span | AnchorProblem:
+    """One anchor against ``text``: a :class:`Span` with start, end and text, or the problem;
+    by offsets through the offset rule (:func:`newsanno.rules.columns.offsets_hold`), else by
+    searching the text (:func:`newsanno.read.anchors.search`). :func:`resolve_spans` does the
+    same for every span of a document at once."""
+    if isinstance(ref, Span) and ref.start is not None and ref.end is not None:
+        ok, held = offsets_hold(text, [(ref.start, ref.end, ref.text)])
+        if not ok[0]:
+            return offset_problem(ref, text)
+        return Span(start=ref.start, end=ref.end, text=held[0])
+    return search(ref, text)
+
+
 def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: bool) -> Resolved:
     """Resolve every anchor, reporting each that fails; items with a failed anchor are left out."""
     spans: dict[Path_, Span] = {}
     failed: set[tuple[str, int]] = set()
+    by_offsets: list[tuple[Path_, Span]] = []
     for path, ref in span_fields(doc):
-        result = resolve(ref, text)
-        if isinstance(result, AnchorProblem):
+        if isinstance(ref, Span) and ref.start is not None and ref.end is not None:
+            by_offsets.append((path, ref))
+            continue
+        found = search(ref, text)
+        if isinstance(found, AnchorProblem):
             failed.add((str(path[0]), int(path[1])))
-            code, message, hint = result.code, result.message, result.hint
-            if text_changed and isinstance(ref, Span) and code is Code.ANCHOR_MISMATCH:
-                now = moved(ref, text)
-                if now:
-                    code, message = Code.ANCHOR_MOVED, f"the text changed: {message}"
-                    hint = f"the span is now at {now}; update `start`/`end`"
-            elif text_changed:
-                message = f"the text changed: {message}"
-            emit(path, code, message, hint)
+            _anchor_problem(emit, path, ref, found, text, text_changed)
         else:
-            spans[path] = result
+            spans[path] = found
+    if by_offsets:  # the offset rule, over columns (rules/columns.py)
+        given = [(s.start, s.end, s.text) for _, s in by_offsets]
+        ok, texts = offsets_hold(text, given)  # type: ignore[arg-type]
+        for (path, ref), good, held in zip(by_offsets, ok.tolist(), texts, strict=True):
+            if not good:
+                failed.add((str(path[0]), int(path[1])))
+                _anchor_problem(emit, path, ref, offset_problem(ref, text), text, text_changed)
+            elif ref.text is not None and (ref.prefix, ref.suffix, ref.occurrence) == (None,) * 3:
+                spans[path] = ref  # resolved as written (the common case: no copy)
+            else:
+                spans[path] = Span(start=ref.start, end=ref.end, text=held)
     update: dict[str, Any] = {}
     kept: dict[str, list[int]] = {}
     failed_ids: set[str] = set()
@@ -201,6 +222,22 @@ def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: boo
             kept[layer].append(i)
         update[layer] = items
     return Resolved(doc.model_copy(update=update), kept, failed_ids)
+
+
+def _anchor_problem(
+    emit: Emit, path: Path_, ref: SpanRef, found: AnchorProblem, text: str, text_changed: bool
+) -> None:
+    """An anchor that failed, as a finding; when the text changed since the annotation, said so
+    (and, for offsets whose text now lies elsewhere, where)."""
+    code, message, hint = found.code, found.message, found.hint
+    if text_changed and isinstance(ref, Span) and code is Code.ANCHOR_MISMATCH:
+        now = moved(ref, text)
+        if now:
+            code, message = Code.ANCHOR_MOVED, f"the text changed: {message}"
+            hint = f"the span is now at {now}; update `start`/`end`"
+    elif text_changed:
+        message = f"the text changed: {message}"
+    emit(path, code, message, hint)
 
 
 def _key(span: SpanRef) -> tuple[int, int]:

@@ -126,8 +126,28 @@ def _repeated(*keys: np.ndarray) -> np.ndarray:
     return hit
 
 
+_SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
+
+
+def offsets_hold(
+    text: str, spans: list[tuple[int, int, str | None]]
+) -> tuple[np.ndarray, list[str | None]]:
+    """The offset rule for spans ``(start, end, text or None)`` of one document's ``text``, as
+    :class:`_Spans` decides it for a block: whether each lies within the text and holds its
+    text; and each one's text as the document has it (filled in where none was given)."""
+    doc = _Docs(pa.array([text], pa.string()))
+    starts, ends, texts = zip(*spans, strict=True) if spans else ((), (), ())
+    given = pa.StructArray.from_arrays(
+        [pa.array(starts, pa.int64()), pa.array(ends, pa.int64()), pa.array(texts, pa.string())],
+        fields=list(_SPAN),
+    )
+    checked = _Spans(given, np.zeros(len(spans), dtype=np.int64), doc)
+    return checked.ok, checked.text.to_pylist()
+
+
 class _Spans:
-    """Span objects of one layer, checked against their documents' texts."""
+    """Span objects of one layer, checked against their documents' texts: the offset rule (the
+    one place it is decided; :func:`newsanno.read.anchors.offset_problem` words a refusal)."""
 
     def __init__(self, spans: pa.Array, row: np.ndarray, doc: _Docs) -> None:
         start, end, text = (_field(spans, k) for k in ("start", "end", "text"))
