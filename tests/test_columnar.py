@@ -168,6 +168,27 @@ def _mutations(world: World) -> dict[str, Callable[..., None]]:
             for em in d["event_mentions"][:1]
             for a in em.get("arguments", [])[:1]
         ],
+        "fact-check": _set(
+            "claims",
+            "fact_check",
+            lambda r, d: r.choice(
+                [
+                    {
+                        "url": "https://fact.example/c/1",
+                        "fact_checker": "PolitiFact",
+                        "rating": "False",
+                    },
+                    {"url": "not a url", "fact_checker": "PolitiFact", "rating": "False"},
+                    {
+                        "url": "https://fact.example/c/2",
+                        "fact_checker": "",
+                        "rating": "Mostly true",
+                    },
+                    {"url": "https://fact.example/c/3", "fact_checker": "AFP"},
+                    {"url": None, "fact_checker": "AFP", "rating": "False"},
+                ]
+            ),
+        ),
         "arg-twice": lambda r, d, w: [
             em["arguments"].append(dict(em["arguments"][0]))
             for em in d["event_mentions"][:1]

@@ -23,7 +23,7 @@ import pytest
 
 from newsanno.bench.synth import make_document, make_world
 from newsanno.read import native
-from newsanno.read.lines import PARSE_OPTIONS, SCHEMA
+from newsanno.read.lines import PARSE_OPTIONS, VALID_SCHEMA
 
 SYNTH = make_world()
 COMPILER = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
@@ -45,7 +45,7 @@ def reader() -> native.NativeReader:
         if COMPILER:  # `make test` builds it: a missing library here is a build failure
             pytest.fail(f"{native.LIBRARY} is not built though a C compiler is here (run `make`)")
         pytest.skip("no C compiler: the compiled reader is not built")
-    return native.NativeReader(SCHEMA)
+    return native.NativeReader(VALID_SCHEMA)
 
 
 def _variants(rng: random.Random, doc: dict[str, Any]) -> list[bytes]:
@@ -90,7 +90,7 @@ def test_it_reads_what_pyarrow_reads(reader: native.NativeReader) -> None:
         theirs = _pyarrow(block)
         assert theirs is not None
         assert mine.equals(theirs)
-        assert mine.schema == SCHEMA
+        assert mine.schema == VALID_SCHEMA
     last = reader.read(b"\n".join(lines))  # no newline after the last line
     assert last is not None and last.num_rows == len(lines)
 
@@ -466,7 +466,9 @@ def test_structured_random_documents_read_as_pyarrow_reads_them(
     from hypothesis import strategies as st
 
     @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(st.lists(_values(pa.struct(list(SCHEMA))), min_size=1, max_size=4), st.integers(0, 2))
+    @given(
+        st.lists(_values(pa.struct(list(VALID_SCHEMA))), min_size=1, max_size=4), st.integers(0, 2)
+    )
     def check(docs: list[dict[str, Any]], style: int) -> None:
         if style == 0:
             lines = [orjson.dumps(d) for d in docs]

@@ -78,9 +78,8 @@ FACT_CHECK = pa.struct(
 
 
 def _with_fact_check(schema: pa.Schema) -> pa.Schema:
-    """``schema`` with the claims' ``fact_check``: rare, so the reader's schema leaves it out (a
-    line with one takes the full validator, which checks its URL), but a document the validator
-    passed may hold one (:meth:`ColumnarChecker.rows`)."""
+    """``schema`` with the claims' ``fact_check`` (a published fact-check: its URL, the
+    fact-checker, the rating)."""
     claims = schema.field("claims")
     item = claims.type.value_type
     fields = [*item, pa.field("fact_check", FACT_CHECK)]
@@ -90,9 +89,9 @@ def _with_fact_check(schema: pa.Schema) -> pa.Schema:
 
 
 VALID_SCHEMA = _with_fact_check(SCHEMA)
-"""What a valid document reads into: :data:`SCHEMA` with the claims' ``fact_check``."""
+"""What a line is read into: :data:`SCHEMA` with the claims' ``fact_check``."""
 PARSE_OPTIONS = pj.ParseOptions(
-    explicit_schema=SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
+    explicit_schema=VALID_SCHEMA, unexpected_field_behavior="error", newlines_in_values=False
 )
 
 

@@ -57,7 +57,6 @@ from newsanno.model.ontology import load_ontology
 from newsanno.read.lines import (
     DOC_META,
     PARSE_OPTIONS,
-    SCHEMA,
     VALID_SCHEMA,
     _longest,
     utf8,
@@ -165,7 +164,7 @@ class ColumnarChecker:
         self.claim_types = values(ontology.claim_types)
         self.realis = values(ontology.realis)
         self.urls: dict[str, bool] = {}
-        self.reader = NativeReader(SCHEMA) if READER_BUILT else None
+        self.reader = NativeReader(VALID_SCHEMA) if READER_BUILT else None
         """The compiled reader (:mod:`newsanno.read.native`), tried before pyarrow's when built."""
         self.lints = LintFilter(world.names, compiled=READER_BUILT) if lint else None
 
@@ -291,12 +290,15 @@ class ColumnarChecker:
         ok = _valid(claims.items) & claims.ok
         ok &= _is_in(claims["type"], self.claim_types) & _valid(claims["checkworthy"])
         ok &= _mask(pc.greater(pc.utf8_length(claims["statement"]), 0))
-        if "fact_check" in [f.name for f in claims.items.type]:  # a valid document's (:meth:`rows`)
-            fact = claims["fact_check"]
-            ok &= trusted | ~_valid(fact)
-            fact_check = [_field(fact, k) for k in ("url", "fact_checker", "rating")]
-        else:  # the reader's schema has none: a line with one takes the full validator
-            fact_check = [pa.nulls(len(claims), pa.string())] * 3
+        # a published fact-check: a URL, and who checked and what they rated, each given
+        fact = claims["fact_check"]
+        fact_check = [_field(fact, k) for k in ("url", "fact_checker", "rating")]
+        url, checker, rating = fact_check
+        given = _valid(fact)
+        fine = _valid(url) & self._urls(url)
+        for value in (checker, rating):
+            fine &= _mask(pc.greater(pc.utf8_length(value), 0))
+        ok &= ~given | fine
         bad[claims.row[~ok]] = True
         ok = _valid(events.items) & events.ok & _is_in(events["realis"], self.realis)
         ok[args.parent[~_valid(args.items)]] = False
