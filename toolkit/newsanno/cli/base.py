@@ -72,11 +72,10 @@ def _default_corpus() -> Path:
 
 
 def _corpus(corpus: str | Path) -> str | Path:
-    """A command's CORPUS: when it is the default, ``annotations``, and there is none here, the
-    current folder if it is a corpus, else the error that says what to give."""
-    if str(corpus) == "annotations" and not Path(corpus).exists():
-        return _default_corpus()
-    return corpus
+    """A command's CORPUS: the default, ``annotations``, means what validate's default means
+    (:func:`_default_corpus`: the current folder if it is a corpus, else annotations/, else the
+    error that says what to give)."""
+    return _default_corpus() if str(corpus) == "annotations" else corpus
 
 
 def _own_process() -> None:

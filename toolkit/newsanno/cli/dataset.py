@@ -194,7 +194,8 @@ def export(
     world: str | None,
     cross_document: bool,
 ) -> None:
-    """Validate CORPUS and export it as a Parquet dataset (default: annotations).
+    """Validate CORPUS and export it as a Parquet dataset (default: the current folder if it
+    holds corpus.yaml, else annotations/).
 
     Writes one Parquet file per table, datapackage.json (Frictionless), croissant.json
     (Croissant), claims.jsonld (schema.org claims), a dataset card README.md and

@@ -26,7 +26,10 @@ from newsanno.model.findings import NewsannoError
 )
 @guarded
 def stats(corpus: Path, fmt: str) -> None:
-    """Count annotations per layer for each document, and the cross-document links."""
+    """Count annotations per layer for each document, and the cross-document links.
+
+    CORPUS defaults to the current folder if it holds corpus.yaml, else annotations/.
+    """
     from newsanno.dataset.stats import corpus_stats
     from newsanno.engines.local import load_corpus
 
@@ -70,6 +73,8 @@ def stats(corpus: Path, fmt: str) -> None:
 def render(corpus: Path, out: Path) -> None:
     """Write a static HTML view of a corpus: every layer highlighted, a page per world item.
 
+    CORPUS defaults to the current folder if it holds corpus.yaml, else annotations/.
+
     Open OUT/index.html in a browser; it needs no server and no network.
     """
     from newsanno.engines.local import load_corpus
@@ -93,7 +98,7 @@ def render(corpus: Path, out: Path) -> None:
     type=click.Path(path_type=Path),
     default=Path("annotations"),
     show_default=True,
-    help="The corpus folder.",
+    help="The corpus folder (when the default is missing: the current folder, if a corpus).",
 )
 @guarded
 def compare(utterance: str | None, corpus: Path) -> None:
