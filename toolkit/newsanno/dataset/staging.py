@@ -11,7 +11,7 @@ import re
 import secrets
 import shutil
 import socket
-from collections.abc import Set
+from collections.abc import Callable, Set
 from pathlib import Path
 
 from newsanno.dataset.manifest import MANIFEST
@@ -21,8 +21,16 @@ from newsanno.model.findings import NewsannoError
 def is_export(folder: Path) -> bool:
     """Whether ``folder`` holds a newsanno export (so replacing it loses nothing else)."""
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return is_manifest((folder / MANIFEST).read_text(encoding="utf-8"))
+    except OSError:
+        return False
+
+
+def is_manifest(text: str) -> bool:
+    """Whether ``text`` is the ``datapackage.json`` of a newsanno export."""
+    try:
+        manifest = json.loads(text)
+    except ValueError:
         return False
     return isinstance(manifest, dict) and "newsanno" in manifest
 
@@ -84,11 +92,24 @@ def _running(pid: int) -> bool:
 
 
 def _check_target(target: Path) -> None:
-    if target.exists() and not target.is_dir():
-        raise NewsannoError(f"{target}: exists and is not a folder; choose another --out")
-    if target.is_dir() and any(target.iterdir()) and not is_export(target):
+    check_target(
+        str(target),
+        target.exists() and not target.is_dir(),
+        target.is_dir() and any(target.iterdir()),
+        lambda: is_export(target),
+    )
+
+
+def check_target(
+    where: str, not_a_folder: bool, holds_files: bool, holds_export: Callable[[], bool]
+) -> None:
+    """Refuse an output that is not a folder, or a folder with files that are no export (an
+    export replaces the whole folder): of a local folder, or of a URI (the Spark engine's)."""
+    if not_a_folder:
+        raise NewsannoError(f"{where}: exists and is not a folder; choose another --out")
+    if holds_files and not holds_export():
         raise NewsannoError(
-            f"{target}: the folder is not empty and holds no newsanno export; "
+            f"{where}: the folder is not empty and holds no newsanno export; "
             "choose a new or empty folder for --out (an export replaces the whole folder)"
         )
 

@@ -189,20 +189,8 @@ def plan(paths: Iterable[Path | str]) -> Plan:
                 )
             # a sub-folder holding its own corpus file is another corpus: not read with this one
             nested = {c.parent for n in CORPUS_NAMES for c in path.rglob(n) if c.parent != path}
-            if (
-                found is None
-                and nested
-                and not any(
-                    p.suffix == BULK_SUFFIX and not any(q in nested for q in p.parents)
-                    for p in path.rglob(f"*{BULK_SUFFIX}")
-                )
-            ):  # every shard below belongs to a corpus below: that is what was meant
-                below = ", ".join(str(q) for q in sorted(nested)[:3])
-                raise NewsannoError(
-                    f"{path}: not a corpus folder, but holds corpus folders ({below}"
-                    f"{', ...' if len(nested) > 3 else ''}); pass one of them"
-                )
             corpus_file = corpus_file or found
+            before = len(shards)
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
                 if any(part.startswith(".") for part in rel.parts):
@@ -217,6 +205,13 @@ def plan(paths: Iterable[Path | str]) -> Plan:
                     documents.append(child)
                 elif child.suffix.lower() == BULK_SUFFIX:
                     shards.append(child)
+            if found is None and nested and len(shards) == before:
+                # every shard below belongs to a corpus folder below it: one of them was meant
+                below = ", ".join(str(q) for q in sorted(nested)[:3])
+                raise NewsannoError(
+                    f"{path}: not a corpus folder, but holds corpus folders ({below}"
+                    f"{', ...' if len(nested) > 3 else ''}); pass one of them"
+                )
         elif path.name in CORPUS_NAMES:
             corpus_file = corpus_file or path
         elif path.suffix.lower() == BULK_SUFFIX:

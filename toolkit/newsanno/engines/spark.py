@@ -530,19 +530,18 @@ def export_dataset(
             variants = quote_variants(checked.checked).persist(StorageLevel.DISK_ONLY)
         parts = checked.checked.rdd.getNumPartitions()  # (not the shuffle's, mostly empty)
         for spec in TABLES.values():
-            if spec.name in DOCUMENT_TABLES:
-                rows = tables
+            name = F.col("name") == spec.name
+            if spec.name in DOCUMENT_TABLES:  # (their rows counted by the checks)
+                count = result.rows.get(spec.name, 0)
+                infos.append(write_table(tables.filter(name), spec, output, count))
+                built.append((spec, None))
             elif spec.derived and variants is not None:
-                rows = variants.coalesce(parts)
+                infos.append(write_table(variants.coalesce(parts).filter(name), spec, output))
+                built.append((spec, None))
             elif not spec.derived:  # the world's, from corpus.yaml
                 table = spec.table(corpus)
                 infos.append(ex._write_table(output.meta, spec, table, None))
                 built.append((spec, table))
-                continue
-            else:
-                continue
-            infos.append(write_table(rows.filter(F.col("name") == spec.name), spec, output))
-            built.append((spec, None))
         # each part file read once, for the manifest and the checksums
         digests = output.digests(
             [

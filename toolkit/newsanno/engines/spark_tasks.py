@@ -150,9 +150,10 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
     }
     rows.append({"kind": "stats", "data": json.dumps(stats).encode()})
     if state.cross_document:
-        rows += _quote_records(res, name)
-    if state.tables and state.cross_document:
-        rows += _rendering_records(res)
+        docs = _documents(res)  # (once, for both kinds of record)
+        rows += _quote_records(docs, res, name)
+        if state.tables:
+            rows += _rendering_records(docs)
     if state.tables:
         rows += [
             {"kind": "table", "name": t, "data": _ipc(res.tables[t])}
@@ -162,7 +163,7 @@ def _check_block(state: _State, file: str, first: int, lines: list[bytes]) -> pa
     return _out(rows)
 
 
-def _documents(res: Any) -> Iterator[tuple[str, str, list[Any]]]:
+def _documents(res: Any) -> list[tuple[str, str, list[Any]]]:
     """(doc_id, text, quotes) of each valid document of a block, from the block's export rows
     (the documents that passed, with their spans resolved; the quotes as the model's)."""
     from newsanno.dataset.loader import quote_from_row
@@ -172,12 +173,16 @@ def _documents(res: Any) -> Iterator[tuple[str, str, list[Any]]]:
     if docs:
         for q in res.tables["quotes"].to_pylist():
             by_doc.setdefault(q["doc_id"], []).append(q)
+    out = []
     for d in docs:
         quotes = sorted(by_doc.get(d["doc_id"], []), key=lambda q: q["ordinal"])
-        yield d["doc_id"], d["text"], [quote_from_row(q) for q in quotes]
+        out.append((d["doc_id"], d["text"], [quote_from_row(q) for q in quotes]))
+    return out
 
 
-def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
+def _quote_records(
+    docs: list[tuple[str, str, list[Any]]], res: Any, name: _Name
+) -> list[dict[str, Any]]:
     """A record of every quote in the valid documents of a block, as
     :class:`newsanno.rules.crossdoc.CrossDocumentLints` keeps it (built by its own ``add``),
     keyed by its place in input order; the row's name is its utterance, file, line and col (the
@@ -189,7 +194,7 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
 
     lines = {doc_id: line for doc_id, line, _ in res.doc_ids}
     rows = []
-    for doc_id, text, quotes in _documents(res):
+    for doc_id, text, quotes in docs:
         line = lines[doc_id]
         lints = CrossDocumentLints()
         doc = SimpleNamespace(doc_id=doc_id, quotes=quotes)
@@ -208,7 +213,7 @@ def _quote_records(res: Any, name: _Name) -> list[dict[str, Any]]:
     return rows
 
 
-def _rendering_records(res: Any) -> list[dict[str, Any]]:
+def _rendering_records(docs: list[tuple[str, str, list[Any]]]) -> list[dict[str, Any]]:
     """Each valid document's rendering of each utterance it quotes
     (:func:`newsanno.fidelity.renderings.document_renderings`), packed with only the text it
     covers; the row's name is the utterance (for the ``quote_variants`` tables)."""
@@ -218,8 +223,7 @@ def _rendering_records(res: Any) -> list[dict[str, Any]]:
 
     return [
         {"kind": "rendering", "name": r.utterance_id, "data": pickle.dumps(pack(r))}
-        for doc_id, text, quotes in _documents(res)
-        if any(q.utterance for q in quotes)
+        for doc_id, text, quotes in docs
         for r in document_renderings(doc_id, text, quotes)
     ]
 

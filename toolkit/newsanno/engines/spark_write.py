@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import pyarrow as pa
 
 import newsanno.dataset.write as ex
+from newsanno.dataset.staging import check_target, is_manifest
 from newsanno.dataset.write import TableInfo, parquet_options
 from newsanno.engines.spark_tasks import _decode
 from newsanno.model.findings import NewsannoError
@@ -73,8 +74,12 @@ class Output:
         Spark wrote none); their paths relative to the export."""
         raise NotImplementedError
 
-    def describe(self, rels: tuple[str, ...]) -> tuple[int, int]:
-        """The rows and bytes of these part files."""
+    def count(self, rels: tuple[str, ...]) -> int:
+        """The rows of these part files (from their footers)."""
+        raise NotImplementedError
+
+    def size(self, rels: tuple[str, ...]) -> int:
+        """The bytes of these part files."""
         raise NotImplementedError
 
     def digests(self, rels: list[str]) -> dict[str, str]:
@@ -124,8 +129,11 @@ class Folder(Output):
             names.append(f"{name}/{self._empty_part(name, schema).name}")
         return tuple(sorted(names))
 
-    def describe(self, rels: tuple[str, ...]) -> tuple[int, int]:
-        return _describe(self.meta, rels)
+    def count(self, rels: tuple[str, ...]) -> int:
+        return _count(self.meta, rels)
+
+    def size(self, rels: tuple[str, ...]) -> int:
+        return sum((self.meta / r).stat().st_size for r in rels)
 
     def digests(self, rels: list[str]) -> dict[str, str]:
         return {rel: ex.sha256_file(self.meta / rel) for rel in rels}
@@ -160,29 +168,17 @@ class Store(Output):
 
     def _check_target(self) -> None:
         fs, target = self.fs, self.target
-        if not fs.exists(target):
-            return
-        where = target.toString()
-        if not fs.getFileStatus(target).isDirectory():
-            raise NewsannoError(f"{where}: exists and is not a folder; choose another --out")
-        if len(fs.listStatus(target)) and not self._is_export():
-            raise NewsannoError(
-                f"{where}: the folder is not empty and holds no newsanno export; "
-                "choose a new or empty folder for --out (an export replaces the whole folder)"
-            )
+        if fs.exists(target):
+            folder = bool(fs.getFileStatus(target).isDirectory())
+            files = folder and len(fs.listStatus(target)) > 0
+            check_target(str(target.toString()), not folder, files, self._is_export)
 
     def _is_export(self) -> bool:
-        import json
-
         manifest = self._Path(self.target, ex.MANIFEST)
         if not self.fs.exists(manifest):
             return False
         text = self.spark.read.text(str(manifest.toString()), wholetext=True).first()
-        try:
-            found = json.loads(text[0]) if text is not None else None
-        except ValueError:
-            return False
-        return isinstance(found, dict) and "newsanno" in found
+        return text is not None and is_manifest(text[0])
 
     def _files(self, folder: Any) -> Iterator[Any]:
         for status in self.fs.listStatus(folder):
@@ -208,15 +204,17 @@ class Store(Output):
     def _remote(self, rel: str) -> Any:
         return self._Path(self.staging, rel)
 
-    def describe(self, rels: tuple[str, ...]) -> tuple[int, int]:
-        local = tuple(r for r in rels if (self.meta / r).is_file())
-        remote = [r for r in rels if r not in local]
-        rows, size = _describe(self.meta, local)
-        if remote:
-            uris = [str(self._remote(r).toString()) for r in remote]
-            rows += self.spark.read.parquet(*uris).count()
-            size += sum(int(self.fs.getFileStatus(self._remote(r)).getLen()) for r in remote)
-        return rows, size
+    def count(self, rels: tuple[str, ...]) -> int:
+        remote = [str(self._remote(r).toString()) for r in rels if not (self.meta / r).is_file()]
+        return self.spark.read.parquet(*remote).count() if remote else 0  # (an empty part: 0)
+
+    def size(self, rels: tuple[str, ...]) -> int:
+        return sum(
+            (self.meta / r).stat().st_size
+            if (self.meta / r).is_file()
+            else int(self.fs.getFileStatus(self._remote(r)).getLen())
+            for r in rels
+        )
 
     def digests(self, rels: list[str]) -> dict[str, str]:
         """Computed where the files are, by a Spark job (each file read once, by an executor)."""
@@ -257,12 +255,10 @@ class Store(Output):
             shutil.rmtree(self.meta, ignore_errors=True)
 
 
-def _describe(folder: Path, rels: tuple[str, ...]) -> tuple[int, int]:
-    """Rows (from the Parquet footers) and bytes of part files in a local folder."""
+def _count(folder: Path, rels: tuple[str, ...]) -> int:
     import pyarrow.parquet as pq
 
-    rows = sum(pq.ParquetFile(folder / r).metadata.num_rows for r in rels)
-    return rows, sum((folder / r).stat().st_size for r in rels)
+    return sum(pq.ParquetFile(folder / r).metadata.num_rows for r in rels)
 
 
 _SHA_DDL = "path string, sha256 string"
@@ -275,13 +271,16 @@ def _sha256(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         yield pa.RecordBatch.from_pydict({"path": paths, "sha256": sums})
 
 
-def write_table(rows: DataFrame, spec: TableSpec, out: Output) -> TableInfo:
+def write_table(
+    rows: DataFrame, spec: TableSpec, out: Output, count: int | None = None
+) -> TableInfo:
     """Write a table from rows ``(name, data)`` whose data are Arrow IPC streams of its rows,
-    with Spark's Parquet writer, into ``out``; its ``TableInfo``."""
+    with Spark's Parquet writer, into ``out``; its ``TableInfo`` (``count``: its rows, when
+    known already; else read from what was written)."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
     frame = rows.select("data").mapInArrow(_decode, from_arrow_schema(spec.schema))
     frame.write.option("compression", "snappy").parquet(out.table_uri(spec.name))
     names = out.tidy(spec.name, spec.schema)
-    count, size = out.describe(names)
-    return TableInfo(spec.name, count, names, size)
+    rows_written = out.count(names) if count is None else count
+    return TableInfo(spec.name, rows_written, names, out.size(names))

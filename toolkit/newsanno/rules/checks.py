@@ -159,44 +159,47 @@ class Resolved:
 
 
 def resolve(ref: SpanRef, text: str) -> Span | AnchorProblem:
-    """One anchor against ``text``: a :class:`Span` with start, end and text, or the problem;
-    by offsets through the offset rule (:func:`newsanno.rules.columns.offsets_hold`), else by
-    searching the text (:func:`newsanno.read.anchors.search`). :func:`resolve_spans` does the
-    same for every span of a document at once."""
-    if isinstance(ref, Span) and ref.start is not None and ref.end is not None:
-        ok, held = offsets_hold(text, [(ref.start, ref.end, ref.text)])
-        if not ok[0]:
-            return offset_problem(ref, text)
-        return Span(start=ref.start, end=ref.end, text=held[0])
-    return search(ref, text)
+    """One anchor against ``text``: a :class:`Span` with start, end and text, or the problem
+    (:func:`resolve_all` for one span)."""
+    return resolve_all([ref], text)[0]
+
+
+def resolve_all(refs: list[SpanRef], text: str) -> list[Span | AnchorProblem]:
+    """Anchors of one document against its ``text``: spans by offsets through the offset rule,
+    all at once (:func:`newsanno.rules.columns.offsets_hold`; a refusal worded by
+    :func:`newsanno.read.anchors.offset_problem`); text anchors by searching the text
+    (:func:`newsanno.read.anchors.search`). A span that holds as written is returned as it is."""
+    out: list[Span | AnchorProblem | None] = [None] * len(refs)
+    by_offsets: list[tuple[int, Span]] = []
+    for k, ref in enumerate(refs):
+        if isinstance(ref, Span) and ref.start is not None and ref.end is not None:
+            by_offsets.append((k, ref))
+        else:
+            out[k] = search(ref, text)
+    if by_offsets:
+        given = [(s.start, s.end, s.text) for _, s in by_offsets]
+        ok, texts = offsets_hold(text, given)  # type: ignore[arg-type]
+        for (k, ref), good, held in zip(by_offsets, ok.tolist(), texts, strict=True):
+            if not good:
+                out[k] = offset_problem(ref, text)
+            elif ref.text is not None and (ref.prefix, ref.suffix, ref.occurrence) == (None,) * 3:
+                out[k] = ref  # (the common case: no copy)
+            else:
+                out[k] = Span(start=ref.start, end=ref.end, text=held)
+    return out  # type: ignore[return-value]
 
 
 def resolve_spans(doc: DocumentFile, text: str, emit: Emit, *, text_changed: bool) -> Resolved:
     """Resolve every anchor, reporting each that fails; items with a failed anchor are left out."""
     spans: dict[Path_, Span] = {}
     failed: set[tuple[str, int]] = set()
-    by_offsets: list[tuple[Path_, Span]] = []
-    for path, ref in span_fields(doc):
-        if isinstance(ref, Span) and ref.start is not None and ref.end is not None:
-            by_offsets.append((path, ref))
-            continue
-        found = search(ref, text)
+    fields = list(span_fields(doc))
+    for (path, ref), found in zip(fields, resolve_all([r for _, r in fields], text), strict=True):
         if isinstance(found, AnchorProblem):
             failed.add((str(path[0]), int(path[1])))
             _anchor_problem(emit, path, ref, found, text, text_changed)
         else:
             spans[path] = found
-    if by_offsets:  # the offset rule, over columns (rules/columns.py)
-        given = [(s.start, s.end, s.text) for _, s in by_offsets]
-        ok, texts = offsets_hold(text, given)  # type: ignore[arg-type]
-        for (path, ref), good, held in zip(by_offsets, ok.tolist(), texts, strict=True):
-            if not good:
-                failed.add((str(path[0]), int(path[1])))
-                _anchor_problem(emit, path, ref, offset_problem(ref, text), text, text_changed)
-            elif ref.text is not None and (ref.prefix, ref.suffix, ref.occurrence) == (None,) * 3:
-                spans[path] = ref  # resolved as written (the common case: no copy)
-            else:
-                spans[path] = Span(start=ref.start, end=ref.end, text=held)
     update: dict[str, Any] = {}
     kept: dict[str, list[int]] = {}
     failed_ids: set[str] = set()
